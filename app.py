@@ -1,0 +1,105 @@
+"""财政预算公开看板: entry point.
+
+python app.py [--host H] [--port P] [--data DIR] [--debug]   serve the dashboard
+python app.py check [DIR]                                   validate a data folder
+gunicorn app:server                                         production (DATA_DIR from the environment)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from dash import Dash
+
+from components import debt, layout, overview, performance, transfers
+from components.dataset import DataSource, load_folder
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_DATA = HERE / "data"
+SECTIONS = {"overview": overview, "transfers": transfers, "debt": debt, "performance": performance}
+
+
+def data_dir_from_env() -> Path:
+    return Path(os.environ.get("DATA_DIR") or DEFAULT_DATA)
+
+
+def create_app(data_dir: Path | str | None = None) -> Dash:
+    """A new app serving one data folder; nothing happens at import time."""
+    source = DataSource(data_dir or data_dir_from_env())
+    app = Dash(
+        __name__,
+        title=layout.TITLE,
+        assets_folder=str(HERE / "assets"),
+        suppress_callback_exceptions=True,  # pages are rendered on demand
+        update_title=None,
+        serve_locally=True,
+    )
+    app.layout = layout.make_shell()
+    layout.register_callbacks(app, source, {name: module.layout for name, module in SECTIONS.items()})
+    for module in SECTIONS.values():
+        module.register_callbacks(app, source)
+    app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">')
+
+    @app.server.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.server.errorhandler(500)
+    def server_error(_error):
+        return "服务器内部错误，请稍后重试或联系管理员。", 500, {"Content-Type": "text/plain; charset=utf-8"}
+
+    return app
+
+
+def check(folder: Path) -> int:
+    """Print every error and warning of a data folder; 0 when every file loads, 1 otherwise."""
+    if not folder.is_dir():
+        print(f"找不到数据文件夹：{folder}")
+        return 1
+    dataset = load_folder(folder)
+    for state in dataset.files.values():
+        name = state.schema.file
+        if state.status == "loaded":
+            print(f"✓ {name}（{state.schema.label}）：{state.rows} 行，编码 {state.encoding}")
+        elif state.status == "missing":
+            print(f"- {name}（{state.schema.label}）：未提供，该部分显示为空")
+        else:
+            print(f"✗ {name}（{state.schema.label}）：有错误，未载入")
+    for problem in dataset.problems:
+        print(problem)
+    errors = len(dataset.errors)
+    print(f"共 {errors} 个错误，{len(dataset.warnings)} 个提示。" if dataset.problems else "没有发现问题。")
+    return 1 if errors else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["check"]:
+        return check(Path(argv[1]) if len(argv) > 1 else data_dir_from_env())
+    parser = argparse.ArgumentParser(description="财政预算公开看板")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8050")))
+    parser.add_argument("--data", type=Path, default=None, help="数据文件夹（默认 data/ 或环境变量 DATA_DIR）")
+    parser.add_argument("--debug", action="store_true", help="开发者调试模式（不要在对外服务时使用）")
+    args = parser.parse_args(argv)
+    folder = args.data or data_dir_from_env()
+    print(f"数据文件夹：{folder}\n打开浏览器访问 http://{args.host}:{args.port}/")
+    create_app(folder).run(host=args.host, port=args.port, debug=args.debug)
+    return 0
+
+
+def __getattr__(name: str):
+    # `gunicorn app:server` asks for `server`; build the app only then, not at import.
+    if name == "server":
+        return create_app().server
+    raise AttributeError(name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,280 @@
+"""The page shell (navigation, routing, URL sync) and small named layout factories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import ALL, Input, Output, State, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from components import ids
+from components.dataset import Dataset, DataSource
+from components.filters import Resolved
+from components.theme import fmt_datetime, fmt_number, graph_config
+
+PAGES = {  # path → (page key, label); report order
+    "/": ("overview", "总览"),
+    "/transfers": ("transfers", "转移支付"),
+    "/debt": ("debt", "政府债务"),
+    "/performance": ("performance", "绩效管理"),
+}
+PATH_OF = {page: path for path, (page, _) in PAGES.items()}
+TITLE = "财政预算公开看板"
+
+
+def make_navbar() -> dbc.Navbar:
+    links = [
+        dbc.NavItem(dbc.NavLink(label, href=path, id=ids.nav_link(page), active="exact"))
+        for path, (page, label) in PAGES.items()
+    ]
+    return dbc.Navbar(
+        dbc.Container(
+            [dbc.NavbarBrand(TITLE, href="/"), dbc.Nav(links, navbar=True, className="me-auto")],
+            fluid=True,
+        ),
+        id=ids.NAVBAR,
+        color="primary",
+        dark=True,
+        className="mb-3 no-print",
+    )
+
+
+def make_shell() -> html.Div:
+    return html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.LAST_QUERY),
+            make_navbar(),
+            dbc.Container(html.Div(id=ids.PAGE), fluid=True, className="pb-4"),
+        ]
+    )
+
+
+# ---------------------------------------------------------------- factories
+
+
+def make_filter(page: str, name: str, label: str, options: list, value, multi: bool = False) -> dbc.Col:
+    return dbc.Col(
+        [
+            dbc.Label(label, html_for=ids.page_filter(page, name), className="small text-muted mb-0"),
+            dcc.Dropdown(
+                id=ids.page_filter(page, name),
+                options=options,
+                value=value,
+                multi=multi,
+                clearable=multi,
+                searchable=True,
+                placeholder="全部" if multi else "请选择",
+                labels={
+                    "select_all": "全选",
+                    "deselect_all": "取消全选",
+                    "selected_count": "已选 {num_selected} 项",
+                    "search": "搜索",
+                    "clear_search": "清除搜索",
+                    "clear_selection": "清除选择",
+                    "no_options_found": "没有匹配的选项",
+                },
+            ),
+        ],
+        xs=12,
+        sm=6,
+        lg=2,
+        className="mb-2",
+    )
+
+
+def make_filter_bar(
+    page: str,
+    years: list[int],
+    regions: list[str],
+    state: Resolved,
+    extra: Sequence[tuple[str, str, list[str]]] = (),
+    clear_id: str | None = None,
+) -> html.Div:
+    """年度 and 地区 from the data, then the page's own multi-select filters."""
+    cols = [
+        make_filter(page, "year", "年度", [{"label": f"{y}年", "value": y} for y in years], state.year),
+        make_filter(page, "region", "地区", [{"label": r, "value": r} for r in regions], state.region),
+    ]
+    for name, label, values in extra:
+        cols.append(
+            make_filter(
+                page, name, label, [{"label": v, "value": v} for v in values], state.filters.get(name, []), multi=True
+            )
+        )
+    if clear_id:
+        cols.append(
+            dbc.Col(
+                dbc.Button("清除筛选", id=clear_id, color="secondary", outline=True, size="sm"),
+                width="auto",
+                className="mb-2 align-self-end",
+            )
+        )
+    bar = [dbc.Row(cols, className="g-2 filter-bar")]
+    bar += [dbc.Alert(n, color="warning", className="py-1 my-1 small") for n in state.notices]
+    bar.append(dcc.Store(id=ids.query_store(page)))
+    return html.Div(bar, className="mb-3 no-print-controls")
+
+
+def make_kpi_card(
+    title: str, value: str, detail: Sequence | str = "", href: str | None = None, card_id: str | None = None
+) -> dbc.Col:
+    body = [html.Div(title, className="kpi-title"), html.Div(value, className="kpi-value")]
+    if detail:
+        body.append(html.Div(detail, className="kpi-detail"))
+    if href:
+        body.append(dcc.Link("查看详情 →", href=href, className="kpi-link stretched-link"))
+    kwargs = {"id": card_id} if card_id else {}
+    return dbc.Col(
+        dbc.Card(dbc.CardBody(body), className="kpi-card h-100", **kwargs), xs=12, sm=6, xl=3, className="mb-3"
+    )
+
+
+def make_chart_card(title: str, graph_id: str, filename: str, hint: str = "") -> dbc.Card:
+    header = [html.Span(title, className="fw-semibold")]
+    if hint:
+        header.append(html.Span(hint, className="small text-muted ms-2"))
+    return dbc.Card(
+        [
+            dbc.CardHeader(header),
+            dbc.CardBody(dcc.Graph(id=graph_id, config=graph_config(filename))),
+        ],
+        className="mb-3 chart-card",
+    )
+
+
+def make_graph(graph_id: str, figure, filename: str, title: str) -> dbc.Card:
+    """A chart made inside a callback (comparisons and trends)."""
+    return dbc.Card(
+        [
+            dbc.CardHeader(title, className="fw-semibold"),
+            dbc.CardBody(dcc.Graph(id=graph_id, figure=figure, config=graph_config(filename))),
+        ],
+        className="mb-3 chart-card",
+    )
+
+
+def make_empty_state(text: str) -> dbc.Alert:
+    return dbc.Alert(text, color="light", className="empty-state text-center text-muted my-3")
+
+
+def make_indicator_cards(rows: pd.DataFrame) -> list:
+    """Headline figures as cards, in file order; a missing value says so."""
+    cards = []
+    for row in rows.itertuples():
+        value = fmt_number(row.value, 2)
+        unit = row.unit if value != "未公布" else ""
+        cards.append(make_kpi_card(row.indicator, f"{value} {unit}".strip(), row.note or ""))
+    return cards
+
+
+def make_notes(rows: pd.DataFrame) -> list:
+    """Narrative paragraphs as plain text (Dash escapes it: never HTML)."""
+    return [
+        html.Div([html.H6(row.title, className="fw-semibold mb-1"), html.P(row.text, className="mb-3 note-text")])
+        for row in rows.itertuples()
+    ]
+
+
+def make_data_banner(dataset: Dataset) -> list:
+    """Which files were left out and why; which replaced files were rejected."""
+    alerts = []
+    for state in dataset.files.values():
+        if state.status not in ("rejected", "stale"):
+            continue
+        errors = [p for p in dataset.errors if p.file == state.schema.file]
+        head = (
+            f"{state.schema.file}（{state.schema.label}）未载入：文件有错误，这部分暂不显示。"
+            if state.status == "rejected"
+            else f"{state.schema.file}（{state.schema.label}）的新版本有错误，仍显示上一版数据。"
+        )
+        alerts.append(
+            dbc.Alert(
+                [
+                    html.Div(head, className="fw-semibold"),
+                    html.Ul(
+                        [html.Li(str(p)) for p in errors[:10]]
+                        + (
+                            [html.Li(f"……另有 {len(errors) - 10} 处错误，运行 python app.py check 查看全部")]
+                            if len(errors) > 10
+                            else []
+                        ),
+                        className="mb-0 small",
+                    ),
+                ],
+                color="danger",
+                className="data-error",
+            )
+        )
+    return alerts
+
+
+def make_footer(dataset: Dataset) -> html.Footer:
+    sources = dataset.sources()
+    loaded = [s for s in dataset.files.values() if s.modified is not None and s.status != "rejected"]
+    updated = max((s.modified for s in loaded), default=None)
+    parts = [f"数据更新：{fmt_datetime(updated)}" if updated else "数据更新：无数据文件"]
+    if sources:
+        parts.append("来源：" + "；".join(sources))
+    return html.Footer(html.Small(" ｜ ".join(parts), className="text-muted"), className="mt-4 page-footer")
+
+
+# ---------------------------------------------------------------- routing
+
+
+def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Dataset, str], object]]) -> None:
+    """Render the page for the path; keep the URL, the nav links and the page in step.
+
+    `pages` maps a page key to its layout factory (dataset, search) -> component.
+    """
+
+    @app.callback(
+        Output(ids.PAGE, "children"),
+        Input(ids.URL, "pathname"),
+        Input(ids.URL, "search"),
+        State(ids.LAST_QUERY, "data"),
+    )
+    def render_page(pathname, search, last_query):
+        # The page writes its own filter state into the URL; re-rendering on that
+        # echo would reset it. A different search (back button, pasted link) re-renders.
+        if (
+            ctx.triggered_id == ids.URL
+            and ctx.triggered_prop_ids
+            and all(k.endswith(".search") for k in ctx.triggered_prop_ids)
+            and (search or "").lstrip("?") == (last_query or "")
+        ):
+            raise PreventUpdate
+        return render(source.get(), pathname, search, pages)
+
+    # The URL and the nav links follow the page's filter state without a server trip.
+    app.clientside_callback(
+        """
+        function(queries, pathname) {
+            const q = (queries && queries.length) ? (queries[0] || '') : null;
+            if (q === null) { return [window.dash_clientside.no_update, window.dash_clientside.no_update,
+                                      window.dash_clientside.no_update]; }
+            const keep = new URLSearchParams();
+            const params = new URLSearchParams(q);
+            ['year', 'region'].forEach(k => { if (params.get(k)) keep.set(k, params.get(k)); });
+            const common = keep.toString();
+            const hrefs = %s.map(p => p + (common ? '?' + common : ''));
+            return [q ? '?' + q : '', q, hrefs];
+        }
+        """
+        % list(PAGES),
+        Output(ids.URL, "search"),
+        Output(ids.LAST_QUERY, "data"),
+        Output(ids.nav_link(ALL), "href"),
+        Input(ids.query_store(ALL), "data"),
+        State(ids.URL, "pathname"),
+        prevent_initial_call=True,
+    )
+
+
+def render(dataset: Dataset, pathname: str | None, search: str | None, pages) -> list:
+    page, _label = PAGES.get(pathname or "/", (None, None))
+    if page is None:
+        return [make_empty_state(f"没有这个页面：{pathname}。请从上方导航进入。")]
+    return [*make_data_banner(dataset), pages[page](dataset, search or ""), make_footer(dataset)]

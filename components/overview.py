@@ -1,0 +1,155 @@
+"""总览: headline figures of every section, each for the latest year up to the selected one."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, html
+
+from components import debt, ids, performance, transfers
+from components.dataset import Dataset, DataSource
+from components.filters import build_query, latest_up_to, parse_query, regions_of, resolve, select, years_of
+from components.layout import PATH_OF, make_chart_card, make_empty_state, make_filter_bar, make_kpi_card
+from components.theme import DEBT_UNIT, TRANSFERS_UNIT, empty_figure, fmt_amount, fmt_change, fmt_number, fmt_pct
+
+PAGE = "overview"
+
+
+def section_year(dataset: Dataset, names: tuple[str, ...], region, year) -> int | None:
+    """The latest year up to `year` for which the section's main files have rows for the region."""
+    frames = [select(dataset.frame(n), region=region) for n in names]
+    return latest_up_to(years_of(*frames), year)
+
+
+def link(page: str, year, region) -> str:
+    return f"{PATH_OF[page]}?{build_query(year, region, {})}"
+
+
+def transfer_cards(dataset: Dataset, year, region) -> tuple[list, object]:
+    ty = section_year(dataset, ("transfers",), region, year)
+    if ty is None:
+        return [make_kpi_card("转移支付", "暂无转移支付数据")], empty_figure("暂无转移支付数据")
+    cats, _items, stated = transfers.page_rows(dataset, ty, region, None)
+    total = transfers.summary(cats, stated)
+    change = (
+        f"比上年执行数 {fmt_change(total.get('change'), TRANSFERS_UNIT)}（{fmt_pct(total.get('change_pct'), True)}）"
+    )
+    card = make_kpi_card(
+        f"{ty}年转移支付预算",
+        fmt_amount(total.get("budget"), TRANSFERS_UNIT),
+        change,
+        link("transfers", ty, region),
+        "overview-kpi-transfers",
+    )
+    return [card], transfers.fig_budget_vs_prior(cats)
+
+
+def debt_cards(dataset: Dataset, year, region) -> tuple[list, object]:
+    dy = section_year(dataset, ("debt",), region, year)
+    if dy is None:
+        return [make_kpi_card("政府债务", "暂无政府债务数据")], empty_figure("暂无政府债务数据")
+    rows = select(dataset.frame("debt"), dy, region)
+    types, stated = debt.by_type(rows, None)
+    term, rate = debt.bond_terms(types, stated)
+    href = link("debt", dy, region)
+    limit = debt.total_of(types, stated, "limit")
+    cards = [
+        make_kpi_card(
+            f"{dy}年末政府债务余额",
+            fmt_amount(debt.total_of(types, stated, "balance"), DEBT_UNIT),
+            [
+                debt.split_text(types, "balance", DEBT_UNIT),
+                html.Br(),
+                f"限额：{debt.NO_LIMIT if limit != limit else fmt_amount(limit, DEBT_UNIT)}",
+            ],
+            href,
+            "overview-kpi-debt",
+        ),
+        make_kpi_card(
+            f"{dy}年新增债券",
+            fmt_amount(debt.total_of(types, stated, "new_bonds"), DEBT_UNIT),
+            f"平均期限 {fmt_number(term)} 年 · 平均利率 {fmt_pct(rate)}",
+            href,
+            "overview-kpi-bonds",
+        ),
+        make_kpi_card(
+            f"{dy}年付息",
+            fmt_amount(debt.total_of(types, stated, "interest_paid"), DEBT_UNIT),
+            f"还本 {fmt_amount(debt.total_of(types, stated, 'principal_repaid'), DEBT_UNIT)}",
+            href,
+        ),
+    ]
+    return cards, debt.fig_composition(types, stated)
+
+
+def performance_cards(dataset: Dataset, year, region) -> tuple[list, object]:
+    py = section_year(dataset, ("evaluations", "grades"), region, year)
+    if py is None:
+        return [make_kpi_card("绩效评价", "暂无绩效评价数据")], empty_figure("暂无绩效评价数据")
+    listed, counts, _ = performance.view_rows(dataset, py, region, None, None, None)
+    href = link("performance", py, region)
+    evaluated = int(counts["count"].sum()) if len(counts) else len(listed)
+    cards = [
+        make_kpi_card(
+            f"{py}年绩效评价",
+            f"{evaluated} 个",
+            [performance.grade_summary(counts), html.Br(), "、".join(dict.fromkeys(counts["method"]))],
+            href,
+            "overview-kpi-performance",
+        )
+    ]
+    indicators = dataset.frame("indicators")
+    indicators = select(indicators[indicators["section"] == "绩效管理"], py, region)
+    for row in indicators.head(3).itertuples():
+        cards.append(make_kpi_card(f"{py}年{row.indicator}", f"{fmt_number(row.value)} {row.unit}".strip(), "", href))
+    return cards, performance.fig_grades(counts)
+
+
+def layout(dataset: Dataset, search: str) -> html.Div:
+    names = ("transfers", "debt", "evaluations", "grades", "indicators", "notes")
+    frames = [dataset.frame(n) for n in names]
+    years, regions = years_of(*frames), regions_of(*frames)
+    state = resolve(parse_query(search), years, regions, PAGE, {})
+    header = [html.H2("总览", className="page-title")]
+    if not years:
+        return html.Div(
+            header + [make_empty_state("数据文件夹中没有可显示的数据。请按 data/README.md 准备 CSV 文件。")]
+        )
+    return html.Div(
+        header
+        + [
+            make_filter_bar(PAGE, years, regions, state),
+            html.P("每个板块显示不晚于所选年度的最近一年数据，卡片标题注明年度。", className="small text-muted"),
+            dbc.Row(id=ids.OVERVIEW_CARDS),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        make_chart_card("转移支付：预算数与上年执行数", ids.OVERVIEW_TRANSFERS_GRAPH, "总览_转移支付"),
+                        lg=4,
+                    ),
+                    dbc.Col(make_chart_card("政府债务：余额构成", ids.OVERVIEW_DEBT_GRAPH, "总览_政府债务"), lg=4),
+                    dbc.Col(make_chart_card("绩效评价：等级分布", ids.OVERVIEW_GRADES_GRAPH, "总览_绩效评价"), lg=4),
+                ]
+            ),
+        ]
+    )
+
+
+def view(dataset: Dataset, year, region) -> tuple:
+    t_cards, t_fig = transfer_cards(dataset, year, region)
+    d_cards, d_fig = debt_cards(dataset, year, region)
+    p_cards, p_fig = performance_cards(dataset, year, region)
+    return t_cards + d_cards + p_cards, t_fig, d_fig, p_fig, build_query(year, region, {})
+
+
+def register_callbacks(app, source: DataSource) -> None:
+    @app.callback(
+        Output(ids.OVERVIEW_CARDS, "children"),
+        Output(ids.OVERVIEW_TRANSFERS_GRAPH, "figure"),
+        Output(ids.OVERVIEW_DEBT_GRAPH, "figure"),
+        Output(ids.OVERVIEW_GRADES_GRAPH, "figure"),
+        Output(ids.query_store(PAGE), "data"),
+        Input(ids.page_filter(PAGE, "year"), "value"),
+        Input(ids.page_filter(PAGE, "region"), "value"),
+    )
+    def update(year, region):
+        return view(source.get(), year, region)

@@ -1,0 +1,430 @@
+"""预算绩效管理: grade distributions, evaluated departments and projects, indicators, notes."""
+
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, ctx, html
+
+from components import ids, vocab
+from components.aggrid_locale import ag_grid_locale
+from components.charts import stacked_bars
+from components.dataset import Dataset, DataSource
+from components.filters import build_query, keep, parse_query, regions_of, resolve, select, toggle, years_of
+from components.layout import (
+    make_chart_card,
+    make_empty_state,
+    make_filter_bar,
+    make_graph,
+    make_indicator_cards,
+    make_kpi_card,
+    make_notes,
+)
+from components.theme import MISSING, PERFORMANCE_UNIT, base_figure, empty_figure, fmt_amount, in_unit, plain
+from components.transfers import sum_stated
+
+PAGE = "performance"
+EMPTY = "暂无绩效评价数据"
+COUNT_COLUMNS = ["method", "grade", "count", "amount", "source_file"]
+
+
+def main_frames(dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return dataset.frame("evaluations"), dataset.frame("grades")
+
+
+def grade_counts(evaluations: pd.DataFrame, grades: pd.DataFrame) -> pd.DataFrame:
+    """Grade counts per method: counted from graded evaluations where there are any,
+    otherwise as published in grades.csv. A grade is never invented for an evaluation."""
+    parts = []
+    for method in vocab.ordered(list(evaluations["method"]) + list(grades["method"]), ()):
+        graded = evaluations[(evaluations["method"] == method) & (evaluations["grade"] != "")]
+        if len(graded):
+            counted = (
+                graded.groupby("grade", sort=False)
+                .agg(count=("target", "size"), amount=("amount", sum_stated))
+                .reset_index()
+            )
+            parts.append(counted.assign(method=method, source_file="evaluations.csv"))
+        else:
+            published = grades[grades["method"] == method][["grade", "count", "amount"]]
+            parts.append(published.assign(method=method, source_file="grades.csv"))
+    frames = [p for p in parts if len(p)]
+    return pd.concat(frames, ignore_index=True)[COUNT_COLUMNS] if frames else pd.DataFrame(columns=COUNT_COLUMNS)
+
+
+def view_rows(dataset: Dataset, year, region, methods, target_types, grades_selected):
+    """(listed evaluations, grade counts, whether the 对象类型 filter could not apply to the counts)."""
+    evaluations, grades = main_frames(dataset)
+    evaluations = keep(keep(select(evaluations, year, region), "method", methods), "target_type", target_types)
+    grades = keep(select(grades, year, region), "method", methods)
+    counts = grade_counts(evaluations, grades)
+    aggregate_only = bool(target_types) and (counts["source_file"] == "grades.csv").any()
+    listed = keep(evaluations, "grade", grades_selected)
+    return listed, counts, aggregate_only
+
+
+# ---------------------------------------------------------------- figures
+
+
+def grade_summary(counts: pd.DataFrame) -> str:
+    """良 5 个 · 中 3 个 (grades in order, summed over methods)."""
+    totals = counts.groupby("grade")["count"].sum()
+    return " · ".join(f"{g} {int(totals[g])} 个" for g in vocab.ordered(counts["grade"], vocab.GRADES))
+
+
+def fig_grades(counts: pd.DataFrame, selected=(), value: str = "count") -> go.Figure:
+    """Horizontal stacked bars: one bar per method, a segment per grade; the selection stands out."""
+    if counts.empty:
+        return empty_figure(EMPTY)
+    money = value == "amount"
+    if money and counts["amount"].isna().all():
+        return empty_figure(f"各等级涉及金额{MISSING}", height=140)
+    fig = base_figure(300)
+    methods = list(dict.fromkeys(counts["method"]))
+    for grade in vocab.ordered(counts["grade"], vocab.GRADES):
+        part = counts[counts["grade"] == grade].set_index("method")[value]
+        values = [part.get(m) for m in methods]
+        shown = [in_unit(v, PERFORMANCE_UNIT) if money else v for v in values]
+        text = [
+            fmt_amount(v, PERFORMANCE_UNIT) if money else (f"{int(v)} 个" if v == v and v is not None else "")
+            for v in values
+        ]
+        fig.add_bar(
+            name=grade,
+            y=[plain(m) for m in methods],
+            x=shown,
+            orientation="h",
+            marker_color=vocab.colour_of(grade),
+            opacity=1 if not selected or grade in selected else 0.3,
+            text=[f"{grade} {t}" if t else "" for t in text],
+            textposition="inside",
+            insidetextanchor="middle",
+            customdata=[[t, grade] for t in text],
+            hovertemplate="%{y}<br>等级 %{customdata[1]}：%{customdata[0]}<extra></extra>",
+        )
+    unlisted = [g for g in vocab.GRADES if g not in set(counts["grade"])]
+    if unlisted:
+        fig.add_annotation(
+            text=f"文件未列出等级为{'、'.join(unlisted)}的评价",
+            x=1,
+            y=1.02,
+            xref="paper",
+            yref="paper",
+            showarrow=False,
+            xanchor="right",
+            yanchor="bottom",
+            font=dict(size=13, color="#6B7280"),
+        )
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
+    fig.update_xaxes(
+        title_text=f"涉及金额（{PERFORMANCE_UNIT}）" if money else "评价数（个）", tickformat=",~f" if money else ",d"
+    )
+    return fig
+
+
+def fig_target_types(listed: pd.DataFrame, selected=()) -> go.Figure:
+    if listed.empty:
+        return empty_figure("没有符合筛选条件的评价对象")
+    counts = listed.groupby("target_type", sort=False).size().reset_index(name="count")
+    counts["group"] = "评价对象数"
+    fig = stacked_bars(counts, "target_type", "group", "count", None, height=300, y_title="评价对象数（个）")
+    fig.update_traces(
+        marker_color=[
+            vocab.OKABE_ITO[5] if not selected or t in selected else "#D1D5DB" for t in counts["target_type"]
+        ],
+        showlegend=False,
+        text=[f"{c} 个" for c in counts["count"]],
+        textposition="outside",
+        cliponaxis=False,
+    )
+    return fig
+
+
+def fig_trend(dataset: Dataset, region: str, methods) -> go.Figure:
+    evaluations, grades = main_frames(dataset)
+    parts = []
+    for year in years_of(evaluations, grades):
+        ev = keep(select(evaluations, year, region), "method", methods)
+        gr = keep(select(grades, year, region), "method", methods)
+        parts.append(grade_counts(ev, gr).assign(year=year))
+    data = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if data.empty:
+        return empty_figure(EMPTY)
+    data = data.groupby(["year", "grade"], as_index=False)["count"].sum()
+    return stacked_bars(
+        data,
+        "year",
+        "grade",
+        "count",
+        None,
+        vocab.GRADES,
+        y_title="评价数（个）",
+        x_order=sorted(data["year"].unique()),
+    )
+
+
+def fig_region_compare(dataset: Dataset, year: int, methods) -> go.Figure:
+    evaluations, grades = main_frames(dataset)
+    parts = []
+    for region in regions_of(select(evaluations, year=year), select(grades, year=year)):
+        ev = keep(select(evaluations, year, region), "method", methods)
+        gr = keep(select(grades, year, region), "method", methods)
+        parts.append(grade_counts(ev, gr).assign(region=region))
+    data = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if data.empty:
+        return empty_figure(f"{year}年{EMPTY}")
+    data = data.groupby(["region", "grade"], as_index=False, sort=False)["count"].sum()
+    return stacked_bars(data, "region", "grade", "count", None, vocab.GRADES, y_title="评价数（个）")
+
+
+# ---------------------------------------------------------------- page pieces
+
+GRID_COLUMNS = [
+    {"field": "target", "headerName": "评价对象", "flex": 2, "minWidth": 200},
+    {"field": "target_type", "headerName": "对象类型", "flex": 1},
+    {"field": "method", "headerName": "评价方式", "flex": 1},
+    {
+        "field": "amount",
+        "headerName": f"涉及金额（{PERFORMANCE_UNIT}）",
+        "flex": 1,
+        "type": "rightAligned",
+        "filter": "agNumberColumnFilter",
+        "valueFormatter": {"function": f"params.value == null ? '{MISSING}' : d3.format(',.2~f')(params.value)"},
+    },
+    {
+        "field": "score",
+        "headerName": "得分",
+        "width": 100,
+        "filter": "agNumberColumnFilter",
+        "valueFormatter": {"function": f"params.value == null ? '{MISSING}' : params.value"},
+    },
+    {
+        "field": "grade",
+        "headerName": "等级",
+        "width": 100,
+        "valueFormatter": {"function": f"params.value ? params.value : '{MISSING}'"},
+    },
+    {"field": "note", "headerName": "说明", "flex": 2},
+]
+
+
+def grid_rows(listed: pd.DataFrame) -> list[dict]:
+    columns = [c["field"] for c in GRID_COLUMNS]
+    rows = listed[columns].astype(object).where(listed[columns].notna(), None)
+    return rows.to_dict("records")
+
+
+def grid_note(listed: pd.DataFrame, counts: pd.DataFrame, grades_selected, aggregate_only: bool) -> list:
+    notes = []
+    if grades_selected and listed.empty and len(counts):
+        notes.append(
+            f"文件只公布了等级分布（{grade_summary(counts)}），未公布每个评价对象的等级，"
+            f"所以无法列出等级为{'、'.join(grades_selected)}的评价对象。"
+        )
+    if aggregate_only:
+        notes.append("等级分布来自 grades.csv，不区分对象类型，对象类型筛选不适用于等级图。")
+    return [dbc.Alert(n, color="info", className="py-2 small mb-2") for n in notes]
+
+
+def make_kpis(listed: pd.DataFrame, counts: pd.DataFrame, year, region) -> list:
+    if listed.empty and counts.empty:
+        return [dbc.Col(make_empty_state(f"{region or ''}{year or ''}年{EMPTY}"))]
+    by_type = " · ".join(f"{t} {n} 个" for t, n in listed.groupby("target_type", sort=False).size().items())
+    return [
+        make_kpi_card("评价对象", f"{len(listed)} 个", by_type, card_id="performance-kpi-count"),
+        make_kpi_card(
+            "评价涉及金额（逐项加总）",
+            fmt_amount(sum_stated(listed["amount"]), PERFORMANCE_UNIT),
+            "部分评价对象未公布金额" if listed["amount"].isna().any() and len(listed) else "",
+        ),
+        make_kpi_card(
+            "评价等级分布",
+            grade_summary(counts) or MISSING,
+            "、".join(dict.fromkeys(counts["method"])),
+            card_id="performance-kpi-grades",
+        ),
+    ]
+
+
+def layout(dataset: Dataset, search: str) -> html.Div:
+    evaluations, grades = main_frames(dataset)
+    years = years_of(evaluations, grades) or years_of(dataset.frame("indicators"), dataset.frame("notes"))
+    regions = regions_of(evaluations, grades, dataset.frame("indicators"), dataset.frame("notes"))
+    opts = {
+        "method": vocab.ordered(list(evaluations["method"]) + list(grades["method"]), ()),
+        "target_type": vocab.ordered(evaluations["target_type"], ("部门整体支出", "项目支出", "政策")),
+        "grade": vocab.ordered(list(evaluations["grade"]) + list(grades["grade"]), vocab.GRADES),
+    }
+    state = resolve(parse_query(search), years, regions, PAGE, opts)
+    header = [html.H2("预算绩效管理", className="page-title")]
+    if not years:
+        return html.Div(header + [make_empty_state(f"{EMPTY}（evaluations.csv、grades.csv 未提供或未载入）")])
+    return html.Div(
+        header
+        + [
+            make_filter_bar(
+                PAGE,
+                years,
+                regions,
+                state,
+                [
+                    ("method", "评价方式", opts["method"]),
+                    ("target_type", "对象类型", opts["target_type"]),
+                    ("grade", "等级", opts["grade"]),
+                ],
+                ids.PERF_CLEAR,
+            ),
+            dbc.Row(id=ids.PERF_KPIS),
+            dbc.Row(id=ids.PERF_INDICATORS),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        make_chart_card(
+                            "评价等级分布（个数）", ids.PERF_GRADES, "绩效管理_评价等级分布", "点击等级筛选评价对象"
+                        ),
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        make_chart_card("评价对象类型", ids.PERF_TYPES, "绩效管理_评价对象类型", "点击柱子按类型筛选"),
+                        lg=6,
+                    ),
+                ]
+            ),
+            dbc.Card(
+                [
+                    dbc.CardHeader("评价对象清单", className="fw-semibold"),
+                    dbc.CardBody(
+                        [
+                            html.Div(id=ids.PERF_GRID_NOTE),
+                            dag.AgGrid(
+                                id=ids.PERF_GRID,
+                                columnDefs=GRID_COLUMNS,
+                                defaultColDef={
+                                    "sortable": True,
+                                    "filter": True,
+                                    "resizable": True,
+                                    "wrapText": True,
+                                    "autoHeight": True,
+                                },
+                                dashGridOptions={
+                                    "localeText": {**ag_grid_locale(), "noRowsToShow": "没有符合筛选条件的评价对象"},
+                                    "domLayout": "autoHeight",
+                                    "pagination": True,
+                                    "paginationPageSize": 20,
+                                    "paginationPageSizeSelector": False,
+                                },
+                                className="ag-theme-quartz",
+                                style={"width": "100%"},
+                            ),
+                        ]
+                    ),
+                ],
+                className="mb-3",
+            ),
+            dbc.Row(dbc.Col(make_chart_card("各等级涉及金额", ids.PERF_GRADE_AMOUNTS, "绩效管理_各等级涉及金额"))),
+            html.Div(id=ids.PERF_EXTRA),
+            html.Div(id=ids.PERF_NOTES),
+        ]
+    )
+
+
+def view(dataset: Dataset, year, region, methods, target_types, grades_selected) -> tuple:
+    listed, counts, aggregate_only = view_rows(dataset, year, region, methods, target_types, grades_selected)
+    evaluations, grades = main_frames(dataset)
+    extra = []
+    if len(years_of(select(evaluations, region=region), select(grades, region=region))) > 1:
+        extra.append(
+            make_graph(
+                ids.PERF_TREND,
+                fig_trend(dataset, region, methods),
+                f"绩效管理_历年等级分布_{region}",
+                f"{region}历年评价等级分布",
+            )
+        )
+    if len(regions_of(select(evaluations, year=year), select(grades, year=year))) > 1:
+        extra.append(
+            make_graph(
+                ids.PERF_COMPARE,
+                fig_region_compare(dataset, year, methods),
+                f"绩效管理_地区对比_{year}",
+                f"{year}年各地区评价等级分布",
+            )
+        )
+    indicators = dataset.frame("indicators")
+    indicators = select(indicators[indicators["section"] == "绩效管理"], year, region)
+    notes = dataset.frame("notes")
+    notes = select(notes[notes["section"] == "绩效管理"], year, region)
+    notes_card = (
+        [
+            dbc.Card(
+                [
+                    dbc.CardHeader("工作开展情况、存在的问题与下一步工作思路", className="fw-semibold"),
+                    dbc.CardBody(make_notes(notes)),
+                ]
+            )
+        ]
+        if len(notes)
+        else []
+    )
+    return (
+        make_kpis(listed, counts, year, region),
+        make_indicator_cards(indicators),
+        fig_grades(counts, grades_selected or ()),
+        fig_target_types(keep(listed, "target_type", None), target_types or ()),
+        grid_rows(listed),
+        grid_note(listed, counts, grades_selected, aggregate_only),
+        fig_grades(counts, grades_selected or (), value="amount"),
+        extra,
+        notes_card,
+        build_query(
+            year, region, {"method": methods or [], "target_type": target_types or [], "grade": grades_selected or []}
+        ),
+    )
+
+
+def register_callbacks(app, source: DataSource) -> None:
+    f = lambda name: ids.page_filter(PAGE, name)  # noqa: E731
+
+    @app.callback(
+        Output(ids.PERF_KPIS, "children"),
+        Output(ids.PERF_INDICATORS, "children"),
+        Output(ids.PERF_GRADES, "figure"),
+        Output(ids.PERF_TYPES, "figure"),
+        Output(ids.PERF_GRID, "rowData"),
+        Output(ids.PERF_GRID_NOTE, "children"),
+        Output(ids.PERF_GRADE_AMOUNTS, "figure"),
+        Output(ids.PERF_EXTRA, "children"),
+        Output(ids.PERF_NOTES, "children"),
+        Output(ids.query_store(PAGE), "data"),
+        Input(f("year"), "value"),
+        Input(f("region"), "value"),
+        Input(f("method"), "value"),
+        Input(f("target_type"), "value"),
+        Input(f("grade"), "value"),
+    )
+    def update(year, region, methods, target_types, grades_selected):
+        return view(source.get(), year, region, methods, target_types, grades_selected)
+
+    @app.callback(
+        Output(f("grade"), "value"),
+        Output(f("target_type"), "value"),
+        Output(f("method"), "value"),
+        Input(ids.PERF_GRADES, "clickData"),
+        Input(ids.PERF_TYPES, "clickData"),
+        Input(ids.PERF_CLEAR, "n_clicks"),
+        State(f("grade"), "value"),
+        State(f("target_type"), "value"),
+        State(f("method"), "value"),
+        prevent_initial_call=True,
+    )
+    def cross_filter(grade_click, type_click, _clear, grades_selected, target_types, methods):
+        if ctx.triggered_id == ids.PERF_CLEAR:
+            return [], [], []
+        if ctx.triggered_id == ids.PERF_GRADES:
+            points = (grade_click or {}).get("points") or []
+            grade = points[0]["customdata"][1] if points and points[0].get("customdata") else None
+            return toggle(grades_selected, grade), target_types, methods
+        points = (type_click or {}).get("points") or []
+        return grades_selected, toggle(target_types, points[0].get("x") if points else None), methods

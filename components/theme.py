@@ -1,0 +1,132 @@
+"""Colours, fonts, the Plotly template, and number, unit and date formatting."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+import plotly.graph_objects as go
+
+MISSING = "未公布"
+FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+INK = "#1F2937"
+GRID = "#E5E7EB"
+
+# Display units; money is held in 万元 internally.
+UNIT_FACTORS = {"元": 1e-4, "万元": 1.0, "亿元": 1e4}
+UNIT_DECIMALS = {"元": 0, "万元": 2, "亿元": 2}
+TRANSFERS_UNIT = "万元"
+DEBT_UNIT = "亿元"
+PERFORMANCE_UNIT = "万元"
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family=FONT, size=15, color=INK),
+        title=dict(font=dict(size=18), x=0, xanchor="left"),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        colorway=["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7"],
+        xaxis=dict(showgrid=False, linecolor="#9CA3AF", ticks="", automargin=True),
+        yaxis=dict(gridcolor=GRID, zerolinecolor="#9CA3AF", automargin=True, separatethousands=True),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, title_text=""),
+        hoverlabel=dict(font=dict(family=FONT, size=14)),
+        margin=dict(l=10, r=10, t=40, b=10),
+        separators=".,",
+        bargap=0.3,
+    )
+)
+
+
+def is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def in_unit(value_wan: float | None, unit: str) -> float | None:
+    """A 万元 amount expressed in the display unit (None stays None)."""
+    if is_missing(value_wan):
+        return None
+    return value_wan / UNIT_FACTORS[unit]
+
+
+def fmt_number(value: float | None, decimals: int = 2, trim: bool = True) -> str:
+    """1,722 or 34,832.52; trailing zeros trimmed unless `trim` is False."""
+    if is_missing(value):
+        return MISSING
+    text = f"{value:,.{decimals}f}"
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def fmt_amount(value_wan: float | None, unit: str, with_unit: bool = True) -> str:
+    """An amount in the display unit: 1,722 万元, 60.71 亿元, or 未公布."""
+    if is_missing(value_wan):
+        return MISSING
+    # 亿元 keeps two decimals as the budget tables print them (4.50, not 4.5).
+    text = fmt_number(in_unit(value_wan, unit), UNIT_DECIMALS[unit], trim=unit != "亿元")
+    return f"{text} {unit}" if with_unit else text
+
+
+def fmt_change(value_wan: float | None, unit: str) -> str:
+    if is_missing(value_wan):
+        return MISSING
+    sign = "+" if value_wan > 0 else ""
+    return sign + fmt_amount(value_wan, unit)
+
+
+def fmt_pct(value: float | None, signed: bool = False) -> str:
+    if is_missing(value):
+        return MISSING
+    sign = "+" if signed and value > 0 else ""
+    return f"{sign}{fmt_number(value, 2)}%"
+
+
+def fmt_datetime(moment: datetime) -> str:
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
+def axis_format(unit: str) -> str:
+    """d3 tick format: thousands separators, 亿元 with fixed decimals."""
+    return ",.2f" if unit == "亿元" else ",~f"
+
+
+def graph_config(filename: str) -> dict:
+    """Plotly config: Chinese toolbar, no Plotly logo, PNG saved under a Chinese name."""
+    return {
+        "locale": "zh-CN",
+        "displaylogo": False,
+        "responsive": True,
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+        "toImageButtonOptions": {"filename": filename, "format": "png", "scale": 2},
+    }
+
+
+def base_figure(height: int = 380) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(template=TEMPLATE, height=height)
+    return fig
+
+
+def empty_figure(message: str, height: int = 300) -> go.Figure:
+    """A blank chart that says why it is blank (never an empty axis drawn as zero)."""
+    fig = base_figure(height)
+    fig.add_annotation(
+        text=message,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font=dict(size=16, color="#6B7280"),
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def plain(text) -> str:
+    """Text from a CSV file as Plotly will show it: its tag-like markup is neutralised.
+
+    Plotly renders a subset of HTML in labels and hover text; data is never markup.
+    """
+    return str(text).replace("<", "＜").replace(">", "＞")

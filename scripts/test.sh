@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a fresh Debian machine, then runs them all.
+# Browser tests use Debian's chromium; nothing downloads a browser of its own.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+if ((${#need[@]})); then
+  echo "Installing ${need[*]} (apt)…"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+[[ -x .venv/bin/python ]] || python3 -m venv .venv
+.venv/bin/pip install -q --disable-pip-version-check -r requirements-test.txt
+
+.venv/bin/ruff check .
+.venv/bin/python app.py check data/ >/dev/null
+.venv/bin/python -m pytest "$@"
