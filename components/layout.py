@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 
 import dash_bootstrap_components as dbc
@@ -259,11 +260,10 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
             const params = new URLSearchParams(q);
             ['year', 'region'].forEach(k => { if (params.get(k)) keep.set(k, params.get(k)); });
             const common = keep.toString();
-            const hrefs = %s.map(p => p + (common ? '?' + common : ''));
+            const hrefs = PAGE_PATHS.map(p => p + (common ? '?' + common : ''));
             return [q ? '?' + q : '', q, hrefs];
         }
-        """
-        % list(PAGES),
+        """.replace("PAGE_PATHS", json.dumps(list(PAGES))),
         Output(ids.URL, "search"),
         Output(ids.LAST_QUERY, "data"),
         Output(ids.nav_link(ALL), "href"),

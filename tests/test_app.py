@@ -1,0 +1,118 @@
+"""The app as a whole, without a browser: the check command, routing, serving."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import app as app_module
+from components import layout
+from components.dataset import load_folder
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_check(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), "check", *args], capture_output=True, text=True, timeout=60, cwd="/"
+    )
+
+
+def test_check_passes_on_the_seed_data_from_any_working_directory():
+    result = run_check()
+    assert result.returncode == 0, result.stdout
+    assert "transfers.csv" in result.stdout and "5 行" in result.stdout
+
+
+def test_check_fails_with_file_line_and_column(tmp_path):
+    (tmp_path / "debt.csv").write_text(
+        "年度,地区,债务类型,余额\n2022,A,一般债务,4.5\n2022,A,专项债务,五十\n", encoding="utf-8"
+    )
+    result = run_check(str(tmp_path))
+    assert result.returncode == 1
+    assert "debt.csv 第3行 「余额」列" in result.stdout and "五十" in result.stdout
+
+
+def test_check_passes_with_warnings_only(tmp_path):
+    (tmp_path / "debt.csv").write_text("年度,地区,债务类型,余额,备注\n2022,A,一般债务,4.5,x\n", encoding="utf-8")
+    result = run_check(str(tmp_path))
+    assert result.returncode == 0 and "备注" in result.stdout
+
+
+def test_check_on_a_missing_folder_fails(tmp_path):
+    assert run_check(str(tmp_path / "nope")).returncode == 1
+
+
+def test_importing_app_has_no_side_effects_and_gunicorn_gets_a_server(monkeypatch, tmp_path):
+    assert "server" not in vars(app_module)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    server = app_module.server
+    assert server.name and server.debug is False
+
+
+def test_pages_are_served_with_security_headers_and_no_debugger():
+    dash_app = app_module.create_app(ROOT / "data")
+    client = dash_app.server.test_client()
+    response = client.get("/debt?year=2022")
+    assert response.status_code == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    html = response.get_data(as_text=True)
+    assert 'lang="zh-CN"' in html and "/assets/bootstrap.min.css" in html
+    assert "cdn" not in html.lower()
+    assert not dash_app.server.debug
+
+
+def test_router_renders_each_page_and_an_unknown_path_politely():
+    dataset = load_folder(ROOT / "data")
+    pages = {name: module.layout for name, module in app_module.SECTIONS.items()}
+    for path in layout.PAGES:
+        rendered = layout.render(dataset, path, "", pages)
+        assert rendered[-1].__class__.__name__ == "Footer"
+    missing = layout.render(dataset, "/nowhere", "", pages)
+    assert "没有这个页面" in json.dumps(missing[0].to_plotly_json(), ensure_ascii=False, default=str)
+
+
+def test_data_banner_names_the_rejected_file_and_line(tmp_path):
+    (tmp_path / "transfers.csv").write_text("年度,地区,类别,预算数\n2023,A,税收返还,x\n", encoding="utf-8")
+    banner = layout.make_data_banner(load_folder(tmp_path))
+    text = json.dumps([b.to_plotly_json() for b in banner], ensure_ascii=False, default=str)
+    assert "transfers.csv" in text and "第2行" in text and "预算数" in text
+
+
+def test_a_callback_over_http_returns_the_filtered_figure():
+    dash_app = app_module.create_app(ROOT / "data")
+    client = dash_app.server.test_client()
+    f = lambda name: f"transfers-{name}"  # noqa: E731
+    outputs = [
+        "transfers-kpis.children",
+        "transfers-bars.figure",
+        "transfers-waterfall.figure",
+        "transfers-table.children",
+        "transfers-extra.children",
+        '{"page":"transfers","role":"query"}.data',
+    ]
+    payload = {
+        "output": ".." + "...".join(outputs) + "..",
+        "outputs": [
+            {
+                "id": o.rsplit(".", 1)[0] if not o.startswith("{") else {"page": "transfers", "role": "query"},
+                "property": o.rsplit(".", 1)[1],
+            }
+            for o in outputs
+        ],
+        "inputs": [
+            {"id": f("year"), "property": "value", "value": 2023},
+            {"id": f("region"), "property": "value", "value": "株洲经开区"},
+            {"id": f("category"), "property": "value", "value": ["专项转移支付"]},
+        ],
+        "changedPropIds": [f"{f('category')}.value"],
+        "state": [],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    body = response.get_json()["response"]
+    bars = body["transfers-bars"]["figure"]["data"]
+    assert bars[0]["x"] == ["专项转移支付"]

@@ -1,0 +1,270 @@
+"""Filters, figure builders and page views on the seed data: the numbers drawn equal the data's."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from components import debt, filters, overview, performance, transfers
+from components.dataset import load_folder
+from components.theme import fmt_amount, fmt_pct
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+REGION = "株洲经开区"
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return load_folder(DATA)
+
+
+def trace(fig, name):
+    return next(t for t in fig.data if t.name == name)
+
+
+def texts(component) -> str:
+    """All text inside a Dash component tree."""
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    if isinstance(component, (list, tuple)):
+        return " ".join(texts(c) for c in component)
+    children = getattr(component, "children", None)
+    return texts(children) if children is not None else ""
+
+
+# ---------------------------------------------------------------- filters
+
+
+def test_query_round_trip_keeps_repeated_values():
+    query = filters.build_query(2023, REGION, {"category": ["税收返还", "专项转移支付"], "grade": []})
+    parsed = filters.parse_query("?" + query)
+    assert parsed == {"year": ["2023"], "region": [REGION], "category": ["税收返还", "专项转移支付"]}
+
+
+def test_resolve_falls_back_with_a_notice_and_never_blank():
+    state = filters.resolve({"year": ["2030"], "region": ["石峰区"]}, [2023, 2022], [REGION], "transfers", {})
+    assert (state.year, state.region) == (2023, REGION)
+    assert len(state.notices) == 2
+    earlier = filters.resolve({"year": ["2022"]}, [2023, 2021], [REGION], "debt", {"debt_type": ["专项债务"]})
+    assert earlier.year == 2021
+    default = filters.resolve({}, [2023, 2022], ["B", "A"], "debt", {})
+    assert (default.year, default.region, default.notices) == (2023, "B", ())
+
+
+def test_resolve_drops_filter_values_the_data_lacks():
+    state = filters.resolve({"debt_type": ["专项债务", "隐性"]}, [2022], [REGION], "debt", {"debt_type": ["专项债务"]})
+    assert state.filters == {"debt_type": ["专项债务"]} and "隐性" in state.notices[0]
+
+
+def test_toggle_selects_then_clears():
+    assert filters.toggle([], "良") == ["良"]
+    assert filters.toggle(["良"], "良") == []
+    assert filters.toggle(["良", "中"], "良") == ["良"]
+    assert filters.toggle(["良"], None) == ["良"]
+
+
+def test_keep_with_nothing_selected_keeps_everything(seed):
+    frame = seed.frame("evaluations")
+    assert len(filters.keep(frame, "target_type", [])) == 8
+    assert len(filters.keep(frame, "target_type", ["项目支出"])) == 5
+
+
+def test_latest_up_to():
+    assert filters.latest_up_to([2021, 2022], 2023) == 2022
+    assert filters.latest_up_to([2024], 2023) == 2024
+    assert filters.latest_up_to([], 2023) is None
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def test_money_formats_and_missing_is_never_zero():
+    assert fmt_amount(1722, "万元") == "1,722 万元"
+    assert fmt_amount(45000, "亿元") == "4.50 亿元"
+    assert fmt_amount(34832.52, "万元") == "34,832.52 万元"
+    assert fmt_amount(math.nan, "万元") == "未公布"
+    assert fmt_pct(-59.146, signed=True) == "-59.15%"
+
+
+# ---------------------------------------------------------------- transfers
+
+
+def test_transfer_categories_and_totals_from_parts(seed):
+    cats, items, stated = transfers.page_rows(seed, 2023, REGION, None)
+    assert list(cats["category"]) == ["税收返还", "一般性转移支付", "专项转移支付"]
+    total = transfers.summary(cats, stated)
+    assert (total["budget"], total["prior"], total["change"]) == (1722, 12396, -10674)
+    assert total["ratio_pct"] == pytest.approx(13.89, abs=0.005)
+    general = cats.set_index("category").loc["一般性转移支付"]
+    assert general["change_pct"] == pytest.approx(-59.15, abs=0.005)
+    assert list(items["item"]) == ["其他一般性转移支付收入"]
+
+
+def test_a_stated_total_is_checked_not_added(seed):
+    _, _, stated = transfers.page_rows(seed, 2023, REGION, None)
+    cats, _, _ = transfers.page_rows(seed, 2023, REGION, None)
+    total = transfers.summary(cats, stated)
+    assert total["budget"] == 1722  # not 3444
+    assert "一致" in transfers.stated_total_note(stated.iloc[0], total, "万元")
+
+
+def test_a_missing_part_makes_the_total_missing_not_smaller(tmp_path):
+    (tmp_path / "transfers.csv").write_text(
+        "年度,地区,类别,预算数,上年执行数\n2023,A,税收返还,-,5\n2023,A,专项转移支付,10,—\n", encoding="utf-8"
+    )
+    cats, _, stated = transfers.page_rows(load_folder(tmp_path), 2023, "A", None)
+    total = transfers.summary(cats, stated)
+    assert math.isnan(total["budget"]) and math.isnan(total["prior"])
+    fig = transfers.fig_budget_vs_prior(cats)
+    assert trace(fig, "预算数").y[0] is None  # not drawn as 0
+    assert any(a.text == "未公布" for a in fig.layout.annotations)
+    assert "未公布" in transfers.fig_waterfall(cats).layout.annotations[0].text
+
+
+def test_budget_vs_prior_figure_matches_the_seed(seed):
+    cats, _, _ = transfers.page_rows(seed, 2023, REGION, None)
+    fig = transfers.fig_budget_vs_prior(cats)
+    assert list(trace(fig, "预算数").y) == [0, 1722, 0]
+    assert list(trace(fig, "上年执行数").y) == [3330, 4215, 4851]
+    assert "万元" in fig.layout.yaxis.title.text
+    assert (
+        trace(fig, "预算数").marker.color[1] == trace(fig, "上年执行数").marker.line.color[1]
+    )  # one colour per category
+
+
+def test_waterfall_steps_from_prior_total_to_budget(seed):
+    cats, _, _ = transfers.page_rows(seed, 2023, REGION, None)
+    bar = transfers.fig_waterfall(cats).data[0]
+    assert list(bar.x) == ["上年执行数", "税收返还", "一般性转移支付", "专项转移支付", "本年预算数"]
+    assert list(bar.y) == [12396, -3330, -2493, -4851, 1722]
+    assert bar.base[-2] + bar.y[-2] == 1722
+
+
+def test_category_filter_narrows_every_output(seed):
+    kpis, bars, waterfall, table, _extra, query = transfers.view(seed, 2023, REGION, ["一般性转移支付"])
+    assert list(bars.data[0].x) == ["一般性转移支付"]
+    assert "1,722 万元" in texts(kpis) and "-2,493 万元" in texts(kpis)
+    assert "专项转移支付" not in texts(table)
+    assert "category=" in query
+
+
+def test_transfers_click_on_a_total_bar_is_not_a_category():
+    assert transfers.clicked_category({"points": [{"x": "本年预算数"}]}) is None
+    assert transfers.clicked_category({"points": [{"x": "税收返还"}]}) == "税收返还"
+
+
+# ---------------------------------------------------------------- debt
+
+
+def test_debt_balance_is_computed_from_its_parts(seed):
+    rows = filters.select(seed.frame("debt"), 2022, REGION)
+    types, stated = debt.by_type(rows, None)
+    assert debt.total_of(types, stated, "balance") == pytest.approx(607100)
+    assert debt.bond_terms(types, stated) == (16, 3.21)
+    fig = debt.fig_composition(types, stated)
+    assert list(fig.data[0].labels) == ["一般债务", "专项债务"]
+    assert list(fig.data[0].values) == pytest.approx([4.50, 56.21])
+    assert "60.71 亿元" in fig.layout.annotations[0].text
+
+
+def test_no_limit_is_said_not_drawn_as_zero(seed):
+    kpis, _fig, limit_panel, flows, _extra, _q = debt.view(seed, 2022, REGION, None)
+    assert "无单列限额" in texts(kpis) and "市本级" in texts(limit_panel)
+    assert "限额" not in {t.name for t in flows.data}
+    refinancing = [t.y[1] for t in flows.data]  # 再融资债券 is not stated
+    assert refinancing == [None, None]
+
+
+def test_debt_type_filter(seed):
+    kpis, fig, _limit, flows, _extra, query = debt.view(seed, 2022, REGION, ["专项债务"])
+    assert list(fig.data[0].values) == pytest.approx([56.21])
+    assert "56.21 亿元" in texts(kpis) and "4.50" not in texts(kpis)
+    assert [t.name for t in flows.data] == ["专项债务"]
+    assert "debt_type=" in query
+
+
+def test_weighted_bond_terms_when_no_total_row_states_them(tmp_path):
+    (tmp_path / "debt.csv").write_text(
+        "年度,地区,债务类型,新增债券,平均期限,平均利率\n2022,A,一般债务,1,10,3\n2022,A,专项债务,3,20,4\n",
+        encoding="utf-8",
+    )
+    rows = load_folder(tmp_path).frame("debt")
+    types, stated = debt.by_type(rows, None)
+    assert debt.bond_terms(types, stated) == pytest.approx((17.5, 3.75))
+
+
+def test_limit_chart_when_a_limit_exists(tmp_path):
+    (tmp_path / "debt.csv").write_text("年度,地区,债务类型,限额,余额\n2024,石峰区,一般债务,10,8\n", encoding="utf-8")
+    types, _ = debt.by_type(load_folder(tmp_path).frame("debt"), None)
+    fig = debt.fig_limit(types)
+    assert [(t.name, list(t.y)) for t in fig.data] == [("限额", [0.001]), ("余额", [0.0008])]  # 亿元
+
+
+# ---------------------------------------------------------------- performance
+
+
+def test_grade_counts_come_from_grades_csv_when_no_evaluation_is_graded(seed):
+    listed, counts, _ = performance.view_rows(seed, 2022, REGION, None, None, None)
+    assert len(listed) == 8
+    assert dict(zip(counts["grade"], counts["count"], strict=True)) == {"良": 5, "中": 3}
+    assert performance.grade_summary(counts) == "良 5 个 · 中 3 个"
+    fig = performance.fig_grades(counts)
+    assert {t.name: list(t.x) for t in fig.data} == {"良": [5], "中": [3]}
+
+
+def test_graded_evaluations_are_counted_instead(tmp_path):
+    (tmp_path / "evaluations.csv").write_text(
+        "年度,地区,评价方式,对象类型,评价对象,等级,涉及金额\n2022,A,m,项目支出,x,优秀,10\n2022,A,m,项目支出,y,优,5\n2022,A,m,政策,z,差,1\n",
+        encoding="utf-8",
+    )
+    listed, counts, _ = performance.view_rows(load_folder(tmp_path), 2022, "A", None, None, ["优"])
+    assert list(listed["target"]) == ["x", "y"]
+    assert dict(zip(counts["grade"], counts["count"], strict=True)) == {"优": 2, "差": 1}
+    assert counts.set_index("grade").loc["优", "amount"] == 15
+
+
+def test_grade_filter_on_ungraded_evaluations_explains_instead_of_inventing(seed):
+    out = performance.view(seed, 2022, REGION, None, None, ["良"])
+    rows, note = out[4], out[5]
+    assert rows == []
+    assert "未公布每个评价对象的等级" in texts(note)
+
+
+def test_target_type_filter(seed):
+    out = performance.view(seed, 2022, REGION, None, ["项目支出"], None)
+    assert len(out[4]) == 5 and all(r["target_type"] == "项目支出" for r in out[4])
+    assert "target_type=" in out[-1]
+
+
+def test_missing_amounts_are_shown_as_unpublished(seed):
+    rows = performance.view(seed, 2022, REGION, None, None, None)[4]
+    assert rows[0]["amount"] is None and rows[0]["grade"] == ""
+
+
+# ---------------------------------------------------------------- overview
+
+
+def test_overview_shows_each_section_for_its_own_latest_year(seed):
+    cards, t_fig, d_fig, p_fig, query = overview.view(seed, 2023, REGION)
+    text = texts(cards)
+    for expected in (
+        "2023年转移支付预算",
+        "1,722 万元",
+        "2022年末政府债务余额",
+        "60.71 亿元",
+        "一般债务 4.50 亿元",
+        "平均期限 16 年 · 平均利率 3.21%",
+        "良 5 个 · 中 3 个",
+        "37 家",
+        "无单列限额",
+    ):
+        assert expected in text
+    assert query == filters.build_query(2023, REGION, {})
+
+
+def test_empty_folder_gives_empty_states_everywhere(tmp_path):
+    dataset = load_folder(tmp_path)
+    for module in (overview, transfers, debt, performance):
+        assert "暂无" in texts(module.layout(dataset, "")) or "没有可显示" in texts(module.layout(dataset, ""))
