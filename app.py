@@ -71,10 +71,10 @@ def check(folder: Path) -> int:
             print(f"- {name}（{state.schema.label}）：未提供，该部分显示为空")
         else:
             print(f"✗ {name}（{state.schema.label}）：有错误，未载入")
-    for problem in dataset.problems:
+    for problem in (*dataset.problems, *dataset.findings):
         print(problem)
-    errors = len(dataset.errors)
-    print(f"共 {errors} 个错误，{len(dataset.warnings)} 个提示。" if dataset.problems else "没有发现问题。")
+    errors, warnings = len(dataset.errors), len(dataset.warnings) + len(dataset.findings)
+    print(f"共 {errors} 个错误，{warnings} 个提示。" if errors or warnings else "没有发现问题。")
     return 1 if errors else 0
 
 

@@ -133,8 +133,7 @@ def donut(
     text = centre + (f"<br><span style='font-size:12px'>{'、'.join(missing)}：{MISSING}</span>" if missing else "")
     fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=16))
     fig.update_layout(
-        showlegend=True,
-        legend=dict(orientation="h", y=-0.08, yanchor="top", x=0.5, xanchor="center"),
-        margin=dict(t=50, b=50, l=60, r=60),
+        showlegend=False,  # every slice carries its own label
+        margin=dict(t=60, b=60, l=80, r=80),
     )
     return fig

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -272,6 +273,17 @@ def parse_number(text: str, percent: bool = False) -> float | None:
     raise CellError(f"「{raw}」不是数字", NUMBER_EXPECTED)
 
 
+def half_unit(text: str) -> float:
+    """Half a unit of the last printed digit: 4.50 stands for anything in [4.495, 4.505)."""
+    s = unicodedata.normalize("NFKC", clean(text)).rstrip("%").strip()
+    return 0.5 * 10 ** -(len(s) - s.index(".") - 1) if "." in s else 0.5
+
+
+def margin(alias: str) -> str:
+    """The column holding a number's rounding margin (same unit as the number)."""
+    return f"_m_{alias}"
+
+
 def parse_year(text: str) -> int:
     s = unicodedata.normalize("NFKC", clean(text))
     m = _YEAR.match(s)
@@ -443,7 +455,8 @@ def _parse_row(
                             ),
                         )
                         continue
-                    value = value * MONEY_FACTORS[unit or row_unit or BASE_UNIT]
+                    factor = MONEY_FACTORS[unit or row_unit or BASE_UNIT]
+                    value, row[margin(col.alias)] = value * factor, half_unit(text) * factor
                 elif col.integer and value != int(value):
                     raise CellError(f"「{clean(text)}」不是整数", "非负整数")
                 if col.low is not None and value < col.low or col.high is not None and value > col.high:
@@ -452,6 +465,7 @@ def _parse_row(
                         f"{col.low:g} 到 {col.high:g} 之间" if col.high is not None else f"不小于 {col.low:g}",
                     )
                 row[col.alias] = value
+                row.setdefault(margin(col.alias), half_unit(text))
             else:
                 value = clean(text)
                 row[col.alias] = col.normalise(value) if col.normalise else value
@@ -523,13 +537,18 @@ def parse_text(schema: Schema, text: str) -> tuple[pd.DataFrame | None, list[Pro
             break
     if any(p.level == "error" for p in problems):
         return None, problems
-    frame = pd.DataFrame(rows, columns=[c.alias for c in schema.columns] + ["line"])
+    frame = pd.DataFrame(rows, columns=_columns(schema))
     frame["year"] = frame["year"].astype("int64")
     return frame, problems
 
 
+def _columns(schema: Schema) -> list[str]:
+    numeric = [margin(c.alias) for c in schema.columns if c.kind in ("money", "number", "percent")]
+    return [c.alias for c in schema.columns] + ["line"] + numeric
+
+
 def _empty(schema: Schema) -> pd.DataFrame:
-    frame = pd.DataFrame(columns=[c.alias for c in schema.columns] + ["line"])
+    frame = pd.DataFrame(columns=_columns(schema))
     return frame.astype({"year": "int64", "line": "int64"})
 
 
@@ -578,6 +597,13 @@ class Dataset:
         shared snapshot.
         """
         return self.frames[name].copy(deep=False)
+
+    @cached_property
+    def findings(self) -> list[Problem]:
+        """Checks of the published figures (rounding-aware warnings), computed once per snapshot."""
+        from components.checks import check_all  # checks builds on this module
+
+        return check_all(dict(self.frames))
 
     @property
     def errors(self) -> list[Problem]:

@@ -228,12 +228,23 @@ def grid_note(listed: pd.DataFrame, counts: pd.DataFrame, grades_selected, aggre
     return [dbc.Alert(n, color="info", className="py-2 small mb-2") for n in notes]
 
 
-def make_kpis(listed: pd.DataFrame, counts: pd.DataFrame, year, region) -> list:
+def make_kpis(listed: pd.DataFrame, counts: pd.DataFrame, year, region, grades_selected=()) -> list:
     if listed.empty and counts.empty:
         return [dbc.Col(make_empty_state(f"{region or ''}{year or ''}年{EMPTY}"))]
     by_type = " · ".join(f"{t} {n} 个" for t, n in listed.groupby("target_type", sort=False).size().items())
+    if grades_selected and listed.empty and len(counts):
+        # Only the distribution is published: count the grade, name no evaluation.
+        chosen = counts[counts["grade"].isin(grades_selected)]
+        count_card = make_kpi_card(
+            f"等级为{'、'.join(grades_selected)}的评价",
+            f"{int(chosen['count'].sum())} 个",
+            "文件未列明是哪几个评价对象",
+            card_id="performance-kpi-count",
+        )
+    else:
+        count_card = make_kpi_card("评价对象", f"{len(listed)} 个", by_type, card_id="performance-kpi-count")
     return [
-        make_kpi_card("评价对象", f"{len(listed)} 个", by_type, card_id="performance-kpi-count"),
+        count_card,
         make_kpi_card(
             "评价涉及金额（逐项加总）",
             fmt_amount(sum_stated(listed["amount"]), PERFORMANCE_UNIT),
@@ -369,7 +380,7 @@ def view(dataset: Dataset, year, region, methods, target_types, grades_selected)
         else []
     )
     return (
-        make_kpis(listed, counts, year, region),
+        make_kpis(listed, counts, year, region, grades_selected),
         make_indicator_cards(indicators),
         fig_grades(counts, grades_selected or ()),
         fig_target_types(keep(listed, "target_type", None), target_types or ()),

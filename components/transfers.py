@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, html
 
-from components import ids, vocab
+from components import checks, ids, vocab
 from components.charts import grouped_bars, stacked_bars
 from components.dataset import Dataset, DataSource
 from components.filters import build_query, keep, parse_query, regions_of, resolve, select, toggle, years_of
@@ -245,7 +245,7 @@ def make_table(
             "note": "",
         }
         if len(stated):
-            total_row["note"] = stated_total_note(stated.iloc[0], total, unit)
+            total_row["note"] = stated_total_note(stated.iloc[0], cats, unit)
         body.append(cells(total_row, f"合计（{total['basis']}）", "fw-bold"))
     head = html.Thead(
         html.Tr(
@@ -273,17 +273,15 @@ def make_table(
     )
 
 
-def stated_total_note(stated: pd.Series, total: dict, unit: str) -> str:
-    """Compare the document's 合计 with the computed total at the precision it is shown in."""
+def stated_total_note(stated: pd.Series, cats: pd.DataFrame, unit: str) -> str:
+    """The document's 合计 beside the computed one: checked with rounding in mind, never added."""
     parts = []
     for key, label in (("budget", "预算数"), ("prior_actual", "上年执行数")):
-        computed = total["budget" if key == "budget" else "prior"]
         if is_missing(stated[key]):
             continue
-        same = fmt_amount(stated[key], unit) == fmt_amount(computed, unit)
-        parts.append(
-            f"文件所列{label}合计 {fmt_amount(stated[key], unit)}" + ("，一致" if same else "，与分项加总不一致")
-        )
+        finding = checks.compare_total("transfers.csv", "合计", stated, cats, key, label)
+        verdict = "与分项加总一致" if finding is None else f"与分项加总不一致：{finding.message}"
+        parts.append(f"文件所列{label}合计 {fmt_amount(stated[key], unit)}，{verdict}")
     text = "；".join(parts)
     return f"{text}。{stated['note']}" if stated.get("note") else text
 
