@@ -99,8 +99,11 @@ def stacked_bars(
             customdata=[[t, plain(name)] for t in text],
             hovertemplate="%{x}<br>%{customdata[1]}：%{customdata[0]}<extra></extra>",
         )
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(type="category")
+    # A stated-as-missing part is not drawn; the bar's label says so, so its height is not read as whole.
+    missing = frame[frame[value].isna()].groupby(x, sort=False)[stack].agg(lambda s: "、".join(map(plain, s)))
+    ticks = [plain(k) + (f"<br><sub>{missing[k]}{MISSING}</sub>" if k in missing.index else "") for k in xs]
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
+    fig.update_xaxes(type="category", tickvals=[plain(k) for k in xs], ticktext=ticks)
     fig.update_yaxes(
         title_text=f"{y_title}（{unit}）" if unit else y_title,
         tickformat=axis_format(unit) if unit else ",d",

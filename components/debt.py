@@ -67,6 +67,13 @@ def bond_terms(types: pd.DataFrame, stated: pd.Series | None) -> tuple[float, fl
     )
 
 
+def bond_terms_text(term: float, rate: float) -> str:
+    """平均期限 16 年 · 平均利率 3.21% (rates keep two decimals, as bond notices print them)."""
+    term_text = MISSING if is_missing(term) else f"{fmt_number(term, 2)} 年"
+    rate_text = MISSING if is_missing(rate) else f"{fmt_number(rate, 2, trim=False)}%"
+    return f"平均期限 {term_text} · 平均利率 {rate_text}"
+
+
 def limit_notes(rows: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(n for n in rows["note"] if n))
 
@@ -151,7 +158,11 @@ def make_kpis(
         return [dbc.Col(make_empty_state(f"{region or ''}{year or ''}年{EMPTY}"))]
     limit = total_of(types, stated, "limit")
     term, rate = bond_terms(types, stated)
-    limit_detail = "；".join(limit_notes(rows)) if is_missing(limit) else ""
+    balance = total_of(types, stated, "balance")
+    if is_missing(limit):
+        limit_detail = "；".join(limit_notes(rows))
+    else:  # a utilisation ratio only where a limit is stated
+        limit_detail = f"余额占限额 {fmt_pct(balance / limit * 100)}" if limit and not is_missing(balance) else ""
     return [
         make_kpi_card(
             f"{year}年末债务余额",
@@ -168,7 +179,7 @@ def make_kpis(
         make_kpi_card(
             "新增债券",
             fmt_amount(total_of(types, stated, "new_bonds"), unit),
-            f"平均期限 {fmt_number(term, 2)} 年 · 平均利率 {fmt_pct(rate)}".replace(f"{MISSING} 年", MISSING),
+            bond_terms_text(term, rate),
             card_id="debt-kpi-bonds",
         ),
         make_kpi_card(

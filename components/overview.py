@@ -67,7 +67,7 @@ def debt_cards(dataset: Dataset, year, region) -> tuple[list, object]:
         make_kpi_card(
             f"{dy}年新增债券",
             fmt_amount(debt.total_of(types, stated, "new_bonds"), DEBT_UNIT),
-            f"平均期限 {fmt_number(term)} 年 · 平均利率 {fmt_pct(rate)}",
+            debt.bond_terms_text(term, rate),
             href,
             "overview-kpi-bonds",
         ),

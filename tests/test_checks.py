@@ -22,11 +22,16 @@ def findings(tmp_path: Path, **files: str) -> list[str]:
     [("45.39", False), ("45.40", False), ("45.41", False), ("45.42", True), ("46.40", True), ("45", False)],
 )
 def test_stated_total_against_rounded_parts(tmp_path, total, flagged):
-    text = TRANSFERS + f"2023,A,合计,,{total},,,,亿元\n2023,A,税收返还,,15.67,,,,亿元\n2023,A,专项转移支付,,29.73,,,,亿元\n"
+    text = (
+        TRANSFERS
+        + f"2023,A,合计,,{total},,,,亿元\n2023,A,税收返还,,15.67,,,,亿元\n2023,A,专项转移支付,,29.73,,,,亿元\n"
+    )
     found = findings(tmp_path, transfers=text)
     assert bool(found) is flagged, found
     if flagged:
-        assert "第2行" in found[0] and "第3行" in found[0] and "第4行" in found[0] and "分项之和为 45.4 亿元" in found[0]
+        assert (
+            "第2行" in found[0] and "第3行" in found[0] and "第4行" in found[0] and "分项之和为 45.4 亿元" in found[0]
+        )
 
 
 @pytest.mark.parametrize("stated,flagged", [("-5.9", False), ("-5.8", False), ("-5.5", True), ("-6.0", True)])
@@ -43,15 +48,20 @@ def test_stated_change_amount(tmp_path, stated, flagged):
 
 
 def test_category_against_its_line_items_only_when_all_are_given(tmp_path):
-    text = TRANSFERS + "2023,A,一般性转移支付,,1722,,,,\n2023,A,一般性转移支付,x,1000,,,,\n2023,A,一般性转移支付,y,700,,,,\n"
+    text = (
+        TRANSFERS
+        + "2023,A,一般性转移支付,,1722,,,,\n2023,A,一般性转移支付,x,1000,,,,\n2023,A,一般性转移支付,y,700,,,,\n"
+    )
     assert "分项之和为 1,700 万元" in findings(tmp_path, transfers=text)[0]
     partial = text.replace("y,700", "y,-")
     assert findings(tmp_path, transfers=partial) == []
 
 
 def test_debt_total_and_limit(tmp_path):
-    debt = ("年度,地区,债务类型,限额,余额,单位\n2022,A,一般债务,4.00,4.50,亿元\n2022,A,专项债务,,56.21,亿元\n"
-            "2022,A,合计,,61.71,亿元\n")
+    debt = (
+        "年度,地区,债务类型,限额,余额,单位\n2022,A,一般债务,4.00,4.50,亿元\n2022,A,专项债务,,56.21,亿元\n"
+        "2022,A,合计,,61.71,亿元\n"
+    )
     found = findings(tmp_path, debt=debt)
     assert len(found) == 2
     assert any("超过限额 4 亿元" in f and "第2行" in f for f in found)
