@@ -36,7 +36,7 @@ def make_navbar() -> dbc.Navbar:
             fluid=True,
         ),
         id=ids.NAVBAR,
-        color="primary",
+        color="#0B4F8A",
         dark=True,
         className="mb-3 no-print",
     )

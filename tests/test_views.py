@@ -269,3 +269,45 @@ def test_empty_folder_gives_empty_states_everywhere(tmp_path):
     dataset = load_folder(tmp_path)
     for module in (overview, transfers, debt, performance):
         assert "暂无" in texts(module.layout(dataset, "")) or "没有可显示" in texts(module.layout(dataset, ""))
+
+
+# ---------------------------------------------------------------- several regions and years
+
+MULTI = Path(__file__).resolve().parent / "fixtures" / "multi"
+
+
+@pytest.fixture(scope="module")
+def multi():
+    return load_folder(MULTI)
+
+
+def test_several_regions_and_years_add_comparison_and_trend(multi):
+    extra = transfers.view(multi, 2023, "示例区甲", None)[4]
+    ids = [card.children[1].children.id for card in extra]
+    assert ids == ["transfers-compare", "transfers-trend"]
+    compare = extra[0].children[1].children.figure
+    assert list(trace(compare, "一般性转移支付").y) == [3100, 2000]
+    assert "专项转移支付未公布" in compare.layout.xaxis.ticktext[1]  # 示例区乙's budget is not stated
+    trend = extra[1].children[1].children.figure
+    assert list(trend.data[0].x) == ["2022", "2023"]
+
+
+def test_one_region_one_year_has_no_comparison(seed):
+    assert transfers.view(seed, 2023, REGION, None)[4] == []
+
+
+def test_gbk_debt_with_limits_and_trend(multi):
+    kpis, _fig, limit_panel, _flows, extra, _q = debt.view(multi, 2023, "示例区甲", None)
+    text = texts(kpis)
+    assert "37.00 亿元" in text and "44.00 亿元" in text and "余额占限额 84.09%" in text
+    assert limit_panel[0].id == "debt-limit-graph"
+    trend = extra[0].children[1].children.figure
+    assert [list(t.y) for t in trend.data] == [[8.0, 9.0], [25.0, 28.0]]
+
+
+def test_performance_counts_from_graded_evaluations_per_region(multi):
+    listed, counts, _ = performance.view_rows(multi, 2023, "示例区甲", ["财政重点评价"], None, None)
+    assert list(listed["target"]) == ["道路养护", "污水处理", "区教育局"]
+    assert performance.grade_summary(counts) == "优 1 个 · 良 1 个 · 中 1 个"
+    region_figure = performance.fig_region_compare(multi, 2023, None)
+    assert {t.name: list(t.y) for t in region_figure.data}["差"] == [None, 1]
