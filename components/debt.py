@@ -18,9 +18,8 @@ from components.layout import (
     make_empty_state,
     make_filter_bar,
     make_graph,
-    make_indicator_cards,
     make_kpi_card,
-    make_notes,
+    make_section_extras,
 )
 from components.theme import DEBT_UNIT, MISSING, empty_figure, fmt_amount, fmt_number, fmt_pct, is_missing
 from components.transfers import sum_stated
@@ -279,14 +278,7 @@ def view(dataset: Dataset, year, region, selected) -> tuple:
                 f"{year}年末各地区债务余额对比",
             )
         )
-    indicators = dataset.frame("indicators")
-    indicators = select(indicators[indicators["section"] == "政府债务"], year, region)
-    if len(indicators):
-        extra.append(dbc.Row(make_indicator_cards(indicators)))
-    notes = dataset.frame("notes")
-    notes = select(notes[notes["section"] == "政府债务"], year, region)
-    if len(notes):
-        extra.append(dbc.Card([dbc.CardHeader("文字说明", className="fw-semibold"), dbc.CardBody(make_notes(notes))]))
+    extra += make_section_extras(dataset, "政府债务", year, region)
     limit_panel = make_limit_panel(types, rows) if len(types) else [make_empty_state(EMPTY)]
     return (
         make_kpis(types, stated, rows, year, region),

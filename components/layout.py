@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 
 from components import ids
 from components.dataset import Dataset, DataSource
-from components.filters import Resolved
+from components.filters import Resolved, select
 from components.theme import fmt_datetime, fmt_number, graph_config
 
 PAGES = {  # path → (page key, label); report order
@@ -171,12 +171,28 @@ def make_indicator_cards(rows: pd.DataFrame) -> list:
     return cards
 
 
-def make_notes(rows: pd.DataFrame) -> list:
-    """Narrative paragraphs as plain text (Dash escapes it: never HTML)."""
-    return [
+def section_rows(dataset: Dataset, name: str, section: str, year, region) -> pd.DataFrame:
+    """indicators.csv or notes.csv rows of one section (转移支付 · 政府债务 · 绩效管理) for the view."""
+    frame = dataset.frame(name)
+    return select(frame[frame["section"] == section], year, region)
+
+
+def make_section_extras(dataset: Dataset, section: str, year, region) -> list:
+    """The section's headline indicators and narrative notes, when the data has any."""
+    indicators = section_rows(dataset, "indicators", section, year, region)
+    rows = [dbc.Row(make_indicator_cards(indicators))] if len(indicators) else []
+    return rows + make_notes_card(section_rows(dataset, "notes", section, year, region))
+
+
+def make_notes_card(rows: pd.DataFrame, title: str = "文字说明") -> list:
+    """Narrative paragraphs as plain text (Dash escapes it: never HTML); nothing when there are none."""
+    if rows.empty:
+        return []
+    paragraphs = [
         html.Div([html.H6(row.title, className="fw-semibold mb-1"), html.P(row.text, className="mb-3 note-text")])
         for row in rows.itertuples()
     ]
+    return [dbc.Card([dbc.CardHeader(title, className="fw-semibold"), dbc.CardBody(paragraphs)], className="mb-3")]
 
 
 def make_data_banner(dataset: Dataset) -> list:

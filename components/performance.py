@@ -20,7 +20,8 @@ from components.layout import (
     make_graph,
     make_indicator_cards,
     make_kpi_card,
-    make_notes,
+    make_notes_card,
+    section_rows,
 )
 from components.theme import MISSING, PERFORMANCE_UNIT, base_figure, empty_figure, fmt_amount, in_unit, plain
 from components.transfers import sum_stated
@@ -363,22 +364,9 @@ def view(dataset: Dataset, year, region, methods, target_types, grades_selected)
                 f"{year}年各地区评价等级分布",
             )
         )
-    indicators = dataset.frame("indicators")
-    indicators = select(indicators[indicators["section"] == "绩效管理"], year, region)
-    notes = dataset.frame("notes")
-    notes = select(notes[notes["section"] == "绩效管理"], year, region)
-    notes_card = (
-        [
-            dbc.Card(
-                [
-                    dbc.CardHeader("工作开展情况、存在的问题与下一步工作思路", className="fw-semibold"),
-                    dbc.CardBody(make_notes(notes)),
-                ]
-            )
-        ]
-        if len(notes)
-        else []
-    )
+    indicators = section_rows(dataset, "indicators", "绩效管理", year, region)
+    notes = section_rows(dataset, "notes", "绩效管理", year, region)
+    notes_card = make_notes_card(notes, "工作开展情况、存在的问题与下一步工作思路")
     return (
         make_kpis(listed, counts, year, region, grades_selected),
         make_indicator_cards(indicators),

@@ -18,9 +18,8 @@ from components.layout import (
     make_empty_state,
     make_filter_bar,
     make_graph,
-    make_indicator_cards,
     make_kpi_card,
-    make_notes,
+    make_section_extras,
 )
 from components.theme import (
     MISSING,
@@ -357,14 +356,7 @@ def view(dataset: Dataset, year, region, selected) -> tuple:
                 f"{region}历年预算数",
             )
         )
-    notes = dataset.frame("notes")
-    notes = select(notes[notes["section"] == "转移支付"], year, region)
-    indicators = dataset.frame("indicators")
-    indicators = select(indicators[indicators["section"] == "转移支付"], year, region)
-    if len(indicators):
-        extra.append(dbc.Row(make_indicator_cards(indicators)))
-    if len(notes):
-        extra.append(dbc.Card([dbc.CardHeader("文字说明", className="fw-semibold"), dbc.CardBody(make_notes(notes))]))
+    extra += make_section_extras(dataset, "转移支付", year, region)
     return (
         make_kpis(total, year, region),
         fig_budget_vs_prior(cats),
