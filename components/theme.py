@@ -96,7 +96,9 @@ def graph_config(filename: str) -> dict:
         "locale": "zh-CN",
         "displaylogo": False,
         "responsive": True,
-        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+        # sendChartToCloud would upload the chart to Plotly Cloud: never from a finance bureau.
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "sendChartToCloud"],
+        "showSendToCloud": False,
         "toImageButtonOptions": {"filename": filename, "format": "png", "scale": 2},
     }
 
