@@ -24,11 +24,13 @@ def grouped_bars(
     unit: str,
     height: int = 380,
     y_title: str = "金额",
+    details: Sequence[str] | None = None,
 ) -> go.Figure:
     """Bars per label, one trace per series; a missing value is labelled 未公布, never drawn.
 
     Each series is (name, values, colour per label, style): style "" is solid, "prior"
     lightened and hatched (last year's figure in the category's own colour).
+    `details` adds a line per label to the hover text (the change and its stated reason).
     """
     fig = base_figure(height)
     n = len(series)
@@ -47,8 +49,8 @@ def grouped_bars(
             text=[fmt_amount(v, unit, with_unit=False) if not is_missing(v) else "" for v in values],
             textposition="outside",
             cliponaxis=False,
-            customdata=[[fmt_amount(v, unit), label] for v, label in zip(values, labels, strict=True)],
-            hovertemplate=f"%{{x}}<br>{name}：%{{customdata[0]}}<extra></extra>",
+            customdata=[[fmt_amount(v, unit), d] for v, d in zip(values, details or [""] * len(values), strict=True)],
+            hovertemplate=f"%{{x}}<br>{name}：%{{customdata[0]}}%{{customdata[1]}}<extra></extra>",
         )
         for i, value in enumerate(values):
             if is_missing(value):
@@ -69,6 +71,12 @@ def grouped_bars(
     if all(is_missing(v) for _, values, _, _ in series for v in values):
         fig.update_yaxes(range=[0, 1])
     return fig
+
+
+def wrap(text: str, width: int = 24) -> str:
+    """Plain text broken into hover-sized lines (Plotly does not wrap hover text itself)."""
+    text = plain(text)
+    return "<br>".join(text[i : i + width] for i in range(0, len(text), width))
 
 
 def stacked_bars(

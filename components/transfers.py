@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, html
 
 from components import checks, ids, vocab
-from components.charts import grouped_bars, stacked_bars
+from components.charts import grouped_bars, stacked_bars, wrap
 from components.dataset import Dataset, DataSource
 from components.filters import build_query, keep, parse_query, regions_of, resolve, select, toggle, years_of
 from components.layout import (
@@ -116,7 +116,14 @@ def fig_budget_vs_prior(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> go.Fi
         [plain(n) for n in names],
         [("上年执行数", list(cats["prior_actual"]), colours, "prior"), ("预算数", list(cats["budget"]), colours, "")],
         unit,
+        details=[change_detail(row, unit) for _, row in cats.iterrows()],
     )
+
+
+def change_detail(row: pd.Series, unit: str) -> str:
+    """Hover lines: the change against last year and, where the document gives one, its reason."""
+    text = f"<br>比上年执行数：{fmt_change(row['change'], unit)}（{fmt_pct(row['change_pct'], signed=True)}）"
+    return text + (f"<br>原因：{wrap(row['note'])}" if row.get("note") else "")
 
 
 def fig_waterfall(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> go.Figure:
@@ -127,31 +134,33 @@ def fig_waterfall(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> go.Figure:
     if unknown:
         return empty_figure(f"{'、'.join(unknown)}的预算数或上年执行数{MISSING}，无法分解增减")
     prior, budget = cats["prior_actual"].sum(), cats["budget"].sum()
-    labels, bases, heights, colours, texts = ["上年执行数"], [0.0], [prior], [vocab.NEUTRAL], [fmt_amount(prior, unit)]
+    steps = [("上年执行数", 0.0, prior, vocab.NEUTRAL, fmt_amount(prior, unit), "")]
     running = prior
-    for row in cats.itertuples():
-        labels.append(plain(row.category))
-        bases.append(running)
-        heights.append(row.change)
-        colours.append(vocab.colour_of(row.category))
-        texts.append(fmt_change(row.change, unit))
-        running += row.change
-    labels.append("本年预算数")
-    bases.append(0.0)
-    heights.append(budget)
-    colours.append(vocab.NEUTRAL)
-    texts.append(fmt_amount(budget, unit))
+    for _, row in cats.iterrows():
+        steps.append(
+            (
+                plain(row["category"]),
+                running,
+                row["change"],
+                vocab.colour_of(row["category"]),
+                fmt_change(row["change"], unit),
+                change_detail(row, unit),
+            )
+        )
+        running += row["change"]
+    steps.append(("本年预算数", 0.0, budget, vocab.NEUTRAL, fmt_amount(budget, unit), ""))
+    labels, bases, heights, colours, texts, details = zip(*steps, strict=True)
     fig = base_figure()
     fig.add_bar(
-        x=labels,
+        x=list(labels),
         base=[in_unit(b, unit) for b in bases],
         y=[in_unit(h, unit) for h in heights],
-        marker_color=colours,
+        marker_color=list(colours),
         text=[t.replace(f" {unit}", "") for t in texts],
         textposition="outside",
         cliponaxis=False,
-        customdata=texts,
-        hovertemplate="%{x}：%{customdata}<extra></extra>",
+        customdata=[[t, d] for t, d in zip(texts, details, strict=True)],
+        hovertemplate="%{x}：%{customdata[0]}%{customdata[1]}<extra></extra>",
         showlegend=False,
     )
     fig.update_yaxes(title_text=f"金额（{unit}）", tickformat=axis_format(unit), rangemode="tozero")

@@ -311,3 +311,24 @@ def test_performance_counts_from_graded_evaluations_per_region(multi):
     assert performance.grade_summary(counts) == "优 1 个 · 良 1 个 · 中 1 个"
     region_figure = performance.fig_region_compare(multi, 2023, None)
     assert {t.name: list(t.y) for t in region_figure.data}["差"] == [None, 1]
+
+
+def test_hover_answers_why_a_category_fell(seed):
+    cats, _, _ = transfers.page_rows(seed, 2023, REGION, None)
+    budget = trace(transfers.fig_budget_vs_prior(cats), "预算数")
+    general = budget.customdata[1]
+    assert general[0] == "1,722 万元"
+    assert "-2,493 万元（-59.15%）" in general[1] and "社会事务职能移交" in general[1].replace("<br>", "")
+    waterfall = transfers.fig_waterfall(cats).data[0]
+    assert "社会事务职能移交" in waterfall.customdata[2][1].replace("<br>", "")
+
+
+def test_text_from_csv_cannot_become_plotly_markup(tmp_path):
+    (tmp_path / "transfers.csv").write_text(
+        '年度,地区,类别,预算数,上年执行数,说明\n2023,A,<b>新类别</b>,1,2,"<a href=""javascript:alert(1)"">点</a>"\n',
+        encoding="utf-8",
+    )
+    cats, _, _ = transfers.page_rows(load_folder(tmp_path), 2023, "A", None)
+    fig = transfers.fig_budget_vs_prior(cats)
+    shown = " ".join([*map(str, fig.data[0].x), *(d for _, d in fig.data[0].customdata)])
+    assert "<b>" not in shown and "<a" not in shown and "＜b＞新类别" in shown
