@@ -86,7 +86,7 @@ def resolve(
     if years and year not in years:
         fallback = latest_up_to(years, year)
         if year is not None:
-            notices.append(f"{year}年没有这部分数据，显示{fallback}年")
+            notices.append(f"所选的{year}年没有本页数据，显示{fallback}年")
         year = fallback
     elif not years:
         year = None

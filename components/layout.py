@@ -265,26 +265,38 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
             raise PreventUpdate
         return render(source.get(), pathname, search, pages)
 
-    # The URL and the nav links follow the page's filter state without a server trip.
+    # The URL and the nav links follow the page's filter state without a server trip. A
+    # filter change pushes a history entry (Back undoes it). When the URL on screen is not
+    # the one the page last wrote (opened bare, pasted, Back, a nav link), the normal form
+    # replaces it instead, or Back would land on it and be rewritten forever.
     app.clientside_callback(
         """
-        function(queries, pathname) {
-            const q = (queries && queries.length) ? (queries[0] || '') : null;
-            if (q === null) { return [window.dash_clientside.no_update, window.dash_clientside.no_update,
-                                      window.dash_clientside.no_update]; }
-            const keep = new URLSearchParams();
+        function(queries, last) {
+            const none = window.dash_clientside.no_update;
+            const q = (queries && queries.length) ? queries[0] : null;
+            if (q === null || q === undefined) { return [none, none, none, none]; }
+            const target = q ? '?' + q : '';
+            const written = (last === null || last === undefined) ? null : (last ? '?' + last : '');
+            if (window.location.search !== written) {
+                window.history.replaceState(window.history.state, '',
+                                            window.location.pathname + target + window.location.hash);
+            }
             const params = new URLSearchParams(q);
+            const keep = new URLSearchParams();
             ['year', 'region'].forEach(k => { if (params.get(k)) keep.set(k, params.get(k)); });
             const common = keep.toString();
             const hrefs = PAGE_PATHS.map(p => p + (common ? '?' + common : ''));
-            return [q ? '?' + q : '', q, hrefs];
+            // href too: dcc.Location pushes its href prop whenever it differs from the window's.
+            const href = window.location.origin + window.location.pathname + target + window.location.hash;
+            return [target, href, q, hrefs];
         }
         """.replace("PAGE_PATHS", json.dumps(list(PAGES))),
         Output(ids.URL, "search"),
+        Output(ids.URL, "href"),
         Output(ids.LAST_QUERY, "data"),
         Output(ids.nav_link(ALL), "href"),
         Input(ids.query_store(ALL), "data"),
-        State(ids.URL, "pathname"),
+        State(ids.LAST_QUERY, "data"),
         prevent_initial_call=True,
     )
 

@@ -15,9 +15,18 @@ PAGE = "overview"
 
 
 def section_year(dataset: Dataset, names: tuple[str, ...], region, year) -> int | None:
-    """The latest year up to `year` for which the section's main files have rows for the region."""
+    """The latest year up to `year` for which the section's main files have rows for the region.
+
+    None when the section only has later years: the overview never shows a later year's figure.
+    """
     frames = [select(dataset.frame(n), region=region) for n in names]
-    return latest_up_to(years_of(*frames), year)
+    years = [y for y in years_of(*frames) if year is None or y <= year]
+    return latest_up_to(years, year)
+
+
+def missing_section(title: str, what: str, year) -> tuple[list, object]:
+    message = f"{year}年及以前暂无{what}" if year else f"暂无{what}"
+    return [make_kpi_card(title, "暂无数据", message)], empty_figure(message)
 
 
 def link(page: str, year, region) -> str:
@@ -27,7 +36,7 @@ def link(page: str, year, region) -> str:
 def transfer_cards(dataset: Dataset, year, region) -> tuple[list, object]:
     ty = section_year(dataset, ("transfers",), region, year)
     if ty is None:
-        return [make_kpi_card("转移支付", "暂无转移支付数据")], empty_figure("暂无转移支付数据")
+        return missing_section("转移支付", "转移支付数据", year)
     cats, _items, stated = transfers.page_rows(dataset, ty, region, None)
     total = transfers.summary(cats, stated)
     change = (
@@ -46,7 +55,7 @@ def transfer_cards(dataset: Dataset, year, region) -> tuple[list, object]:
 def debt_cards(dataset: Dataset, year, region) -> tuple[list, object]:
     dy = section_year(dataset, ("debt",), region, year)
     if dy is None:
-        return [make_kpi_card("政府债务", "暂无政府债务数据")], empty_figure("暂无政府债务数据")
+        return missing_section("政府债务", "政府债务数据", year)
     rows = select(dataset.frame("debt"), dy, region)
     types, stated = debt.by_type(rows, None)
     term, rate = debt.bond_terms(types, stated)
@@ -84,7 +93,7 @@ def debt_cards(dataset: Dataset, year, region) -> tuple[list, object]:
 def performance_cards(dataset: Dataset, year, region) -> tuple[list, object]:
     py = section_year(dataset, ("evaluations", "grades"), region, year)
     if py is None:
-        return [make_kpi_card("绩效评价", "暂无绩效评价数据")], empty_figure("暂无绩效评价数据")
+        return missing_section("绩效评价", "绩效评价数据", year)
     listed, counts, _ = performance.view_rows(dataset, py, region, None, None, None)
     href = link("performance", py, region)
     evaluated = int(counts["count"].sum()) if len(counts) else len(listed)

@@ -332,3 +332,11 @@ def test_text_from_csv_cannot_become_plotly_markup(tmp_path):
     fig = transfers.fig_budget_vs_prior(cats)
     shown = " ".join([*map(str, fig.data[0].x), *(d for _, d in fig.data[0].customdata)])
     assert "<b>" not in shown and "<a" not in shown and "＜b＞新类别" in shown
+
+
+def test_overview_never_shows_a_later_year_than_selected(seed):
+    cards, t_fig, _d, _p, _q = overview.view(seed, 2022, REGION)
+    text = texts(cards)
+    assert "2023年" not in text and "2022年及以前暂无转移支付数据" in text
+    assert "2022年末政府债务余额" in text
+    assert t_fig.data == ()
