@@ -5,6 +5,7 @@ URL = "url"
 PAGE = "page"
 LAST_QUERY = "last-query"  # the query the page itself last wrote into the URL
 NAVBAR = "navbar"
+NAV_BRAND = "nav-brand"
 
 
 def nav_link(page: str) -> dict:

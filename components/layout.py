@@ -32,7 +32,7 @@ def make_navbar() -> dbc.Navbar:
     ]
     return dbc.Navbar(
         dbc.Container(
-            [dbc.NavbarBrand(TITLE, href="/"), dbc.Nav(links, navbar=True, className="me-auto")],
+            [dbc.NavbarBrand(TITLE, href="/", id=ids.NAV_BRAND), dbc.Nav(links, navbar=True, className="me-auto")],
             fluid=True,
         ),
         id=ids.NAVBAR,
@@ -274,7 +274,7 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
         function(queries, last) {
             const none = window.dash_clientside.no_update;
             const q = (queries && queries.length) ? queries[0] : null;
-            if (q === null || q === undefined) { return [none, none, none, none]; }
+            if (q === null || q === undefined) { return [none, none, none, none, none]; }
             const target = q ? '?' + q : '';
             const written = (last === null || last === undefined) ? null : (last ? '?' + last : '');
             if (window.location.search !== written) {
@@ -288,13 +288,14 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
             const hrefs = PAGE_PATHS.map(p => p + (common ? '?' + common : ''));
             // href too: dcc.Location pushes its href prop whenever it differs from the window's.
             const href = window.location.origin + window.location.pathname + target + window.location.hash;
-            return [target, href, q, hrefs];
+            return [target, href, q, hrefs, hrefs[0]];
         }
         """.replace("PAGE_PATHS", json.dumps(list(PAGES))),
         Output(ids.URL, "search"),
         Output(ids.URL, "href"),
         Output(ids.LAST_QUERY, "data"),
         Output(ids.nav_link(ALL), "href"),
+        Output(ids.NAV_BRAND, "href"),
         Input(ids.query_store(ALL), "data"),
         State(ids.LAST_QUERY, "data"),
         prevent_initial_call=True,

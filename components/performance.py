@@ -345,6 +345,8 @@ def layout(dataset: Dataset, search: str) -> html.Div:
 def view(dataset: Dataset, year, region, methods, target_types, grades_selected) -> tuple:
     listed, counts, aggregate_only = view_rows(dataset, year, region, methods, target_types, grades_selected)
     evaluations, grades = main_frames(dataset)
+    # The type chart is the 对象类型 filter's own control: it keeps every type, greying the unselected.
+    typeless = view_rows(dataset, year, region, methods, None, grades_selected)[0]
     extra = []
     if len(years_of(select(evaluations, region=region), select(grades, region=region))) > 1:
         extra.append(
@@ -371,7 +373,7 @@ def view(dataset: Dataset, year, region, methods, target_types, grades_selected)
         make_kpis(listed, counts, year, region, grades_selected),
         make_indicator_cards(indicators),
         fig_grades(counts, grades_selected or ()),
-        fig_target_types(keep(listed, "target_type", None), target_types or ()),
+        fig_target_types(typeless, target_types or ()),
         grid_rows(listed),
         grid_note(listed, counts, grades_selected, aggregate_only),
         fig_grades(counts, grades_selected or (), value="amount"),

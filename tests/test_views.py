@@ -340,3 +340,10 @@ def test_overview_never_shows_a_later_year_than_selected(seed):
     assert "2023年" not in text and "2022年及以前暂无转移支付数据" in text
     assert "2022年末政府债务余额" in text
     assert t_fig.data == ()
+
+
+def test_type_chart_keeps_every_type_and_greys_the_unselected(seed):
+    fig = performance.view(seed, 2022, REGION, None, ["部门整体支出"], None)[3]
+    bar = fig.data[0]
+    assert list(bar.x) == ["部门整体支出", "项目支出"] and list(bar.y) == [3, 5]
+    assert bar.marker.color[1] == "#D1D5DB" != bar.marker.color[0]
