@@ -13,7 +13,7 @@ from dash.exceptions import PreventUpdate
 from components import ids
 from components.dataset import Dataset, DataSource
 from components.filters import Resolved, select
-from components.theme import fmt_datetime, fmt_number, graph_config
+from components.theme import fmt_datetime, fmt_quantity, graph_config
 
 PAGES = {  # path → (page key, label); report order
     "/": ("overview", "总览"),
@@ -163,12 +163,9 @@ def make_empty_state(text: str) -> dbc.Alert:
 
 def make_indicator_cards(rows: pd.DataFrame) -> list:
     """Headline figures as cards, in file order; a missing value says so."""
-    cards = []
-    for row in rows.itertuples():
-        value = fmt_number(row.value, 2)
-        unit = row.unit if value != "未公布" else ""
-        cards.append(make_kpi_card(row.indicator, f"{value} {unit}".strip(), row.note or ""))
-    return cards
+    return [
+        make_kpi_card(row.indicator, fmt_quantity(row.value, row.unit), row.note or "") for row in rows.itertuples()
+    ]
 
 
 def section_rows(dataset: Dataset, name: str, section: str, year, region) -> pd.DataFrame:

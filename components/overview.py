@@ -9,7 +9,7 @@ from components import debt, ids, performance, transfers
 from components.dataset import Dataset, DataSource
 from components.filters import build_query, latest_up_to, parse_query, regions_of, resolve, select, years_of
 from components.layout import PATH_OF, make_chart_card, make_empty_state, make_filter_bar, make_kpi_card
-from components.theme import DEBT_UNIT, TRANSFERS_UNIT, empty_figure, fmt_amount, fmt_change, fmt_number, fmt_pct
+from components.theme import DEBT_UNIT, TRANSFERS_UNIT, empty_figure, fmt_amount, fmt_change, fmt_pct, fmt_quantity
 
 PAGE = "overview"
 
@@ -109,7 +109,7 @@ def performance_cards(dataset: Dataset, year, region) -> tuple[list, object]:
     indicators = dataset.frame("indicators")
     indicators = select(indicators[indicators["section"] == "绩效管理"], py, region)
     for row in indicators.head(3).itertuples():
-        cards.append(make_kpi_card(f"{py}年{row.indicator}", f"{fmt_number(row.value)} {row.unit}".strip(), "", href))
+        cards.append(make_kpi_card(f"{py}年{row.indicator}", fmt_quantity(row.value, row.unit), "", href))
     return cards, performance.fig_grades(counts)
 
 

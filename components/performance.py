@@ -229,6 +229,12 @@ def grid_note(listed: pd.DataFrame, counts: pd.DataFrame, grades_selected, aggre
     return [dbc.Alert(n, color="info", className="py-2 small mb-2") for n in notes]
 
 
+def amount_gaps(amounts: pd.Series) -> str:
+    if amounts.empty or amounts.notna().all():
+        return ""
+    return "文件未逐项公布金额" if amounts.isna().all() else f"{int(amounts.isna().sum())} 个评价对象未公布金额"
+
+
 def make_kpis(listed: pd.DataFrame, counts: pd.DataFrame, year, region, grades_selected=()) -> list:
     if listed.empty and counts.empty:
         return [dbc.Col(make_empty_state(f"{region or ''}{year or ''}年{EMPTY}"))]
@@ -249,7 +255,7 @@ def make_kpis(listed: pd.DataFrame, counts: pd.DataFrame, year, region, grades_s
         make_kpi_card(
             "评价涉及金额（逐项加总）",
             fmt_amount(sum_stated(listed["amount"]), PERFORMANCE_UNIT),
-            "部分评价对象未公布金额" if listed["amount"].isna().any() and len(listed) else "",
+            amount_gaps(listed["amount"]),
         ),
         make_kpi_card(
             "评价等级分布",

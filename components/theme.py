@@ -81,6 +81,14 @@ def fmt_pct(value: float | None, signed: bool = False) -> str:
     return f"{sign}{fmt_number(value, 2)}%"
 
 
+def fmt_quantity(value: float | None, unit: str) -> str:
+    """An indicator with its free-text unit: 37 家, 100%, 34,832.52 万元, or 未公布."""
+    if is_missing(value):
+        return MISSING
+    text = fmt_number(value, 2)
+    return f"{text}{unit}" if unit in ("%", "‰") or not unit else f"{text} {unit}"
+
+
 def fmt_datetime(moment: datetime) -> str:
     return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
 

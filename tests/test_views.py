@@ -259,6 +259,7 @@ def test_overview_shows_each_section_for_its_own_latest_year(seed):
         "平均期限 16 年 · 平均利率 3.21%",
         "良 5 个 · 中 3 个",
         "37 家",
+        "100%",
         "无单列限额",
     ):
         assert expected in text
