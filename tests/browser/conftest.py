@@ -73,16 +73,37 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(data_dir: Path, log_dir: Path) -> Iterator[str]:
-    """`python app.py --port P --data DIR` until the block ends; yields its base URL."""
+def running_server(data_dir: Path, log_dir: Path, workers: int = 0) -> Iterator[str]:
+    """`python app.py --port P --data DIR` (or, with `workers`, gunicorn as in production)
+    until the block ends; yields its base URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log_path = log_dir / f"server-{port}.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    env.pop("DATA_DIR", None)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "DATA_DIR": str(data_dir)}
+    command = [
+        sys.executable,
+        str(REPO / "app.py"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--data",
+        str(data_dir),
+    ]
+    if workers:
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        command = [
+            str(gunicorn),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--no-control-socket",
+            "app:server",
+        ]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, str(REPO / "app.py"), "--host", "127.0.0.1", "--port", str(port), "--data", str(data_dir)],
+            command,
             cwd=REPO,
             env=env,
             stdout=log,
@@ -156,6 +177,13 @@ class ServerURL(str):
 def seed_server(tmp_path_factory) -> Iterator[ServerURL]:
     """A server on the repository's own data/ (the seed: 株洲经开区2023年预算说明). Never write to it."""
     with running_server(SEED_DATA, tmp_path_factory.mktemp("seed-server-log")) as base:
+        yield ServerURL(base, SEED_DATA)
+
+
+@pytest.fixture(scope="module")
+def gunicorn_server(tmp_path_factory) -> Iterator[ServerURL]:
+    """The seed served by gunicorn with three workers, as the README deploys it."""
+    with running_server(SEED_DATA, tmp_path_factory.mktemp("gunicorn-log"), workers=3) as base:
         yield ServerURL(base, SEED_DATA)
 
 

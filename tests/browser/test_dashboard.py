@@ -572,3 +572,29 @@ def test_a_replaced_file_is_shown_and_a_broken_replacement_keeps_the_last_good_o
     assert "61.71 亿元" in dash.text("#debt-kpi-balance")
     assert dash.slices("debt-composition") == {"一般债务": 5.5, "专项债务": 56.21}
     dash.assert_clean()
+
+
+# ---------------------------------------------------------------- production server
+
+
+def test_two_viewers_on_several_gunicorn_workers_keep_their_own_views(open_dashboard, gunicorn_server):
+    """No per-viewer state on the server: any worker answers any viewer's callback."""
+    first, second = open_dashboard(gunicorn_server), open_dashboard(gunicorn_server)
+    try:
+        first.goto("/debt")
+        second.goto("/debt?debt_type=专项债务")
+        for _ in range(3):  # enough round trips to land on different workers
+            first.select("debt-debt_type", "一般债务")
+            second.click("#debt-clear")
+            assert first.slices("debt-composition") == {"一般债务": 4.50}
+            assert second.slices("debt-composition") == SEED_DEBT
+            first.click("#debt-clear")
+            second.select("debt-debt_type", "专项债务")
+            assert first.slices("debt-composition") == SEED_DEBT
+            assert second.slices("debt-composition") == {"专项债务": 56.21}
+        assert second.query().get("debt_type") == ["专项债务"] and first.query().get("debt_type") is None
+        first.assert_clean()
+        second.assert_clean()
+    finally:
+        first.close()
+        second.close()
