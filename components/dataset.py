@@ -249,7 +249,7 @@ def clean(text: str) -> str:
     return text.strip().strip("\u3000\ufeff\u200b").strip()
 
 
-def is_missing(text: str) -> bool:
+def is_missing_mark(text: str) -> bool:
     return clean(text) in MISSING_MARKS
 
 
@@ -432,7 +432,7 @@ def _parse_row(
             continue
         text = cell(col.alias)
         hc = header.get(col.alias)
-        if is_missing(text):
+        if is_missing_mark(text):
             if (col.required or col.key) and hc is not None:
                 fail(col, CellError("不能为空", f"填写{col.name}"))
             row[col.alias] = math.nan if col.kind in ("money", "number", "percent") else ""

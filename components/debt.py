@@ -7,12 +7,22 @@ import math
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, ctx, html
+from dash import Input, Output, State, ctx, dcc, html
 
 from components import ids, vocab
 from components.charts import donut, grouped_bars, stacked_bars
 from components.dataset import Dataset, DataSource
-from components.filters import build_query, keep, parse_query, regions_of, resolve, select, toggle, years_of
+from components.filters import (
+    build_query,
+    keep,
+    parse_query,
+    regions_of,
+    resolve,
+    select,
+    sum_stated,
+    toggle,
+    years_of,
+)
 from components.layout import (
     make_chart_card,
     make_empty_state,
@@ -21,8 +31,7 @@ from components.layout import (
     make_kpi_card,
     make_section_extras,
 )
-from components.theme import DEBT_UNIT, MISSING, empty_figure, fmt_amount, fmt_number, fmt_pct, is_missing
-from components.transfers import sum_stated
+from components.theme import DEBT_UNIT, MISSING, empty_figure, fmt_amount, fmt_number, fmt_pct, graph_config, is_missing
 
 PAGE = "debt"
 EMPTY = "暂无政府债务数据"
@@ -193,10 +202,6 @@ def make_kpis(
 def make_limit_panel(types: pd.DataFrame, rows: pd.DataFrame) -> list:
     """Balance against limit where a limit is stated; otherwise say there is none, and why."""
     if types["limit"].notna().any():
-        from dash import dcc
-
-        from components.theme import graph_config
-
         return [
             dcc.Graph(id=ids.DEBT_LIMIT + "-graph", figure=fig_limit(types), config=graph_config("政府债务_限额与余额"))
         ]

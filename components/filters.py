@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode
@@ -121,6 +122,11 @@ def keep(frame: pd.DataFrame, column: str, values: Sequence[str] | None) -> pd.D
     if not values:
         return frame
     return frame[frame[column].isin(list(values))]
+
+
+def sum_stated(values: pd.Series) -> float:
+    """The sum of parts, or NaN when any part is not stated (a partial sum is not a total)."""
+    return float(values.sum()) if len(values) and values.notna().all() else math.nan
 
 
 def toggle(selected: Sequence[str] | None, clicked: str | None) -> list[str]:

@@ -12,7 +12,17 @@ from components import ids, vocab
 from components.aggrid_locale import ag_grid_locale
 from components.charts import stacked_bars
 from components.dataset import Dataset, DataSource
-from components.filters import build_query, keep, parse_query, regions_of, resolve, select, toggle, years_of
+from components.filters import (
+    build_query,
+    keep,
+    parse_query,
+    regions_of,
+    resolve,
+    select,
+    sum_stated,
+    toggle,
+    years_of,
+)
 from components.layout import (
     make_chart_card,
     make_empty_state,
@@ -24,7 +34,6 @@ from components.layout import (
     section_rows,
 )
 from components.theme import MISSING, PERFORMANCE_UNIT, base_figure, empty_figure, fmt_amount, in_unit, plain
-from components.transfers import sum_stated
 
 PAGE = "performance"
 EMPTY = "暂无绩效评价数据"

@@ -12,7 +12,17 @@ from dash import Input, Output, State, ctx, html
 from components import checks, ids, vocab
 from components.charts import grouped_bars, stacked_bars, wrap
 from components.dataset import Dataset, DataSource
-from components.filters import build_query, keep, parse_query, regions_of, resolve, select, toggle, years_of
+from components.filters import (
+    build_query,
+    keep,
+    parse_query,
+    regions_of,
+    resolve,
+    select,
+    sum_stated,
+    toggle,
+    years_of,
+)
 from components.layout import (
     make_chart_card,
     make_empty_state,
@@ -37,11 +47,6 @@ from components.theme import (
 
 PAGE = "transfers"
 EMPTY = "暂无转移支付数据"
-
-
-def sum_stated(values: pd.Series) -> float:
-    """The sum of parts, or NaN when any part is not stated (a partial sum is not a total)."""
-    return float(values.sum()) if len(values) and values.notna().all() else math.nan
 
 
 def with_change(frame: pd.DataFrame) -> pd.DataFrame:
