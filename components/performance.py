@@ -134,9 +134,9 @@ def fig_grades(counts: pd.DataFrame, selected=(), value: str = "count") -> go.Fi
     return fig
 
 
-def fig_target_types(listed: pd.DataFrame, selected=()) -> go.Figure:
+def fig_target_types(listed: pd.DataFrame, selected=(), empty: str = "没有符合筛选条件的评价对象") -> go.Figure:
     if listed.empty:
-        return empty_figure("没有符合筛选条件的评价对象")
+        return empty_figure(empty)
     counts = listed.groupby("target_type", sort=False).size().reset_index(name="count")
     counts["group"] = "评价对象数"
     fig = stacked_bars(counts, "target_type", "group", "count", None, height=300, y_title="评价对象数（个）")
@@ -226,9 +226,14 @@ def grid_rows(listed: pd.DataFrame) -> list[dict]:
     return rows.to_dict("records")
 
 
+def grades_unnamed(listed: pd.DataFrame, counts: pd.DataFrame, grades_selected) -> bool:
+    """A grade is chosen but only the distribution is published: no evaluation can be named."""
+    return bool(grades_selected) and listed.empty and len(counts) > 0
+
+
 def grid_note(listed: pd.DataFrame, counts: pd.DataFrame, grades_selected, aggregate_only: bool) -> list:
     notes = []
-    if grades_selected and listed.empty and len(counts):
+    if grades_unnamed(listed, counts, grades_selected):
         notes.append(
             f"文件只公布了等级分布（{grade_summary(counts)}），未公布每个评价对象的等级，"
             f"所以无法列出等级为{'、'.join(grades_selected)}的评价对象。"
@@ -248,8 +253,7 @@ def make_kpis(listed: pd.DataFrame, counts: pd.DataFrame, year, region, grades_s
     if listed.empty and counts.empty:
         return [dbc.Col(make_empty_state(f"{region or ''}{year or ''}年{EMPTY}"))]
     by_type = " · ".join(f"{t} {n} 个" for t, n in listed.groupby("target_type", sort=False).size().items())
-    if grades_selected and listed.empty and len(counts):
-        # Only the distribution is published: count the grade, name no evaluation.
+    if grades_unnamed(listed, counts, grades_selected):  # count the grade, name no evaluation
         chosen = counts[counts["grade"].isin(grades_selected)]
         count_card = make_kpi_card(
             f"等级为{'、'.join(grades_selected)}的评价",
@@ -388,7 +392,13 @@ def view(dataset: Dataset, year, region, methods, target_types, grades_selected)
         make_kpis(listed, counts, year, region, grades_selected),
         make_indicator_cards(indicators),
         fig_grades(counts, grades_selected or ()),
-        fig_target_types(typeless, target_types or ()),
+        fig_target_types(
+            typeless,
+            target_types or (),
+            "文件未公布每个评价对象的等级"
+            if grades_unnamed(listed, counts, grades_selected)
+            else "没有符合筛选条件的评价对象",
+        ),
         grid_rows(listed),
         grid_note(listed, counts, grades_selected, aggregate_only),
         fig_grades(counts, grades_selected or (), value="amount"),

@@ -348,3 +348,9 @@ def test_type_chart_keeps_every_type_and_greys_the_unselected(seed):
     bar = fig.data[0]
     assert list(bar.x) == ["部门整体支出", "项目支出"] and list(bar.y) == [3, 5]
     assert bar.marker.color[1] == "#D1D5DB" != bar.marker.color[0]
+
+
+def test_choosing_a_published_grade_counts_it_without_naming_anyone(seed):
+    out = performance.view(seed, 2022, REGION, None, None, ["良"])
+    assert "等级为良的评价" in texts(out[0]) and "5 个" in texts(out[0])
+    assert out[3].layout.annotations[0].text == "文件未公布每个评价对象的等级"
