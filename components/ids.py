@@ -3,6 +3,7 @@
 # Page shell
 URL = "url"
 PAGE = "page"
+DATA_BANNER = "data-banner"  # files left out, or new versions rejected
 LAST_QUERY = "last-query"  # the query the page itself last wrote into the URL
 NAVBAR = "navbar"
 NAV_BRAND = "nav-brand"

@@ -48,7 +48,7 @@ def make_shell() -> html.Div:
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.LAST_QUERY),
             make_navbar(),
-            dbc.Container(html.Div(id=ids.PAGE), fluid=True, className="pb-4"),
+            dbc.Container([html.Div(id=ids.DATA_BANNER), html.Div(id=ids.PAGE)], fluid=True, className="pb-4"),
         ]
     )
 
@@ -262,6 +262,11 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
             raise PreventUpdate
         return render(source.get(), pathname, search, pages)
 
+    @app.callback(Output(ids.DATA_BANNER, "children"), Input(ids.URL, "pathname"), Input(ids.query_store(ALL), "data"))
+    def data_banner(_path, _queries):
+        # Redrawn with every view change, so a file fixed or broken meanwhile is reported at once.
+        return make_data_banner(source.get())
+
     # The URL and the nav links follow the page's filter state without a server trip. A
     # filter change pushes a history entry (Back undoes it). When the URL on screen is not
     # the one the page last wrote (opened bare, pasted, Back, a nav link), the normal form
@@ -303,4 +308,4 @@ def render(dataset: Dataset, pathname: str | None, search: str | None, pages) ->
     page, _label = PAGES.get(pathname or "/", (None, None))
     if page is None:
         return [make_empty_state(f"没有这个页面：{pathname}。请从上方导航进入。")]
-    return [*make_data_banner(dataset), pages[page](dataset, search or ""), make_footer(dataset)]
+    return [pages[page](dataset, search or ""), make_footer(dataset)]

@@ -571,6 +571,11 @@ def test_a_replaced_file_is_shown_and_a_broken_replacement_keeps_the_last_good_o
     assert "第2行" in banner and "「余额」列" in banner
     assert "61.71 亿元" in dash.text("#debt-kpi-balance")
     assert dash.slices("debt-composition") == {"一般债务": 5.5, "专项债务": 56.21}
+
+    # Fixed while the page is open: the next view change drops the banner, no reload needed.
+    debt_csv.write_text(newer, encoding="utf-8")
+    dash.select("debt-debt_type", "专项债务")
+    assert dash.poll(lambda: dash.texts(".data-error"), []) == []
     dash.assert_clean()
 
 
