@@ -14,7 +14,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -338,11 +338,16 @@ def _match_column(schema: Schema, name: str) -> Col | None:
     return None
 
 
-def parse_header(schema: Schema, header: list[str], problems: list[Problem]) -> dict[str, HeaderCol]:
+def parse_header(schema: Schema, header: list[str], problems: list[Problem], line: int = 1) -> dict[str, HeaderCol]:
+    """Known columns by alias; problems are reported on the header's own line."""
     found: dict[str, HeaderCol] = {}
-    file = schema.file
+
+    def report(message: str, column: str, level: str = "error") -> None:
+        problems.append(Problem(schema.file, message, line, column, level))
+
     for index, cell in enumerate(header):
-        text = unicodedata.normalize("NFKC", clean(cell))
+        name = clean(cell)
+        text = unicodedata.normalize("NFKC", name)
         if not text:
             continue
         col = _match_column(schema, text)
@@ -351,45 +356,38 @@ def parse_header(schema: Schema, header: list[str], problems: list[Problem]) -> 
             col = _match_column(schema, m.group(1).strip())
             unit = m.group(2).replace(" ", "")
         if col is None:
-            problems.append(Problem(file, f"未知列「{clean(cell)}」已忽略", 1, clean(cell), level="warning"))
+            report(f"未知列「{name}」已忽略", name, "warning")
             continue
         if col.alias in found:
-            problems.append(
-                Problem(
-                    file,
-                    f"列「{col.name}」出现了两次（第{found[col.alias].index + 1}列和第{index + 1}列）",
-                    1,
-                    clean(cell),
-                )
-            )
+            report(f"列「{col.name}」出现了两次（第{found[col.alias].index + 1}列和第{index + 1}列）", name)
             continue
         if unit is not None:
-            unit = _header_unit(schema, col, unit, problems, clean(cell))
+            unit, error = _header_unit(col, unit)
+            if error:
+                report(error, name)
         found[col.alias] = HeaderCol(col, index, unit)
     for col in schema.columns:
         if (col.required or col.key) and col.alias not in found:
-            problems.append(Problem(file, f"缺少必需列「{col.name}」（英文列名 {col.alias}）", 1, col.name))
+            report(f"缺少必需列「{col.name}」（英文列名 {col.alias}）", col.name)
     return found
 
 
-def _header_unit(schema: Schema, col: Col, unit: str, problems: list[Problem], cell: str) -> str | None:
+def _header_unit(col: Col, unit: str) -> tuple[str | None, str | None]:
+    """(canonical unit, error): money units normalised, other columns only their natural unit."""
     if col.kind == "money":
         canonical = money_unit(unit)
-        if canonical is None:
-            problems.append(Problem(schema.file, f"列标题中的单位「{unit}」无法识别", 1, cell))
-        return canonical
+        return canonical, None if canonical else f"列标题中的单位「{unit}」无法识别"
     if "*" in col.units or unit in col.units:
-        return unit
+        return unit, None
     natural = "、".join(col.units) if col.units else "不带单位的列名"
-    problems.append(Problem(schema.file, f"列标题中的单位「{unit}」不适用于「{col.name}」，应为{natural}", 1, cell))
-    return None
+    return None, f"列标题中的单位「{unit}」不适用于「{col.name}」，应为{natural}"
 
 
 # ---------------------------------------------------------------- rows
 
 
-def _records(text: str) -> tuple[list[tuple[int, list[str]]], str]:
-    """(first physical line number, cells) per non-blank record, and the delimiter."""
+def _records(text: str) -> list[tuple[int, list[str]]]:
+    """(first physical line number, cells) per non-blank record; tab-separated files too."""
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first and "，" not in first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -400,7 +398,7 @@ def _records(text: str) -> tuple[list[tuple[int, list[str]]], str]:
         previous = reader.line_num
         if any(clean(c) for c in cells):
             records.append((start, cells))
-    return records, delimiter
+    return records
 
 
 def _parse_row(
@@ -497,11 +495,11 @@ def _indicator_unit(schema, header, row, raw_value, line, problems) -> bool:
 def parse_text(schema: Schema, text: str) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Parse one file's text. Returns (frame or None when any error, problems)."""
     problems: list[Problem] = []
-    records, _ = _records(text)
+    records = _records(text)
     if not records:
         return _empty(schema), [Problem(schema.file, "文件为空（没有表头）", 1, level="warning")]
     header_line, header_cells = records[0]
-    header = parse_header(schema, header_cells, problems)
+    header = parse_header(schema, header_cells, problems, header_line)
     if any(p.level == "error" for p in problems):
         return None, problems
     rows = []
@@ -588,7 +586,6 @@ class Dataset:
     frames: Mapping[str, pd.DataFrame]
     files: Mapping[str, FileState]
     problems: tuple[Problem, ...] = ()
-    loaded_at: datetime = field(default_factory=datetime.now)
 
     def frame(self, name: str) -> pd.DataFrame:
         """The file's rows (an empty frame with the right columns when it is absent).

@@ -64,11 +64,14 @@ def grade_counts(evaluations: pd.DataFrame, grades: pd.DataFrame) -> pd.DataFram
     return pd.concat(frames, ignore_index=True)[COUNT_COLUMNS] if frames else pd.DataFrame(columns=COUNT_COLUMNS)
 
 
+def scoped_evaluations(dataset: Dataset, year, region, methods):
+    return keep(select(dataset.frame("evaluations"), year, region), "method", methods)
+
+
 def view_rows(dataset: Dataset, year, region, methods, target_types, grades_selected):
     """(listed evaluations, grade counts, whether the 对象类型 filter could not apply to the counts)."""
-    evaluations, grades = main_frames(dataset)
-    evaluations = keep(keep(select(evaluations, year, region), "method", methods), "target_type", target_types)
-    grades = keep(select(grades, year, region), "method", methods)
+    evaluations = keep(scoped_evaluations(dataset, year, region, methods), "target_type", target_types)
+    grades = keep(select(dataset.frame("grades"), year, region), "method", methods)
     counts = grade_counts(evaluations, grades)
     aggregate_only = bool(target_types) and (counts["source_file"] == "grades.csv").any()
     listed = keep(evaluations, "grade", grades_selected)
@@ -156,9 +159,7 @@ def fig_trend(dataset: Dataset, region: str, methods) -> go.Figure:
     evaluations, grades = main_frames(dataset)
     parts = []
     for year in years_of(evaluations, grades):
-        ev = keep(select(evaluations, year, region), "method", methods)
-        gr = keep(select(grades, year, region), "method", methods)
-        parts.append(grade_counts(ev, gr).assign(year=year))
+        parts.append(view_rows(dataset, year, region, methods, None, None)[1].assign(year=year))
     data = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if data.empty:
         return empty_figure(EMPTY)
@@ -179,9 +180,7 @@ def fig_region_compare(dataset: Dataset, year: int, methods) -> go.Figure:
     evaluations, grades = main_frames(dataset)
     parts = []
     for region in regions_of(select(evaluations, year=year), select(grades, year=year)):
-        ev = keep(select(evaluations, year, region), "method", methods)
-        gr = keep(select(grades, year, region), "method", methods)
-        parts.append(grade_counts(ev, gr).assign(region=region))
+        parts.append(view_rows(dataset, year, region, methods, None, None)[1].assign(region=region))
     data = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if data.empty:
         return empty_figure(f"{year}年{EMPTY}")
@@ -365,7 +364,7 @@ def view(dataset: Dataset, year, region, methods, target_types, grades_selected)
     listed, counts, aggregate_only = view_rows(dataset, year, region, methods, target_types, grades_selected)
     evaluations, grades = main_frames(dataset)
     # The type chart is the 对象类型 filter's own control: it keeps every type, greying the unselected.
-    typeless = view_rows(dataset, year, region, methods, None, grades_selected)[0]
+    typeless = keep(scoped_evaluations(dataset, year, region, methods), "grade", grades_selected)
     extra = []
     if len(years_of(select(evaluations, region=region), select(grades, region=region))) > 1:
         extra.append(

@@ -282,3 +282,8 @@ def test_seed_data_loads_without_problems():
     assert dataset.problems == ()
     assert all(state.status == "loaded" for state in dataset.files.values())
     assert all(frame["source"].ne("").all() for frame in dataset.frames.values())
+
+
+def test_header_problems_are_reported_on_the_header_line_after_blank_lines():
+    frame, problems = transfers("2023,A,税收返还\n", "\n\n地区,类别\n")
+    assert frame is None and problems[0].line == 3 and problems[0].column == "年度"
