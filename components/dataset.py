@@ -7,6 +7,7 @@ Money is normalised to 万元; the reader picks the display unit.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -18,7 +19,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, cached_property
 from pathlib import Path
@@ -714,7 +715,9 @@ def _frame_fast(schema: Schema, header: dict[str, HeaderCol], table: pa.Table) -
             stated = values[~missing]
             if col.integer and (stated != np.floor(stated)).any():
                 raise _NeedsRows
-            if (col.low is not None and (stated < col.low).any()) or (col.high is not None and (stated > col.high).any()):
+            if (col.low is not None and (stated < col.low).any()) or (
+                col.high is not None and (stated > col.high).any()
+            ):
                 raise _NeedsRows
             columns[col.alias], columns[margin(col.alias)] = values, halves
         elif col.kind == "year":
@@ -830,7 +833,8 @@ class ParsedCache:
         except (OSError, KeyError, ValueError, pa.ArrowException):
             return None
         problems = [Problem(**p) for p in meta["problems"]]
-        return table.to_pandas(), problems, meta["encoding"]
+        # One chunk per column: taking a view's rows from many row groups is much slower.
+        return table.combine_chunks().to_pandas(), problems, meta["encoding"]
 
     def write(self, schema: Schema, path: Path, parsed: tuple) -> None:
         frame, problems, encoding = parsed
@@ -851,9 +855,10 @@ class ParsedCache:
             for old in self.directory.glob(f"{self.prefix}-{schema.name}-*.parquet"):
                 if old != entry:
                     old.unlink(missing_ok=True)
-        except OSError as exc:
+        except (OSError, pa.ArrowException) as exc:
             log.warning("解析缓存不可写（%s），每次启动都将重新解析 CSV：%s", self.directory, exc)
-            part.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                part.unlink(missing_ok=True)
 
     def load(self, schema: Schema, path: Path) -> tuple[pd.DataFrame | None, list[Problem], str | None]:
         """read_file, through the cache."""
@@ -887,6 +892,7 @@ class Dataset:
     frames: Mapping[str, pd.DataFrame]
     files: Mapping[str, FileState]
     problems: tuple[Problem, ...] = ()
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def frame(self, name: str) -> pd.DataFrame:
         """The file's rows (an empty frame with the right columns when it is absent).
@@ -895,6 +901,32 @@ class Dataset:
         shared snapshot.
         """
         return self.frames[name].copy(deep=False)
+
+    def derived(self, key, build: Callable[[Dataset], object]):
+        """`build(self)`, computed once per snapshot on first use and shared by every viewer,
+        like the frames themselves. Two threads may build it at once; both get the first stored."""
+        try:
+            return self._derived[key]
+        except KeyError:
+            return self._derived.setdefault(key, build(self))
+
+    def rows(self, name: str, year: int | None = None, region: str | None = None) -> pd.DataFrame:
+        """What filters.select(frame(name), year, region) gives, without scanning the whole file:
+        a province's evaluations.csv has millions of rows, a view needs one region's year."""
+        if year is None and region is None:
+            return self.frame(name)
+        wanted = {"year": year, "region": region}
+        by = tuple(column for column, value in wanted.items() if value is not None)
+        key = tuple(wanted[column] for column in by)
+        positions = self.derived(("positions", name, by), _positions(name, list(by))).get(key, _NO_ROWS)
+        if len(positions) and positions[-1] - positions[0] + 1 == len(positions):
+            return self.frames[name].iloc[positions[0] : positions[-1] + 1]  # a run of rows: no copy
+        return self.frames[name].take(positions)
+
+    def keys(self, name: str) -> pd.DataFrame:
+        """The file's (year, region) pairs in first-seen order: years_of and regions_of read the
+        same from it as from the whole file."""
+        return self.derived(("keys", name), _keys(name))
 
     @cached_property
     def findings(self) -> list[Problem]:
@@ -912,12 +944,37 @@ class Dataset:
         return [p for p in self.problems if p.level == "warning"]
 
     def sources(self) -> list[str]:
-        """The source documents cited by the loaded rows, in first-seen order."""
-        names: dict[str, None] = {}
-        for frame in self.frames.values():
-            if "source" in frame:
-                names.update(dict.fromkeys(s for s in frame["source"] if s))
-        return list(names)
+        """The source documents cited by the loaded rows, in first-seen order (every page's footer)."""
+        return list(self.derived("sources", _sources))
+
+
+_NO_ROWS = np.array([], dtype="int64")
+
+
+def _sources(dataset: Dataset) -> tuple[str, ...]:
+    names: dict[str, None] = {}
+    for frame in dataset.frames.values():
+        if "source" in frame:
+            names.update(dict.fromkeys(s for s in frame["source"].unique() if s))
+    return tuple(names)
+
+
+def _positions(name: str, by: list[str]) -> Callable[[Dataset], dict]:
+    def build(dataset: Dataset) -> dict:
+        frame = dataset.frames[name]
+        if frame.empty:
+            return {}
+        groups = frame.groupby(by, sort=False).indices  # keys are tuples, even of one column
+        return {key if isinstance(key, tuple) else (key,): positions for key, positions in groups.items()}
+
+    return build
+
+
+def _keys(name: str) -> Callable[[Dataset], pd.DataFrame]:
+    def build(dataset: Dataset) -> pd.DataFrame:
+        return dataset.frames[name][["year", "region"]].drop_duplicates().reset_index(drop=True)
+
+    return build
 
 
 def find_file(folder: Path, file: str) -> Path | None:

@@ -181,7 +181,14 @@ def indicators(scale: Scale) -> pd.DataFrame:
 def notes(scale: Scale) -> pd.DataFrame:
     year, region, _ = grid(scale, 1)
     return pd.DataFrame(
-        {"年度": year, "地区": region, "板块": "绩效管理", "标题": "合成数据说明", "内容": f"本地区本年度的数字均为{SOURCE}。", "来源": SOURCE}
+        {
+            "年度": year,
+            "地区": region,
+            "板块": "绩效管理",
+            "标题": "合成数据说明",
+            "内容": f"本地区本年度的数字均为{SOURCE}。",
+            "来源": SOURCE,
+        }
     )
 
 
