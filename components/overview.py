@@ -161,4 +161,4 @@ def register_callbacks(app, source: DataSource) -> None:
         Input(ids.page_filter(PAGE, "region"), "value"),
     )
     def update(year, region):
-        return view(source.get(), year, region)
+        return source.get().cached(view, year, region)

@@ -470,7 +470,7 @@ def register_callbacks(app, source: DataSource) -> None:
         Input(f("grade"), "value"),
     )
     def update(year, region, methods, target_types, grades_selected):
-        return view(source.get(), year, region, methods, target_types, grades_selected)
+        return source.get().cached(view, year, region, methods, target_types, grades_selected)
 
     filters = ("year", "region", "method", "target_type", "grade")
 

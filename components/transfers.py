@@ -403,7 +403,7 @@ def register_callbacks(app, source: DataSource) -> None:
         Input(f("category"), "value"),
     )
     def update(year, region, selected):
-        return view(source.get(), year, region, selected)
+        return source.get().cached(view, year, region, selected)
 
     @app.callback(
         Output(f("category"), "value"),

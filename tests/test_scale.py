@@ -225,3 +225,36 @@ def test_the_grid_sorts_and_filters_on_the_server_as_it_would_itself(synthetic):
         {"startRow": 0, "endRow": 50, "filterModel": {"amount": {"filterType": "number", "type": "blank"}}},
     )
     assert unstated["rowCount"] == int(listed["amount"].isna().sum())
+
+
+# ---------------------------------------------------------------- remembered views
+
+
+def test_a_remembered_view_is_the_view_and_a_changed_file_is_never_answered_from_memory(tmp_path):
+    (tmp_path / "debt.csv").write_text("年度,地区,债务类型,余额\n2022,A,一般债务,4.5\n", encoding="utf-8")
+    source = DataSource(tmp_path, view_cache_size=2)
+    calls = []
+
+    def view(dataset, year, types):
+        calls.append((year, types))
+        return float(dataset.frame("debt")["balance"].sum())
+
+    first = source.get()
+    assert first.cached(view, 2022, ["一般债务"]) == 4.5
+    assert first.cached(view, 2022, ["一般债务"]) == 4.5 and len(calls) == 1  # a list is a fine key
+    first.cached(view, 2021, None)
+    first.cached(view, 2020, None)  # the least recently used view is dropped
+    first.cached(view, 2022, ["一般债务"])
+    assert len(calls) == 4
+    (tmp_path / "debt.csv").write_text("年度,地区,债务类型,余额\n2022,A,一般债务,9\n", encoding="utf-8")
+    os.utime(tmp_path / "debt.csv", ns=(1, 1))  # a different signature even within one clock tick
+    assert source.get().cached(view, 2022, ["一般债务"]) == 9.0
+
+
+def test_no_view_is_remembered_when_the_cache_is_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("VIEW_CACHE_SIZE", "0")
+    dataset = DataSource(tmp_path).get()
+    calls = []
+    dataset.cached(lambda _d: calls.append(1))
+    dataset.cached(lambda _d: calls.append(1))
+    assert len(calls) == 2
