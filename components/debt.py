@@ -222,7 +222,7 @@ def make_limit_panel(types: pd.DataFrame, rows: pd.DataFrame) -> list:
 def layout(dataset: Dataset, search: str) -> html.Div:
     frame = dataset.frame("debt")
     years, regions = years_of(frame), regions_of(frame)
-    type_options = vocab.ordered(frame[frame["debt_type"] != vocab.TOTAL]["debt_type"], vocab.DEBT_TYPES)
+    type_options = vocab.ordered(frame[frame["debt_type"] != vocab.TOTAL]["debt_type"].unique(), vocab.DEBT_TYPES)
     state = resolve(parse_query(search), years, regions, PAGE, {"debt_type": type_options})
     header = [html.H2("政府债务", className="page-title")]
     if not years:

@@ -309,7 +309,7 @@ def stated_total_note(stated: pd.Series, cats: pd.DataFrame, unit: str) -> str:
 def layout(dataset: Dataset, search: str) -> html.Div:
     frame = dataset.frame("transfers")
     years, regions = years_of(frame), regions_of(frame)
-    category_options = vocab.ordered(frame[frame["category"] != vocab.TOTAL]["category"], vocab.CATEGORIES)
+    category_options = vocab.ordered(frame[frame["category"] != vocab.TOTAL]["category"].unique(), vocab.CATEGORIES)
     state = resolve(parse_query(search), years, regions, PAGE, {"category": category_options})
     header = [html.H2("税收返还和转移支付", className="page-title")]
     if not years:
