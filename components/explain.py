@@ -55,6 +55,8 @@ def transfers_total(year, total: dict, unit: str) -> str:
     if not total:
         return f"{year}年转移支付数据{MISSING}。"
     head = f"{year}年转移支付预算{say_amount(total['budget'], unit)}"
+    if is_missing(total["budget"]):
+        return f"{head}（有类别的预算数{MISSING}），无法计算比上年执行数的增减。"
     if is_missing(total["prior"]):
         return f"{head}，上年执行数{MISSING}，无法计算增减。"
     ratio = "" if is_missing(total["ratio_pct"]) else f"，为上年执行数的{say_pct(total['ratio_pct'])}"

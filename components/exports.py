@@ -62,7 +62,8 @@ class ExportError(RuntimeError):
 
 def browser_path() -> str | None:
     """The Chromium kaleido and the PDF printer use (BROWSER_PATH overrides, as for kaleido)."""
-    return os.environ.get("BROWSER_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    found = os.environ.get("BROWSER_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return found if found and Path(found).exists() else None
 
 
 class ChartRenderer:

@@ -139,7 +139,9 @@ def make_filter_bar(
         dbc.Col(
             [
                 dbc.Label(
-                    "金额单位", html_for=ids.page_filter(page, "unit"), className="small text-muted mb-0 d-block"
+                    "金额单位",
+                    html_for=ids.page_filter(page, "unit"),
+                    className="small text-muted mb-0 unit-switch-label",
                 ),
                 dbc.RadioItems(
                     id=ids.page_filter(page, "unit"),
