@@ -325,6 +325,9 @@ def pptx_bytes(the_deck: Deck) -> bytes:
     cover = prs.slides.add_slide(prs.slide_layouts[0])
     cover.shapes.title.text = the_deck.title
     cover.placeholders[1].text = f"数据更新：{the_deck.data_date}\n生成：{fmt_datetime(datetime.now())}"
+    # The default template's placeholders are laid out for 4:3; span the 16:9 slide instead.
+    for shape, top, height in ((cover.shapes.title, 2.0, 1.6), (cover.placeholders[1], 3.9, 1.4)):
+        shape.left, shape.top, shape.width, shape.height = Inches(0.8), Inches(top), Inches(11.7), Inches(height)
     for slide in the_deck.slides:
         page = prs.slides.add_slide(prs.slide_layouts[5])  # title only: the title stays editable
         page.shapes.title.text = slide.title
