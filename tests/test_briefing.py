@@ -187,3 +187,22 @@ def test_briefing_mode_renders_every_slide_and_keeps_the_view_for_exit_and_expor
     assert slides[3].to_plotly_json()["props"]["data-back"] == "/debt?year=2023&unit=%E4%BA%BF%E5%85%83"
     links = [a.href for a in page.children[1].children[-1].children]
     assert links[0] == "/export/slides.pptx?year=2023&unit=%E4%BA%BF%E5%85%83"
+
+
+def test_each_chart_is_described_by_its_sentences(seed):
+    page = transfers.layout(seed, "year=2023")
+    found = {}
+
+    def walk(component):
+        props = component.to_plotly_json()["props"] if hasattr(component, "to_plotly_json") else {}
+        if "aria-describedby" in props:
+            found[props["aria-describedby"]] = props.get("role")
+        children = props.get("children")
+        for child in children if isinstance(children, list) else [children]:
+            if child is not None and not isinstance(child, str | int | float):
+                walk(child)
+
+    walk(page)
+    assert found == {ids.caption(ids.TRANSFERS_BARS): "figure", ids.caption(ids.TRANSFERS_WATERFALL): "figure"}
+    caption = transfers.view(seed, 2023, REGION, None)[2]  # the sentences the callback puts in that caption
+    assert texts(caption).startswith("2023年转移支付预算1722万元")
