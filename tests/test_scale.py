@@ -258,3 +258,14 @@ def test_no_view_is_remembered_when_the_cache_is_off(tmp_path, monkeypatch):
     dataset.cached(lambda _d: calls.append(1))
     dataset.cached(lambda _d: calls.append(1))
     assert len(calls) == 2
+
+
+def test_the_list_pages_in_the_display_unit_and_filters_what_the_viewer_reads(synthetic):
+    dataset = load_folder(synthetic)
+    view = (2017, "合成县002", None, None, None)
+    listed = performance.listed_rows(dataset, *view)
+    first = performance.grid_page(dataset, *view, {"startRow": 0, "endRow": 1}, "亿元")["rowData"][0]
+    assert first["amount"] == pytest.approx(listed["amount"].iloc[0] / 1e4)
+    over = {"amount": {"filterType": "number", "type": "greaterThan", "filter": 0.1}}  # 0.1 亿元 = 1,000 万元
+    answer = performance.grid_page(dataset, *view, {"startRow": 0, "endRow": 50, "filterModel": over}, "亿元")
+    assert answer["rowCount"] == int((listed["amount"] > 1000).sum())
