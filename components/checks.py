@@ -163,10 +163,13 @@ def check_grades(evaluations: pd.DataFrame, grades: pd.DataFrame) -> list[Proble
     """Published grade counts against graded evaluations of the same year, region and method."""
     out = []
     graded = evaluations[evaluations["grade"] != ""]
-    for (year, region, method), rows in grades.groupby(["year", "region", "method"], sort=False):
-        listed = graded[(graded["year"] == year) & (graded["region"] == region) & (graded["method"] == method)]
-        if listed.empty:
+    keys = ["year", "region", "method"]
+    # Positions of each year/region/method once: a province has millions of evaluations.
+    positions = graded.groupby(keys, sort=False).indices if len(graded) else {}
+    for (year, region, method), rows in grades.groupby(keys, sort=False):
+        if (year, region, method) not in positions:
             continue
+        listed = graded.iloc[positions[(year, region, method)]]
         counted = listed.groupby("grade").size()
         for _, row in rows.iterrows():
             n = int(counted.get(row["grade"], 0))

@@ -754,7 +754,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=None, help="每轮多人访问的秒数（默认 20，--quick 为 8）")
     parser.add_argument("--json", type=Path, default=None, help="把全部数字另存为 JSON")
     args = parser.parse_args(argv)
-    repeat, loads, changes = (10, 3, 3) if args.quick else (30, 4, 6)
+    repeat, loads, changes = (10, 2, 3) if args.quick else (15, 3, 5)
     seconds = args.duration or (8 if args.quick else 20)
     info = machine()
     print(f"# 基准测试 {info['date']}\n")
