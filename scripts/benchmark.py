@@ -61,6 +61,7 @@ FILTER_NAMES = {
     "method": "评价方式",
     "target_type": "对象类型",
     "grade": "等级",
+    "unit": "金额单位",
 }
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 TARGET_RATIO = {"seed": 2.0, "city": 2.0, "province": 3.0}
@@ -139,17 +140,17 @@ class Callback:
         }
 
 
-def dropdowns(tree) -> dict[str, dict]:
-    """{id: props} of every Dropdown in a rendered layout (JSON)."""
+def controls(tree) -> dict[str, dict]:
+    """{id: props} of every filter control (dropdown, unit switch) in a rendered layout (JSON)."""
     found = {}
     if isinstance(tree, dict):
-        if tree.get("type") == "Dropdown" and "props" in tree:
+        if tree.get("type") in ("Dropdown", "RadioItems") and "props" in tree:
             found[tree["props"]["id"]] = tree["props"]
         for value in tree.values():
-            found.update(dropdowns(value))
+            found.update(controls(value))
     elif isinstance(tree, list):
         for value in tree:
-            found.update(dropdowns(value))
+            found.update(controls(value))
     return found
 
 
@@ -181,7 +182,7 @@ def requests_for(client) -> list[Request]:
         router, body = open_page(deps, path)
         out.append(Request(page, "打开页面", router, body, len(router.inputs) + len(router.state), len(router.outputs)))
         layout = client.post("/_dash-update-component", json=body).get_json()["response"]["page"]["children"]
-        filters = dropdowns(layout)
+        filters = controls(layout)
         main = next(c for c in deps if any(o["id"] == {"role": "query", "page": page} for o in c.outputs))
         values = {f"{d['id']}.value": filters[d["id"]]["value"] for d in main.inputs}
         shape = (len(main.inputs) + len(main.state), len(main.outputs))
@@ -547,6 +548,15 @@ def measure_changes(tab, filters: list[str], repeat: int) -> dict:
         dropdown = tab.locator(f"#{ident}")
         samples, incomplete = [], 0
         for i in range(repeat):
+            if ident.endswith("-unit"):  # a radio switch: choose another unit
+                tab.evaluate(ARM)
+                tab.locator(f"#{ident} input:not(:checked)").nth(i % 2).click()
+                duration, fired, armed = tab.evaluate(REDRAWN)
+                if duration is not None:
+                    incomplete += fired < armed
+                    samples.append(duration / 1000)
+                tab.evaluate(LOADED, 200)
+                continue
             dropdown.click()
             options = tab.get_by_role("option")
             choices = [k for k in range(options.count()) if options.nth(k).get_attribute("aria-selected") != "true"]
