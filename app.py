@@ -14,12 +14,18 @@ from pathlib import Path
 
 from dash import Dash
 
-from components import debt, layout, overview, performance, transfers
+from components import datacheck, debt, layout, overview, performance, transfers, trust
 from components.dataset import DataSource, load_folder
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE / "data"
-SECTIONS = {"overview": overview, "transfers": transfers, "debt": debt, "performance": performance}
+SECTIONS = {
+    "overview": overview,
+    "transfers": transfers,
+    "debt": debt,
+    "performance": performance,
+    "check": datacheck,
+}
 
 
 def data_dir_from_env() -> Path:
@@ -41,12 +47,17 @@ def create_app(data_dir: Path | str | None = None) -> Dash:
     layout.register_callbacks(app, source, {name: module.layout for name, module in SECTIONS.items()})
     for module in SECTIONS.values():
         module.register_callbacks(app, source)
+    trust.register_callbacks(app, source)
+    # Uploads to the 数据检查 page arrive as base64 in a callback: refuse anything bigger at once.
+    app.server.config["MAX_CONTENT_LENGTH"] = datacheck.MAX_REQUEST_BYTES
     app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">')
 
     @app.server.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        # No script-src: Dash's page needs its inline scripts. Framing is what is refused.
+        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 

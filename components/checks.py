@@ -25,6 +25,13 @@ from components.theme import fmt_number
 Interval = tuple[float, float]
 Row = Mapping  # a row as a dict (or a pandas Series)
 
+# What is checked, per page, in the words of the 数据核验 panel.
+CHECKED = {
+    "transfers": "转移支付合计与各类别之和、类别与明细项目之和、所列增减额和增减率与预算数和上年执行数",
+    "debt": "债务合计与一般债务、专项债务之和，余额是否超过限额",
+    "performance": "评价等级分布（grades.csv）与评价对象清单中的等级（evaluations.csv）",
+}
+
 
 @dataclass(frozen=True)
 class Finding(Problem):
