@@ -36,6 +36,7 @@ MAX_FILES = 12
 # base64 makes 3 bytes 4; the rest of the request is small.
 MAX_REQUEST_BYTES = MAX_TOTAL_BYTES * 4 // 3 + 1024 * 1024
 MB = 1024 * 1024
+MAX_PREVIEW_ITEMS = 500
 
 
 def layout(_dataset: Dataset, _search: str) -> html.Div:
@@ -201,6 +202,12 @@ def make_preview(dataset: Dataset) -> list:
 def preview_transfers(dataset: Dataset, year: int, region: str) -> list:
     cats, items, stated = transfers.page_rows(dataset, year, region, None)
     total = transfers.summary(cats, stated)
+    # A 10 MB file may list 100,000 items: a table that long would stall the browser, not inform.
+    table = (
+        transfers.make_table(cats, items, stated, total)
+        if len(items) <= MAX_PREVIEW_ITEMS
+        else make_empty_state(f"明细项目有 {len(items):,} 项，预览略去明细表。")
+    )
     return [
         dbc.Row(transfers.make_kpis(total, year, region)),
         dbc.Row(
@@ -209,7 +216,7 @@ def preview_transfers(dataset: Dataset, year: int, region: str) -> list:
                 dbc.Col(graph("transfers-waterfall", transfers.fig_waterfall(cats), "增减分解"), lg=6),
             ]
         ),
-        dbc.Card(dbc.CardBody(transfers.make_table(cats, items, stated, total)), className="mb-3"),
+        dbc.Card(dbc.CardBody(table), className="mb-3"),
     ]
 
 
