@@ -232,3 +232,59 @@ def test_a_second_file_of_the_same_kind_is_named_and_not_previewed():
     raw = (DATA / "debt.csv").read_bytes()
     out = text_of(datacheck.report([sent("debt.csv", raw), sent("债务 (1).csv", raw)]))
     assert "与 debt.csv 是同一种数据，预览只用 debt.csv" in out
+
+
+# ---------------------------------------------------------------- CSV text never becomes markup in a chart
+
+TAG = "<img src=x onerror=alert(1)>"
+
+
+def strings(node):
+    """Every string inside a figure's JSON."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from strings(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from strings(value)
+
+
+def test_no_chart_of_any_page_carries_a_tag_from_a_csv_cell(tmp_path):
+    files = {
+        "transfers.csv": "年度,地区,类别,项目,预算数,上年执行数,说明\n"
+        f"2023,{TAG},{TAG},,10,,{TAG}\n2023,{TAG},{TAG},{TAG},10,,\n2023,乙,税收返还,,1,2,\n2022,{TAG},{TAG},,5,6,\n",
+        "debt.csv": f"年度,地区,债务类型,余额,说明\n2022,{TAG},一般债务,1,{TAG}\n2022,乙,专项债务,2,\n2021,{TAG},一般债务,1,\n",
+        "evaluations.csv": "年度,地区,评价方式,对象类型,评价对象,涉及金额,等级\n"
+        f"2022,{TAG},{TAG},{TAG},{TAG},1,良\n2022,乙,m,项目,x,,\n2021,{TAG},{TAG},{TAG},y,,中\n",
+        "grades.csv": f"年度,地区,评价方式,等级,数量\n2022,{TAG},{TAG},良,3\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    dataset = load_folder(tmp_path)
+    assert dataset.errors == []
+    figures = [
+        *transfers.view(dataset, 2023, TAG, None),
+        *transfers.view(dataset, 2023, TAG, [TAG]),
+        *debt.view(dataset, 2022, TAG, None),
+        *performance.view(dataset, 2022, TAG, None, None, None),
+        *overview.view(dataset, 2023, TAG),
+    ]
+    charts = [f for f in figures if hasattr(f, "to_plotly_json") and type(f).__name__ == "Figure"]
+    charts += [c.figure for c in walk_graphs(figures)]
+    assert len(charts) >= 10
+    for chart in charts:
+        for text in strings(chart.to_plotly_json()):
+            assert "<img" not in text, text
+
+
+def walk_graphs(node):
+    """dcc.Graph components inside component trees (comparison and trend charts)."""
+    if isinstance(node, (list, tuple)):
+        for child in node:
+            yield from walk_graphs(child)
+    elif type(node).__name__ == "Graph":
+        yield node
+    elif hasattr(node, "to_plotly_json"):
+        yield from walk_graphs(getattr(node, "children", None))
