@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, dcc, html
 
-from components import ids, vocab
+from components import explain, ids, vocab
 from components.charts import donut, grouped_bars, stacked_bars
 from components.dataset import Dataset, DataSource
 from components.filters import (
@@ -24,6 +24,7 @@ from components.filters import (
     years_of,
 )
 from components.layout import (
+    make_caption,
     make_chart_card,
     make_empty_state,
     make_filter_bar,
@@ -31,7 +32,17 @@ from components.layout import (
     make_kpi_card,
     make_section_extras,
 )
-from components.theme import DEBT_UNIT, MISSING, empty_figure, fmt_amount, fmt_number, fmt_pct, graph_config, is_missing
+from components.theme import (
+    DEBT_UNIT,
+    MISSING,
+    empty_figure,
+    fmt_amount,
+    fmt_number,
+    fmt_pct,
+    graph_config,
+    is_missing,
+    unit_or,
+)
 
 PAGE = "debt"
 EMPTY = "暂无政府债务数据"
@@ -199,11 +210,13 @@ def make_kpis(
     ]
 
 
-def make_limit_panel(types: pd.DataFrame, rows: pd.DataFrame) -> list:
+def make_limit_panel(types: pd.DataFrame, rows: pd.DataFrame, unit: str = DEBT_UNIT) -> list:
     """Balance against limit where a limit is stated; otherwise say there is none, and why."""
     if types["limit"].notna().any():
         return [
-            dcc.Graph(id=ids.DEBT_LIMIT + "-graph", figure=fig_limit(types), config=graph_config("政府债务_限额与余额"))
+            dcc.Graph(
+                id=ids.DEBT_LIMIT + "-graph", figure=fig_limit(types, unit), config=graph_config("政府债务_限额与余额")
+            )
         ]
     notes = limit_notes(rows)
     return [
@@ -230,7 +243,9 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     return html.Div(
         header
         + [
-            make_filter_bar(PAGE, years, regions, state, [("debt_type", "债务类型", type_options)], ids.DEBT_CLEAR),
+            make_filter_bar(
+                PAGE, years, regions, state, [("debt_type", "债务类型", type_options)], ids.DEBT_CLEAR, DEBT_UNIT
+            ),
             dbc.Row(id=ids.DEBT_KPIS),
             dbc.Row(
                 [
@@ -260,16 +275,42 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     )
 
 
-def view(dataset: Dataset, year, region, selected) -> tuple:
+def sentences(dataset: Dataset, year, region, selected, unit: str) -> dict[str, list[str]]:
+    """What to say about each chart of the view (captions, slides, exports)."""
+    rows = select(dataset.frame("debt"), year, region)
+    types, stated = by_type(rows, selected)
+    if types.empty and stated is None:
+        return {ids.DEBT_COMPOSITION: [f"{year}年政府债务数据{MISSING}。"], ids.DEBT_FLOWS: []}
+    term, rate = bond_terms(types, stated)
+    balance = total_of(types, stated, "balance")
+    limit = explain.debt_limit(region, total_of(types, stated, "limit"), balance, limit_notes(rows), unit)
+    return {
+        ids.DEBT_COMPOSITION: [explain.debt_balance(year, region, types, balance, unit), limit],
+        ids.DEBT_FLOWS: [
+            explain.debt_bonds(year, types, total_of(types, stated, "new_bonds"), term, rate, unit),
+            explain.debt_service(
+                year,
+                types,
+                total_of(types, stated, "principal_repaid"),
+                total_of(types, stated, "interest_paid"),
+                unit,
+            ),
+        ],
+    }
+
+
+def view(dataset: Dataset, year, region, selected, unit: str | None = None) -> tuple:
     frame = dataset.frame("debt")
+    shown = unit_or(unit, DEBT_UNIT)
     rows = select(frame, year, region)
     types, stated = by_type(rows, selected)
+    said = sentences(dataset, year, region, selected, shown)
     extra = []
     if len(years_of(select(frame, region=region))) > 1:
         extra.append(
             make_graph(
                 ids.DEBT_TREND,
-                fig_trend(frame, region, selected),
+                fig_trend(frame, region, selected, shown),
                 f"政府债务_历年余额_{region}",
                 f"{region}历年年末债务余额",
             )
@@ -278,20 +319,22 @@ def view(dataset: Dataset, year, region, selected) -> tuple:
         extra.append(
             make_graph(
                 ids.DEBT_COMPARE,
-                fig_region_compare(frame, year, selected),
+                fig_region_compare(frame, year, selected, shown),
                 f"政府债务_地区对比_{year}",
                 f"{year}年末各地区债务余额对比",
             )
         )
-    extra += make_section_extras(dataset, "政府债务", year, region)
-    limit_panel = make_limit_panel(types, rows) if len(types) else [make_empty_state(EMPTY)]
+    extra += make_section_extras(dataset, "政府债务", year, region, shown)
+    limit_panel = make_limit_panel(types, rows, shown) if len(types) else [make_empty_state(EMPTY)]
     return (
-        make_kpis(types, stated, rows, year, region),
-        fig_composition(types, stated),
+        make_kpis(types, stated, rows, year, region, shown),
+        fig_composition(types, stated, shown),
+        make_caption(said[ids.DEBT_COMPOSITION]),
         limit_panel,
-        fig_flows(types),
+        fig_flows(types, shown),
+        make_caption(said[ids.DEBT_FLOWS]),
         extra,
-        build_query(year, region, {"debt_type": selected or []}),
+        build_query(year, region, {"debt_type": selected or []}, None if shown == DEBT_UNIT else shown),
     )
 
 
@@ -301,16 +344,19 @@ def register_callbacks(app, source: DataSource) -> None:
     @app.callback(
         Output(ids.DEBT_KPIS, "children"),
         Output(ids.DEBT_COMPOSITION, "figure"),
+        Output(ids.caption(ids.DEBT_COMPOSITION), "children"),
         Output(ids.DEBT_LIMIT, "children"),
         Output(ids.DEBT_FLOWS, "figure"),
+        Output(ids.caption(ids.DEBT_FLOWS), "children"),
         Output(ids.DEBT_EXTRA, "children"),
         Output(ids.query_store(PAGE), "data"),
         Input(f("year"), "value"),
         Input(f("region"), "value"),
         Input(f("debt_type"), "value"),
+        Input(f("unit"), "value"),
     )
-    def update(year, region, selected):
-        return view(source.get(), year, region, selected)
+    def update(year, region, selected, unit):
+        return view(source.get(), year, region, selected, unit)
 
     @app.callback(
         Output(f("debt_type"), "value"),

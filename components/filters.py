@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 
+from components.theme import UNITS
+
 # The URL parameters of each page beyond year and region; each may repeat.
 PAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "overview": (),
@@ -23,13 +25,17 @@ def parse_query(search: str | None) -> dict[str, list[str]]:
     return parse_qs((search or "").lstrip("?"), keep_blank_values=False)
 
 
-def build_query(year: int | None, region: str | None, filters: dict[str, Sequence[str]]) -> str:
-    """The query string of a view; empty filters are left out."""
+def build_query(
+    year: int | None, region: str | None, filters: dict[str, Sequence[str]], unit: str | None = None
+) -> str:
+    """The query string of a view; empty filters and the page's own default unit are left out."""
     pairs: list[tuple[str, str]] = []
     if year is not None:
         pairs.append(("year", str(year)))
     if region:
         pairs.append(("region", region))
+    if unit:
+        pairs.append(("unit", unit))
     for name, values in filters.items():
         pairs.extend((name, v) for v in values or ())
     return urlencode(pairs)
@@ -70,6 +76,7 @@ class Resolved:
     region: str | None
     filters: dict[str, list[str]] = field(default_factory=dict)
     notices: tuple[str, ...] = ()
+    unit: str | None = None  # the display unit named in the URL; None: each section's own
 
 
 def resolve(
@@ -104,7 +111,11 @@ def resolve(
         if dropped:
             notices.append(f"数据中没有「{'、'.join(dropped)}」，该筛选已忽略")
         filters[name] = chosen
-    return Resolved(year, region, filters, tuple(notices))
+    unit = (query.get("unit") or [None])[0]
+    if unit is not None and unit not in UNITS:
+        notices.append(f"地址中的单位「{unit}」无法识别，可选{'、'.join(UNITS)}")
+        unit = None
+    return Resolved(year, region, filters, tuple(notices), unit)
 
 
 def select(frame: pd.DataFrame, year: int | None = None, region: str | None = None) -> pd.DataFrame:

@@ -7,6 +7,20 @@ DATA_BANNER = "data-banner"  # files left out, or new versions rejected
 LAST_QUERY = "last-query"  # the query the page itself last wrote into the URL
 NAVBAR = "navbar"
 NAV_BRAND = "nav-brand"
+PRESENT_LINK = "present-link"
+PRESENT = "present"  # briefing mode's root; assets/present.js finds it by this id
+PRESENT_COUNTER = "present-counter"
+EXPORT_MENU = "export-menu"
+
+
+def export_link(kind: str) -> str:
+    """pptx, pdf, xlsx: e.g. export-pdf."""
+    return f"export-{kind}"
+
+
+def caption(graph_id: str) -> str:
+    """The sentences under a chart, which are also its accessible description."""
+    return f"{graph_id}-caption"
 
 # Live updates: the page polls the data version and re-renders when it changed
 DATA_POLL = "data-poll"  # dcc.Interval

@@ -14,7 +14,7 @@ from flask import jsonify
 from components import checks, ids
 from components.dataset import SCHEMAS, Dataset, DataSource, Problem
 from components.filters import Resolved, select
-from components.theme import fmt_datetime, fmt_quantity, graph_config
+from components.theme import UNITS, fmt_datetime, fmt_quantity, graph_config
 
 PAGES = {  # path → (page key, label); report order
     "/": ("overview", "总览"),
@@ -25,6 +25,12 @@ PAGES = {  # path → (page key, label); report order
 }
 PATH_OF = {page: path for path, (page, _) in PAGES.items()}
 TITLE = "财政预算公开看板"
+PRESENT_PATH = "/present"
+EXPORTS = {  # kind → (path, label); each takes the page's own query
+    "pptx": ("/export/slides.pptx", "演示文稿（PPTX）"),
+    "pdf": ("/export/report.pdf", "A4 报告（PDF）"),
+    "xlsx": ("/export/data.xlsx", "数据表（Excel）"),
+}
 # The files whose rows each page shows; a section page shows the rows of indicators.csv
 # and notes.csv of its own section too. The 数据检查 page shows none of the folder's.
 PAGE_FILES = {
@@ -43,9 +49,30 @@ def make_navbar() -> dbc.Navbar:
         dbc.NavItem(dbc.NavLink(label, href=path, id=ids.nav_link(page), active="exact"))
         for path, (page, label) in PAGES.items()
     ]
+    # Briefing mode and the exports follow the view on screen: their hrefs are set with the URL.
+    actions = dbc.Nav(
+        [
+            dbc.NavItem(dbc.NavLink("演示模式", href=PRESENT_PATH, id=ids.PRESENT_LINK)),
+            dbc.DropdownMenu(
+                [
+                    dbc.DropdownMenuItem(label, href=path, id=ids.export_link(kind), external_link=True)
+                    for kind, (path, label) in EXPORTS.items()
+                ],
+                label="导出",
+                nav=True,
+                align_end=True,
+                id=ids.EXPORT_MENU,
+            ),
+        ],
+        navbar=True,
+    )
     return dbc.Navbar(
         dbc.Container(
-            [dbc.NavbarBrand(TITLE, href="/", id=ids.NAV_BRAND), dbc.Nav(links, navbar=True, className="me-auto")],
+            [
+                dbc.NavbarBrand(TITLE, href="/", id=ids.NAV_BRAND),
+                dbc.Nav(links, navbar=True, className="me-auto"),
+                actions,
+            ],
             fluid=True,
         ),
         id=ids.NAVBAR,
@@ -109,8 +136,11 @@ def make_filter_bar(
     state: Resolved,
     extra: Sequence[tuple[str, str, list[str]]] = (),
     clear_id: str | None = None,
+    unit: str | None = None,
 ) -> html.Div:
-    """年度 and 地区 from the data, then the page's own multi-select filters."""
+    """年度 and 地区 from the data, the page's own multi-select filters, then the display unit.
+
+    `unit` is the page's own unit, checked when the URL names none (None: each section its own)."""
     cols = [
         make_filter(page, "year", "年度", [{"label": f"{y}年", "value": y} for y in years], state.year),
         make_filter(page, "region", "地区", [{"label": r, "value": r} for r in regions], state.region),
@@ -121,6 +151,26 @@ def make_filter_bar(
                 page, name, label, [{"label": v, "value": v} for v in values], state.filters.get(name, []), multi=True
             )
         )
+    cols.append(
+        dbc.Col(
+            [
+                dbc.Label(
+                    "金额单位",
+                    html_for=ids.page_filter(page, "unit"),
+                    className="small text-muted mb-0 unit-switch-label",
+                ),
+                dbc.RadioItems(
+                    id=ids.page_filter(page, "unit"),
+                    options=[{"label": u, "value": u} for u in UNITS],
+                    value=state.unit or unit,
+                    inline=True,
+                    className="unit-switch",
+                ),
+            ],
+            width="auto",
+            className="mb-2 align-self-end",
+        )
+    )
     if clear_id:
         cols.append(
             dbc.Col(
@@ -151,25 +201,35 @@ def make_kpi_card(
 
 
 def make_chart_card(title: str, graph_id: str, filename: str, hint: str = "") -> dbc.Card:
+    """A chart with its explanation beneath; the explanation is also the chart's accessible description."""
     header = [html.Span(title, className="fw-semibold")]
     if hint:
-        header.append(html.Span(hint, className="small text-muted ms-2"))
+        header.append(html.Span(hint, className="small text-muted ms-2 no-print"))
     header.append(html.Span(id=ids.finding_marker(graph_id)))
     return dbc.Card(
-        [
-            dbc.CardHeader(header),
-            dbc.CardBody(dcc.Graph(id=graph_id, config=graph_config(filename))),
-        ],
+        [dbc.CardHeader(header), dbc.CardBody(described_graph(graph_id, title, filename))],
         className="mb-3 chart-card",
     )
 
 
-def make_graph(graph_id: str, figure, filename: str, title: str) -> dbc.Card:
+def described_graph(graph_id: str, title: str, filename: str, figure=None, sentences: Sequence[str] = ()) -> list:
+    graph = dcc.Graph(id=graph_id, config=graph_config(filename), **({"figure": figure} if figure else {}))
+    return [
+        html.Div(graph, role="figure", **{"aria-label": title, "aria-describedby": ids.caption(graph_id)}),
+        html.Div(make_caption(sentences), id=ids.caption(graph_id), className="chart-caption"),
+    ]
+
+
+def make_caption(sentences: Sequence[str]) -> list:
+    return [html.P(s, className="mb-1") for s in sentences]
+
+
+def make_graph(graph_id: str, figure, filename: str, title: str, sentences: Sequence[str] = ()) -> dbc.Card:
     """A chart made inside a callback (comparisons and trends)."""
     return dbc.Card(
         [
             dbc.CardHeader(title, className="fw-semibold"),
-            dbc.CardBody(dcc.Graph(id=graph_id, figure=figure, config=graph_config(filename))),
+            dbc.CardBody(described_graph(graph_id, title, filename, figure, sentences)),
         ],
         className="mb-3 chart-card",
     )
@@ -179,10 +239,11 @@ def make_empty_state(text: str) -> dbc.Alert:
     return dbc.Alert(text, color="light", className="empty-state text-center text-muted my-3")
 
 
-def make_indicator_cards(rows: pd.DataFrame) -> list:
-    """Headline figures as cards, in file order; a missing value says so."""
+def make_indicator_cards(rows: pd.DataFrame, unit: str = "万元") -> list:
+    """Headline figures as cards, in file order; a missing value says so; money in the display unit."""
     return [
-        make_kpi_card(row.indicator, fmt_quantity(row.value, row.unit), row.note or "") for row in rows.itertuples()
+        make_kpi_card(row.indicator, fmt_quantity(row.value, row.unit, unit), row.note or "")
+        for row in rows.itertuples()
     ]
 
 
@@ -192,10 +253,10 @@ def section_rows(dataset: Dataset, name: str, section: str, year, region) -> pd.
     return select(frame[frame["section"] == section], year, region)
 
 
-def make_section_extras(dataset: Dataset, section: str, year, region) -> list:
+def make_section_extras(dataset: Dataset, section: str, year, region, unit: str = "万元") -> list:
     """The section's headline indicators and narrative notes, when the data has any."""
     indicators = section_rows(dataset, "indicators", section, year, region)
-    rows = [dbc.Row(make_indicator_cards(indicators))] if len(indicators) else []
+    rows = [dbc.Row(make_indicator_cards(indicators, unit))] if len(indicators) else []
     return rows + make_notes_card(section_rows(dataset, "notes", section, year, region))
 
 
@@ -360,7 +421,7 @@ def make_problem_table(problems: Sequence[Problem]) -> dbc.Table:
 def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Dataset, str], object]]) -> None:
     """Render the page for the path; keep the URL, the nav links and the page in step.
 
-    `pages` maps a page key to its layout factory (dataset, search) -> component.
+    `pages` maps a page key (and "present") to its layout factory (dataset, search) -> component.
     """
 
     @app.callback(
@@ -440,7 +501,7 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
         function(queries, last) {
             const none = window.dash_clientside.no_update;
             const q = (queries && queries.length) ? queries[0] : null;
-            if (q === null || q === undefined) { return [none, none, none, none, none]; }
+            if (q === null || q === undefined) { return Array(N_OUTPUTS).fill(none); }
             const target = q ? '?' + q : '';
             const written = (last === null || last === undefined) ? null : (last ? '?' + last : '');
             if (window.location.search !== written) {
@@ -449,21 +510,30 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
             }
             const params = new URLSearchParams(q);
             const keep = new URLSearchParams();
-            ['year', 'region'].forEach(k => { if (params.get(k)) keep.set(k, params.get(k)); });
+            ['year', 'region', 'unit'].forEach(k => { if (params.get(k)) keep.set(k, params.get(k)); });
             const common = keep.toString();
             const hrefs = PAGE_PATHS.map(p => p + (common && FILTERED.includes(p) ? '?' + common : ''));
             // href too: dcc.Location pushes its href prop whenever it differs from the window's.
             const href = window.location.origin + window.location.pathname + target + window.location.hash;
-            return [target, href, q, hrefs, hrefs[0]];
+            // Briefing mode starts at this page's section; exports take the whole view.
+            const present = new URLSearchParams(q);
+            present.set('start', PAGE_KEYS[window.location.pathname] || 'overview');
+            const exports = EXPORT_PATHS.map(p => p + target);
+            return [target, href, q, hrefs, hrefs[0], PRESENT + '?' + present.toString(), ...exports];
         }
-        """.replace("PAGE_PATHS", json.dumps(list(PAGES))).replace(
-            "FILTERED", json.dumps([PATH_OF[p] for p in PAGE_FILES])
-        ),
+        """.replace("PAGE_PATHS", json.dumps(list(PAGES)))
+        .replace("FILTERED", json.dumps([PATH_OF[p] for p in PAGE_FILES]))
+        .replace("PAGE_KEYS", json.dumps({path: page for path, (page, _) in PAGES.items()}))
+        .replace("EXPORT_PATHS", json.dumps([path for path, _ in EXPORTS.values()]))
+        .replace("PRESENT", json.dumps(PRESENT_PATH))
+        .replace("N_OUTPUTS", str(6 + len(EXPORTS))),
         Output(ids.URL, "search"),
         Output(ids.URL, "href"),
         Output(ids.LAST_QUERY, "data"),
         Output(ids.nav_link(ALL), "href"),
         Output(ids.NAV_BRAND, "href"),
+        Output(ids.PRESENT_LINK, "href"),
+        *(Output(ids.export_link(kind), "href") for kind in EXPORTS),
         Input(ids.query_store(ALL), "data"),
         State(ids.LAST_QUERY, "data"),
         prevent_initial_call=True,
@@ -471,6 +541,8 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
 
 
 def render(dataset: Dataset, pathname: str | None, search: str | None, pages) -> list:
+    if pathname == PRESENT_PATH:
+        return [pages["present"](dataset, search or "")]
     page, _label = PAGES.get(pathname or "/", (None, None))
     if page is None:
         return [make_empty_state(f"没有这个页面：{pathname}。请从上方导航进入。")]

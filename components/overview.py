@@ -5,11 +5,28 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 
-from components import debt, ids, performance, transfers
+from components import debt, explain, ids, performance, transfers
 from components.dataset import Dataset, DataSource
 from components.filters import build_query, latest_up_to, parse_query, regions_of, resolve, select, years_of
-from components.layout import PATH_OF, make_chart_card, make_empty_state, make_filter_bar, make_kpi_card
-from components.theme import DEBT_UNIT, TRANSFERS_UNIT, empty_figure, fmt_amount, fmt_change, fmt_pct, fmt_quantity
+from components.layout import (
+    PATH_OF,
+    make_caption,
+    make_chart_card,
+    make_empty_state,
+    make_filter_bar,
+    make_kpi_card,
+)
+from components.theme import (
+    DEBT_UNIT,
+    PERFORMANCE_UNIT,
+    TRANSFERS_UNIT,
+    empty_figure,
+    fmt_amount,
+    fmt_change,
+    fmt_pct,
+    fmt_quantity,
+    unit_or,
+)
 
 PAGE = "overview"
 
@@ -24,78 +41,81 @@ def section_year(dataset: Dataset, names: tuple[str, ...], region, year) -> int 
     return latest_up_to(years, year)
 
 
-def missing_section(title: str, what: str, year) -> tuple[list, object]:
+def missing_section(title: str, what: str, year) -> tuple[list, object, list[str]]:
     message = f"{year}年及以前暂无{what}" if year else f"暂无{what}"
-    return [make_kpi_card(title, "暂无数据", message)], empty_figure(message)
+    return [make_kpi_card(title, "暂无数据", message)], empty_figure(message), [message + "。"]
 
 
-def link(page: str, year, region) -> str:
-    return f"{PATH_OF[page]}?{build_query(year, region, {})}"
+def link(page: str, year, region, unit: str | None) -> str:
+    return f"{PATH_OF[page]}?{build_query(year, region, {}, unit)}"
 
 
-def transfer_cards(dataset: Dataset, year, region) -> tuple[list, object]:
+def transfer_cards(dataset: Dataset, year, region, unit: str | None = None) -> tuple[list, object, list[str]]:
     ty = section_year(dataset, ("transfers",), region, year)
     if ty is None:
         return missing_section("转移支付", "转移支付数据", year)
+    shown = unit_or(unit, TRANSFERS_UNIT)
     cats, _items, stated = transfers.page_rows(dataset, ty, region, None)
     total = transfers.summary(cats, stated)
-    change = (
-        f"比上年执行数 {fmt_change(total.get('change'), TRANSFERS_UNIT)}（{fmt_pct(total.get('change_pct'), True)}）"
-    )
+    change = f"比上年执行数 {fmt_change(total.get('change'), shown)}（{fmt_pct(total.get('change_pct'), True)}）"
     card = make_kpi_card(
         f"{ty}年转移支付预算",
-        fmt_amount(total.get("budget"), TRANSFERS_UNIT),
+        fmt_amount(total.get("budget"), shown),
         change,
-        link("transfers", ty, region),
+        link("transfers", ty, region, unit),
         "overview-kpi-transfers",
     )
-    return [card], transfers.fig_budget_vs_prior(cats)
+    return [card], transfers.fig_budget_vs_prior(cats, shown), [explain.transfers_total(ty, total, shown)]
 
 
-def debt_cards(dataset: Dataset, year, region) -> tuple[list, object]:
+def debt_cards(dataset: Dataset, year, region, unit: str | None = None) -> tuple[list, object, list[str]]:
     dy = section_year(dataset, ("debt",), region, year)
     if dy is None:
         return missing_section("政府债务", "政府债务数据", year)
+    shown = unit_or(unit, DEBT_UNIT)
     rows = select(dataset.frame("debt"), dy, region)
     types, stated = debt.by_type(rows, None)
     term, rate = debt.bond_terms(types, stated)
-    href = link("debt", dy, region)
+    href = link("debt", dy, region, unit)
     limit = debt.total_of(types, stated, "limit")
     cards = [
         make_kpi_card(
             f"{dy}年末政府债务余额",
-            fmt_amount(debt.total_of(types, stated, "balance"), DEBT_UNIT),
+            fmt_amount(debt.total_of(types, stated, "balance"), shown),
             [
-                debt.split_text(types, "balance", DEBT_UNIT),
+                debt.split_text(types, "balance", shown),
                 html.Br(),
-                f"限额：{debt.NO_LIMIT if limit != limit else fmt_amount(limit, DEBT_UNIT)}",
+                f"限额：{debt.NO_LIMIT if limit != limit else fmt_amount(limit, shown)}",
             ],
             href,
             "overview-kpi-debt",
         ),
         make_kpi_card(
             f"{dy}年新增债券",
-            fmt_amount(debt.total_of(types, stated, "new_bonds"), DEBT_UNIT),
+            fmt_amount(debt.total_of(types, stated, "new_bonds"), shown),
             debt.bond_terms_text(term, rate),
             href,
             "overview-kpi-bonds",
         ),
         make_kpi_card(
             f"{dy}年付息",
-            fmt_amount(debt.total_of(types, stated, "interest_paid"), DEBT_UNIT),
-            f"还本 {fmt_amount(debt.total_of(types, stated, 'principal_repaid'), DEBT_UNIT)}",
+            fmt_amount(debt.total_of(types, stated, "interest_paid"), shown),
+            f"还本 {fmt_amount(debt.total_of(types, stated, 'principal_repaid'), shown)}",
             href,
         ),
     ]
-    return cards, debt.fig_composition(types, stated)
+    balance = debt.total_of(types, stated, "balance")
+    said = [explain.debt_balance(dy, region, types, balance, shown)]
+    return cards, debt.fig_composition(types, stated, shown), said
 
 
-def performance_cards(dataset: Dataset, year, region) -> tuple[list, object]:
+def performance_cards(dataset: Dataset, year, region, unit: str | None = None) -> tuple[list, object, list[str]]:
     py = section_year(dataset, ("evaluations", "grades"), region, year)
     if py is None:
         return missing_section("绩效评价", "绩效评价数据", year)
     listed, counts, _ = performance.view_rows(dataset, py, region, None, None, None)
-    href = link("performance", py, region)
+    href = link("performance", py, region, unit)
+    shown = unit_or(unit, PERFORMANCE_UNIT)
     evaluated = int(counts["count"].sum()) if len(counts) else len(listed)
     cards = [
         make_kpi_card(
@@ -109,8 +129,8 @@ def performance_cards(dataset: Dataset, year, region) -> tuple[list, object]:
     indicators = dataset.frame("indicators")
     indicators = select(indicators[indicators["section"] == "绩效管理"], py, region)
     for row in indicators.head(3).itertuples():
-        cards.append(make_kpi_card(f"{py}年{row.indicator}", fmt_quantity(row.value, row.unit), "", href))
-    return cards, performance.fig_grades(counts)
+        cards.append(make_kpi_card(f"{py}年{row.indicator}", fmt_quantity(row.value, row.unit, shown), "", href))
+    return cards, performance.fig_grades(counts), [explain.evaluations_sentence(py, listed, counts, shown)]
 
 
 def layout(dataset: Dataset, search: str) -> html.Div:
@@ -126,7 +146,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     return html.Div(
         header
         + [
-            make_filter_bar(PAGE, years, regions, state),
+            make_filter_bar(PAGE, years, regions, state),  # no unit checked: each section its own
             html.P("每个板块显示不晚于所选年度的最近一年数据，卡片标题注明年度。", className="small text-muted"),
             dbc.Row(id=ids.OVERVIEW_CARDS),
             dbc.Row(
@@ -143,22 +163,35 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     )
 
 
-def view(dataset: Dataset, year, region) -> tuple:
-    t_cards, t_fig = transfer_cards(dataset, year, region)
-    d_cards, d_fig = debt_cards(dataset, year, region)
-    p_cards, p_fig = performance_cards(dataset, year, region)
-    return t_cards + d_cards + p_cards, t_fig, d_fig, p_fig, build_query(year, region, {})
+def view(dataset: Dataset, year, region, unit: str | None = None) -> tuple:
+    t_cards, t_fig, t_said = transfer_cards(dataset, year, region, unit)
+    d_cards, d_fig, d_said = debt_cards(dataset, year, region, unit)
+    p_cards, p_fig, p_said = performance_cards(dataset, year, region, unit)
+    return (
+        t_cards + d_cards + p_cards,
+        t_fig,
+        make_caption(t_said),
+        d_fig,
+        make_caption(d_said),
+        p_fig,
+        make_caption(p_said),
+        build_query(year, region, {}, unit),
+    )
 
 
 def register_callbacks(app, source: DataSource) -> None:
     @app.callback(
         Output(ids.OVERVIEW_CARDS, "children"),
         Output(ids.OVERVIEW_TRANSFERS_GRAPH, "figure"),
+        Output(ids.caption(ids.OVERVIEW_TRANSFERS_GRAPH), "children"),
         Output(ids.OVERVIEW_DEBT_GRAPH, "figure"),
+        Output(ids.caption(ids.OVERVIEW_DEBT_GRAPH), "children"),
         Output(ids.OVERVIEW_GRADES_GRAPH, "figure"),
+        Output(ids.caption(ids.OVERVIEW_GRADES_GRAPH), "children"),
         Output(ids.query_store(PAGE), "data"),
         Input(ids.page_filter(PAGE, "year"), "value"),
         Input(ids.page_filter(PAGE, "region"), "value"),
+        Input(ids.page_filter(PAGE, "unit"), "value"),
     )
-    def update(year, region):
-        return view(source.get(), year, region)
+    def update(year, region, unit):
+        return view(source.get(), year, region, unit)

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, html
 
-from components import ids, vocab
+from components import explain, ids, vocab
 from components.aggrid_locale import ag_grid_locale
 from components.charts import stacked_bars
 from components.dataset import Dataset, DataSource
@@ -24,6 +24,7 @@ from components.filters import (
     years_of,
 )
 from components.layout import (
+    make_caption,
     make_chart_card,
     make_empty_state,
     make_filter_bar,
@@ -33,7 +34,17 @@ from components.layout import (
     make_notes_card,
     section_rows,
 )
-from components.theme import MISSING, PERFORMANCE_UNIT, base_figure, empty_figure, fmt_amount, in_unit, plain
+from components.theme import (
+    MISSING,
+    PERFORMANCE_UNIT,
+    UNIT_FACTORS,
+    base_figure,
+    empty_figure,
+    fmt_amount,
+    in_unit,
+    plain,
+    unit_or,
+)
 
 PAGE = "performance"
 EMPTY = "暂无绩效评价数据"
@@ -87,7 +98,7 @@ def grade_summary(counts: pd.DataFrame) -> str:
     return " · ".join(f"{g} {int(totals[g])} 个" for g in vocab.ordered(counts["grade"], vocab.GRADES))
 
 
-def fig_grades(counts: pd.DataFrame, selected=(), value: str = "count") -> go.Figure:
+def fig_grades(counts: pd.DataFrame, selected=(), value: str = "count", unit: str = PERFORMANCE_UNIT) -> go.Figure:
     """Horizontal stacked bars: one bar per method, a segment per grade; the selection stands out."""
     if counts.empty:
         return empty_figure(EMPTY)
@@ -99,11 +110,8 @@ def fig_grades(counts: pd.DataFrame, selected=(), value: str = "count") -> go.Fi
     for grade in vocab.ordered(counts["grade"], vocab.GRADES):
         part = counts[counts["grade"] == grade].set_index("method")[value]
         values = [part.get(m) for m in methods]
-        shown = [in_unit(v, PERFORMANCE_UNIT) if money else v for v in values]
-        text = [
-            fmt_amount(v, PERFORMANCE_UNIT) if money else (f"{int(v)} 个" if v == v and v is not None else "")
-            for v in values
-        ]
+        shown = [in_unit(v, unit) if money else v for v in values]
+        text = [fmt_amount(v, unit) if money else (f"{int(v)} 个" if v == v and v is not None else "") for v in values]
         fig.add_bar(
             name=grade,
             y=[plain(m) for m in methods],
@@ -131,9 +139,7 @@ def fig_grades(counts: pd.DataFrame, selected=(), value: str = "count") -> go.Fi
             font=dict(size=13, color="#6B7280"),
         )
     fig.update_layout(barmode="stack", legend_traceorder="normal")
-    fig.update_xaxes(
-        title_text=f"涉及金额（{PERFORMANCE_UNIT}）" if money else "评价数（个）", tickformat=",~f" if money else ",d"
-    )
+    fig.update_xaxes(title_text=f"涉及金额（{unit}）" if money else "评价数（个）", tickformat=",~f" if money else ",d")
     return fig
 
 
@@ -190,6 +196,12 @@ def fig_region_compare(dataset: Dataset, year: int, methods) -> go.Figure:
 
 # ---------------------------------------------------------------- page pieces
 
+
+def grid_columns(unit: str = PERFORMANCE_UNIT) -> list[dict]:
+    """The evaluations list's columns; 涉及金额 in the display unit."""
+    return [{**c, "headerName": f"涉及金额（{unit}）"} if c["field"] == "amount" else c for c in GRID_COLUMNS]
+
+
 GRID_COLUMNS = [
     {"field": "target", "headerName": "评价对象", "flex": 2, "minWidth": 200},
     {"field": "target_type", "headerName": "对象类型", "flex": 1},
@@ -219,9 +231,10 @@ GRID_COLUMNS = [
 ]
 
 
-def grid_rows(listed: pd.DataFrame) -> list[dict]:
+def grid_rows(listed: pd.DataFrame, unit: str = PERFORMANCE_UNIT) -> list[dict]:
     columns = [c["field"] for c in GRID_COLUMNS]
-    rows = listed[columns].astype(object).where(listed[columns].notna(), None)
+    shown = listed[columns].assign(amount=listed["amount"] / UNIT_FACTORS[unit])
+    rows = shown.astype(object).where(shown.notna(), None)
     return rows.to_dict("records")
 
 
@@ -248,7 +261,9 @@ def amount_gaps(amounts: pd.Series) -> str:
     return "文件未逐项公布金额" if amounts.isna().all() else f"{int(amounts.isna().sum())} 个评价对象未公布金额"
 
 
-def make_kpis(listed: pd.DataFrame, counts: pd.DataFrame, year, region, grades_selected=()) -> list:
+def make_kpis(
+    listed: pd.DataFrame, counts: pd.DataFrame, year, region, grades_selected=(), unit: str = PERFORMANCE_UNIT
+) -> list:
     if listed.empty and counts.empty:
         return [dbc.Col(make_empty_state(f"{region or ''}{year or ''}年{EMPTY}"))]
     by_type = " · ".join(f"{t} {n} 个" for t, n in listed.groupby("target_type", sort=False).size().items())
@@ -266,7 +281,7 @@ def make_kpis(listed: pd.DataFrame, counts: pd.DataFrame, year, region, grades_s
         count_card,
         make_kpi_card(
             "评价涉及金额（逐项加总）",
-            fmt_amount(sum_stated(listed["amount"]), PERFORMANCE_UNIT),
+            fmt_amount(sum_stated(listed["amount"]), unit),
             amount_gaps(listed["amount"]),
         ),
         make_kpi_card(
@@ -305,6 +320,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                     ("grade", "等级", opts["grade"]),
                 ],
                 ids.PERF_CLEAR,
+                PERFORMANCE_UNIT,
             ),
             dbc.Row(id=ids.PERF_KPIS),
             dbc.Row(id=ids.PERF_INDICATORS),
@@ -360,7 +376,20 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     )
 
 
-def view(dataset: Dataset, year, region, methods, target_types, grades_selected) -> tuple:
+def sentences(dataset: Dataset, year, region, methods, target_types, grades_selected, unit: str) -> dict:
+    """What to say about each chart of the view (captions, slides, exports)."""
+    listed, counts, _ = view_rows(dataset, year, region, methods, target_types, grades_selected)
+    indicators = section_rows(dataset, "indicators", "绩效管理", year, region)
+    said = [explain.evaluations_sentence(year, listed, counts, unit), explain.indicators_sentence(indicators, unit)]
+    return {
+        ids.PERF_GRADES: [s for s in said if s],
+        ids.PERF_TYPES: [explain.target_types_sentence(listed)],
+    }
+
+
+def view(dataset: Dataset, year, region, methods, target_types, grades_selected, unit: str | None = None) -> tuple:
+    shown = unit_or(unit, PERFORMANCE_UNIT)
+    said = sentences(dataset, year, region, methods, target_types, grades_selected, shown)
     listed, counts, aggregate_only = view_rows(dataset, year, region, methods, target_types, grades_selected)
     evaluations, grades = main_frames(dataset)
     # The type chart is the 对象类型 filter's own control: it keeps every type, greying the unselected.
@@ -388,9 +417,10 @@ def view(dataset: Dataset, year, region, methods, target_types, grades_selected)
     notes = section_rows(dataset, "notes", "绩效管理", year, region)
     notes_card = make_notes_card(notes, "工作开展情况、存在的问题与下一步工作思路")
     return (
-        make_kpis(listed, counts, year, region, grades_selected),
-        make_indicator_cards(indicators),
+        make_kpis(listed, counts, year, region, grades_selected, shown),
+        make_indicator_cards(indicators, shown),
         fig_grades(counts, grades_selected or ()),
+        make_caption(said[ids.PERF_GRADES]),
         fig_target_types(
             typeless,
             target_types or (),
@@ -398,13 +428,18 @@ def view(dataset: Dataset, year, region, methods, target_types, grades_selected)
             if grades_unnamed(listed, counts, grades_selected)
             else "没有符合筛选条件的评价对象",
         ),
-        grid_rows(listed),
+        make_caption(said[ids.PERF_TYPES]),
+        grid_rows(listed, shown),
+        grid_columns(shown),
         grid_note(listed, counts, grades_selected, aggregate_only),
-        fig_grades(counts, grades_selected or (), value="amount"),
+        fig_grades(counts, grades_selected or (), value="amount", unit=shown),
         extra,
         notes_card,
         build_query(
-            year, region, {"method": methods or [], "target_type": target_types or [], "grade": grades_selected or []}
+            year,
+            region,
+            {"method": methods or [], "target_type": target_types or [], "grade": grades_selected or []},
+            None if shown == PERFORMANCE_UNIT else shown,
         ),
     )
 
@@ -416,8 +451,11 @@ def register_callbacks(app, source: DataSource) -> None:
         Output(ids.PERF_KPIS, "children"),
         Output(ids.PERF_INDICATORS, "children"),
         Output(ids.PERF_GRADES, "figure"),
+        Output(ids.caption(ids.PERF_GRADES), "children"),
         Output(ids.PERF_TYPES, "figure"),
+        Output(ids.caption(ids.PERF_TYPES), "children"),
         Output(ids.PERF_GRID, "rowData"),
+        Output(ids.PERF_GRID, "columnDefs"),
         Output(ids.PERF_GRID_NOTE, "children"),
         Output(ids.PERF_GRADE_AMOUNTS, "figure"),
         Output(ids.PERF_EXTRA, "children"),
@@ -428,9 +466,10 @@ def register_callbacks(app, source: DataSource) -> None:
         Input(f("method"), "value"),
         Input(f("target_type"), "value"),
         Input(f("grade"), "value"),
+        Input(f("unit"), "value"),
     )
-    def update(year, region, methods, target_types, grades_selected):
-        return view(source.get(), year, region, methods, target_types, grades_selected)
+    def update(year, region, methods, target_types, grades_selected, unit):
+        return view(source.get(), year, region, methods, target_types, grades_selected, unit)
 
     @app.callback(
         Output(f("grade"), "value"),

@@ -14,10 +14,19 @@ GRID = "#E5E7EB"
 
 # Display units; money is held in 万元 internally.
 UNIT_FACTORS = {"元": 1e-4, "万元": 1.0, "亿元": 1e4}
+UNITS = tuple(UNIT_FACTORS)
 UNIT_DECIMALS = {"元": 0, "万元": 2, "亿元": 2}
 TRANSFERS_UNIT = "万元"
 DEBT_UNIT = "亿元"
 PERFORMANCE_UNIT = "万元"
+# Each page's unit when the URL names none: the one its budget table is printed in.
+PAGE_UNITS = {"transfers": TRANSFERS_UNIT, "debt": DEBT_UNIT, "performance": PERFORMANCE_UNIT}
+
+
+def unit_or(chosen: str | None, default: str) -> str:
+    """The viewer's chosen display unit, or the section's own."""
+    return chosen if chosen in UNIT_FACTORS else default
+
 
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
@@ -81,10 +90,14 @@ def fmt_pct(value: float | None, signed: bool = False) -> str:
     return f"{sign}{fmt_number(value, 2)}%"
 
 
-def fmt_quantity(value: float | None, unit: str) -> str:
-    """An indicator with its free-text unit: 37 家, 100%, 34,832.52 万元, or 未公布."""
+def fmt_quantity(value: float | None, unit: str, money_unit: str = "万元") -> str:
+    """An indicator with its free-text unit: 37 家, 100%, 34,832.52 万元, or 未公布.
+
+    Money indicators are held in 万元 and shown in `money_unit`."""
     if is_missing(value):
         return MISSING
+    if unit == "万元":
+        return fmt_amount(value, money_unit)
     text = fmt_number(value, 2)
     return f"{text}{unit}" if unit in ("%", "‰") or not unit else f"{text} {unit}"
 

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, html
 
-from components import checks, ids, vocab
+from components import checks, explain, ids, vocab
 from components.charts import grouped_bars, stacked_bars, wrap
 from components.dataset import Dataset, DataSource
 from components.filters import (
@@ -24,6 +24,7 @@ from components.filters import (
     years_of,
 )
 from components.layout import (
+    make_caption,
     make_chart_card,
     make_empty_state,
     make_filter_bar,
@@ -43,6 +44,7 @@ from components.theme import (
     in_unit,
     is_missing,
     plain,
+    unit_or,
 )
 
 PAGE = "transfers"
@@ -310,7 +312,15 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     return html.Div(
         header
         + [
-            make_filter_bar(PAGE, years, regions, state, [("category", "类别", category_options)], ids.TRANSFERS_CLEAR),
+            make_filter_bar(
+                PAGE,
+                years,
+                regions,
+                state,
+                [("category", "类别", category_options)],
+                ids.TRANSFERS_CLEAR,
+                TRANSFERS_UNIT,
+            ),
             dbc.Row(id=ids.TRANSFERS_KPIS),
             dbc.Row(
                 [
@@ -346,17 +356,29 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     )
 
 
-def view(dataset: Dataset, year, region, selected) -> tuple:
+def sentences(dataset: Dataset, year, region, selected, unit: str) -> dict[str, list[str]]:
+    """What to say about each chart of the view (captions, slides, exports)."""
+    cats, _items, stated = page_rows(dataset, year, region, selected)
+    total = summary(cats, stated)
+    return {
+        ids.TRANSFERS_BARS: explain.transfers_sentences(year, total, cats, unit),
+        ids.TRANSFERS_WATERFALL: [explain.transfers_steps(year, total, cats, unit)],
+    }
+
+
+def view(dataset: Dataset, year, region, selected, unit: str | None = None) -> tuple:
     """Everything the page shows for one filter state (pure: no Dash state)."""
     frame = dataset.frame("transfers")
+    shown = unit_or(unit, TRANSFERS_UNIT)
     cats, items, stated = page_rows(dataset, year, region, selected)
     total = summary(cats, stated)
+    said = sentences(dataset, year, region, selected, shown)
     extra = []
     if len(regions_of(select(frame, year=year))) > 1:
         extra.append(
             make_graph(
                 ids.TRANSFERS_COMPARE,
-                fig_region_compare(frame, year, selected),
+                fig_region_compare(frame, year, selected, shown),
                 f"转移支付_地区对比_{year}",
                 f"{year}年各地区预算数对比",
             )
@@ -365,19 +387,21 @@ def view(dataset: Dataset, year, region, selected) -> tuple:
         extra.append(
             make_graph(
                 ids.TRANSFERS_TREND,
-                fig_trend(frame, region, selected),
+                fig_trend(frame, region, selected, shown),
                 f"转移支付_历年趋势_{region}",
                 f"{region}历年预算数",
             )
         )
-    extra += make_section_extras(dataset, "转移支付", year, region)
+    extra += make_section_extras(dataset, "转移支付", year, region, shown)
     return (
-        make_kpis(total, year, region),
-        fig_budget_vs_prior(cats),
-        fig_waterfall(cats),
-        make_table(cats, items, stated, total),
+        make_kpis(total, year, region, shown),
+        fig_budget_vs_prior(cats, shown),
+        make_caption(said[ids.TRANSFERS_BARS]),
+        fig_waterfall(cats, shown),
+        make_caption(said[ids.TRANSFERS_WATERFALL]),
+        make_table(cats, items, stated, total, shown),
         extra,
-        build_query(year, region, {"category": selected or []}),
+        build_query(year, region, {"category": selected or []}, None if shown == TRANSFERS_UNIT else shown),
     )
 
 
@@ -387,16 +411,19 @@ def register_callbacks(app, source: DataSource) -> None:
     @app.callback(
         Output(ids.TRANSFERS_KPIS, "children"),
         Output(ids.TRANSFERS_BARS, "figure"),
+        Output(ids.caption(ids.TRANSFERS_BARS), "children"),
         Output(ids.TRANSFERS_WATERFALL, "figure"),
+        Output(ids.caption(ids.TRANSFERS_WATERFALL), "children"),
         Output(ids.TRANSFERS_TABLE, "children"),
         Output(ids.TRANSFERS_EXTRA, "children"),
         Output(ids.query_store(PAGE), "data"),
         Input(f("year"), "value"),
         Input(f("region"), "value"),
         Input(f("category"), "value"),
+        Input(f("unit"), "value"),
     )
-    def update(year, region, selected):
-        return view(source.get(), year, region, selected)
+    def update(year, region, selected, unit):
+        return view(source.get(), year, region, selected, unit)
 
     @app.callback(
         Output(f("category"), "value"),

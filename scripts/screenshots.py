@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, running_server  # noqa: E402
 
 PAGES = {"overview": "/", "transfers": "/transfers", "debt": "/debt", "performance": "/performance"}
+SLIDES = {"present": "/present?slide=2", "present-contrast": "/present?slide=4&theme=contrast"}  # at 1920×1080
 
 
 def main() -> None:
@@ -35,6 +36,13 @@ def main() -> None:
             page.wait_for_selector(".js-plotly-plot .main-svg", timeout=15000)
             page.wait_for_timeout(1500)  # let every chart finish drawing
             page.screenshot(path=str(args.out / f"{name}.png"), full_page=name != "performance")
+            print(args.out / f"{name}.png")
+        page.set_viewport_size({"width": 1920, "height": 1080})
+        for name, path in SLIDES.items():
+            page.goto(base + path)
+            page.wait_for_selector("#present .slide.active .main-svg", timeout=15000)
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(args.out / f"{name}.png"))
             print(args.out / f"{name}.png")
         browser.close()
 

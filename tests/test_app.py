@@ -88,30 +88,21 @@ def test_data_banner_names_the_rejected_file_and_line(tmp_path):
 def test_a_callback_over_http_returns_the_filtered_figure():
     dash_app = app_module.create_app(ROOT / "data")
     client = dash_app.server.test_client()
-    f = lambda name: f"transfers-{name}"  # noqa: E731
-    outputs = [
-        "transfers-kpis.children",
-        "transfers-bars.figure",
-        "transfers-waterfall.figure",
-        "transfers-table.children",
-        "transfers-extra.children",
-        '{"page":"transfers","role":"query"}.data',
-    ]
+    # The payload is built from the app's own dependency list, as the browser builds it.
+    callback = next(c for c in client.get("/_dash-dependencies").get_json() if "transfers-bars.figure" in c["output"])
+    values = {"transfers-year": 2023, "transfers-region": "株洲经开区", "transfers-category": ["专项转移支付"]}
+    outputs = callback["output"].strip(".").split("...")
     payload = {
-        "output": ".." + "...".join(outputs) + "..",
+        "output": callback["output"],
         "outputs": [
             {
-                "id": o.rsplit(".", 1)[0] if not o.startswith("{") else {"page": "transfers", "role": "query"},
+                "id": json.loads(o.rsplit(".", 1)[0]) if o.startswith("{") else o.rsplit(".", 1)[0],
                 "property": o.rsplit(".", 1)[1],
             }
             for o in outputs
         ],
-        "inputs": [
-            {"id": f("year"), "property": "value", "value": 2023},
-            {"id": f("region"), "property": "value", "value": "株洲经开区"},
-            {"id": f("category"), "property": "value", "value": ["专项转移支付"]},
-        ],
-        "changedPropIds": [f"{f('category')}.value"],
+        "inputs": [{**i, "value": values.get(i["id"])} for i in callback["inputs"]],
+        "changedPropIds": ["transfers-category.value"],
         "state": [],
     }
     response = client.post("/_dash-update-component", json=payload)

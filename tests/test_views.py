@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import pytest
+from dash import dcc
 
 from components import debt, filters, overview, performance, transfers
 from components.dataset import load_folder
@@ -144,7 +145,7 @@ def test_waterfall_steps_from_prior_total_to_budget(seed):
 
 
 def test_category_filter_narrows_every_output(seed):
-    kpis, bars, waterfall, table, _extra, query = transfers.view(seed, 2023, REGION, ["一般性转移支付"])
+    kpis, bars, _c1, waterfall, _c2, table, _extra, query = transfers.view(seed, 2023, REGION, ["一般性转移支付"])
     assert list(bars.data[0].x) == ["一般性转移支付"]
     assert "1,722 万元" in texts(kpis) and "-2,493 万元" in texts(kpis)
     assert "专项转移支付" not in texts(table)
@@ -171,7 +172,7 @@ def test_debt_balance_is_computed_from_its_parts(seed):
 
 
 def test_no_limit_is_said_not_drawn_as_zero(seed):
-    kpis, _fig, limit_panel, flows, _extra, _q = debt.view(seed, 2022, REGION, None)
+    kpis, _fig, _c1, limit_panel, flows, _c2, _extra, _q = debt.view(seed, 2022, REGION, None)
     assert "无单列限额" in texts(kpis) and "市本级" in texts(limit_panel)
     assert "限额" not in {t.name for t in flows.data}
     refinancing = [t.y[1] for t in flows.data]  # 再融资债券 is not stated
@@ -179,7 +180,7 @@ def test_no_limit_is_said_not_drawn_as_zero(seed):
 
 
 def test_debt_type_filter(seed):
-    kpis, fig, _limit, flows, _extra, query = debt.view(seed, 2022, REGION, ["专项债务"])
+    kpis, fig, _c1, _limit, flows, _c2, _extra, query = debt.view(seed, 2022, REGION, ["专项债务"])
     assert list(fig.data[0].values) == pytest.approx([56.21])
     assert "56.21 亿元" in texts(kpis) and "4.50" not in texts(kpis)
     assert [t.name for t in flows.data] == ["专项债务"]
@@ -228,19 +229,19 @@ def test_graded_evaluations_are_counted_instead(tmp_path):
 
 def test_grade_filter_on_ungraded_evaluations_explains_instead_of_inventing(seed):
     out = performance.view(seed, 2022, REGION, None, None, ["良"])
-    rows, note = out[4], out[5]
+    rows, note = out[6], out[8]
     assert rows == []
     assert "未公布每个评价对象的等级" in texts(note)
 
 
 def test_target_type_filter(seed):
     out = performance.view(seed, 2022, REGION, None, ["项目支出"], None)
-    assert len(out[4]) == 5 and all(r["target_type"] == "项目支出" for r in out[4])
+    assert len(out[6]) == 5 and all(r["target_type"] == "项目支出" for r in out[6])
     assert "target_type=" in out[-1]
 
 
 def test_missing_amounts_are_shown_as_unpublished(seed):
-    rows = performance.view(seed, 2022, REGION, None, None, None)[4]
+    rows = performance.view(seed, 2022, REGION, None, None, None)[6]
     assert rows[0]["amount"] is None and rows[0]["grade"] == ""
 
 
@@ -248,7 +249,7 @@ def test_missing_amounts_are_shown_as_unpublished(seed):
 
 
 def test_overview_shows_each_section_for_its_own_latest_year(seed):
-    cards, t_fig, d_fig, p_fig, query = overview.view(seed, 2023, REGION)
+    cards, t_fig, _c1, d_fig, _c2, p_fig, _c3, query = overview.view(seed, 2023, REGION)
     text = texts(cards)
     for expected in (
         "2023年转移支付预算",
@@ -282,27 +283,38 @@ def multi():
     return load_folder(MULTI)
 
 
+def graph_in(component):
+    """The first dcc.Graph inside a layout component."""
+    if isinstance(component, dcc.Graph):
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, str) and (found := graph_in(child)) is not None:
+            return found
+    return None
+
+
 def test_several_regions_and_years_add_comparison_and_trend(multi):
-    extra = transfers.view(multi, 2023, "示例区甲", None)[4]
-    ids = [card.children[1].children.id for card in extra]
+    extra = transfers.view(multi, 2023, "示例区甲", None)[6]
+    ids = [graph_in(card).id for card in extra]
     assert ids == ["transfers-compare", "transfers-trend"]
-    compare = extra[0].children[1].children.figure
+    compare = graph_in(extra[0]).figure
     assert list(trace(compare, "一般性转移支付").y) == [3100, 2000]
     assert "专项转移支付未公布" in compare.layout.xaxis.ticktext[1]  # 示例区乙's budget is not stated
-    trend = extra[1].children[1].children.figure
+    trend = graph_in(extra[1]).figure
     assert list(trend.data[0].x) == ["2022", "2023"]
 
 
 def test_one_region_one_year_has_no_comparison(seed):
-    assert transfers.view(seed, 2023, REGION, None)[4] == []
+    assert transfers.view(seed, 2023, REGION, None)[6] == []
 
 
 def test_gbk_debt_with_limits_and_trend(multi):
-    kpis, _fig, limit_panel, _flows, extra, _q = debt.view(multi, 2023, "示例区甲", None)
+    kpis, _fig, _c1, limit_panel, _flows, _c2, extra, _q = debt.view(multi, 2023, "示例区甲", None)
     text = texts(kpis)
     assert "37.00 亿元" in text and "44.00 亿元" in text and "余额占限额 84.09%" in text
     assert limit_panel[0].id == "debt-limit-graph"
-    trend = extra[0].children[1].children.figure
+    trend = graph_in(extra[0]).figure
     assert [list(t.y) for t in trend.data] == [[8.0, 9.0], [25.0, 28.0]]
 
 
@@ -336,7 +348,7 @@ def test_text_from_csv_cannot_become_plotly_markup(tmp_path):
 
 
 def test_overview_never_shows_a_later_year_than_selected(seed):
-    cards, t_fig, _d, _p, _q = overview.view(seed, 2022, REGION)
+    cards, t_fig, _c1, _d, _c2, _p, _c3, _q = overview.view(seed, 2022, REGION)
     text = texts(cards)
     assert "2023年" not in text and "2022年及以前暂无转移支付数据" in text
     assert "2022年末政府债务余额" in text
@@ -344,7 +356,7 @@ def test_overview_never_shows_a_later_year_than_selected(seed):
 
 
 def test_type_chart_keeps_every_type_and_greys_the_unselected(seed):
-    fig = performance.view(seed, 2022, REGION, None, ["部门整体支出"], None)[3]
+    fig = performance.view(seed, 2022, REGION, None, ["部门整体支出"], None)[4]
     bar = fig.data[0]
     assert list(bar.x) == ["部门整体支出", "项目支出"] and list(bar.y) == [3, 5]
     assert bar.marker.color[1] == "#D1D5DB" != bar.marker.color[0]
@@ -353,4 +365,4 @@ def test_type_chart_keeps_every_type_and_greys_the_unselected(seed):
 def test_choosing_a_published_grade_counts_it_without_naming_anyone(seed):
     out = performance.view(seed, 2022, REGION, None, None, ["良"])
     assert "等级为良的评价" in texts(out[0]) and "5 个" in texts(out[0])
-    assert out[3].layout.annotations[0].text == "文件未公布每个评价对象的等级"
+    assert out[4].layout.annotations[0].text == "文件未公布每个评价对象的等级"

@@ -34,19 +34,12 @@ import requests
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
+from components.exports import CHROMIUM_FLAGS
+
 REPO = Path(__file__).resolve().parents[2]
 SEED_DATA = REPO / "data"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
+CHROMIUM_ARGS = list(CHROMIUM_FLAGS)
 SERVER_START_TIMEOUT = 20.0  # seconds
 BROWSER_TIMEOUT_MS = 15_000  # the first load parses plotly.js (about 3 s on 2 cores)
 VIEWPORT = {"width": 1400, "height": 1000}  # lg layout: charts side by side

@@ -420,8 +420,10 @@ def test_filter_changes_the_url_without_a_reload_and_nav_links_carry_year_and_re
 
     links = dict(
         zip(
-            dashboard.texts("#navbar .nav-link"),
-            dashboard.page.locator("#navbar .nav-link").evaluate_all("as => as.map(a => a.getAttribute('href'))"),
+            dashboard.texts("#navbar .me-auto .nav-link"),
+            dashboard.page.locator("#navbar .me-auto .nav-link").evaluate_all(
+                "as => as.map(a => a.getAttribute('href'))"
+            ),
             strict=True,
         )
     )
@@ -434,7 +436,7 @@ def test_filter_changes_the_url_without_a_reload_and_nav_links_carry_year_and_re
     assert dashboard.page.locator("#nav-brand").get_attribute("href") == links["总览"]
 
     # Following a link is in-page navigation too, and keeps region.
-    dashboard.act(dashboard.page.locator("#navbar .nav-link", has_text="政府债务").click)
+    dashboard.act(dashboard.page.locator("#navbar .me-auto .nav-link", has_text="政府债务").click)
     assert dashboard.path() == "/debt"
     assert dashboard.page.evaluate("window.__marker") == 1, "the page reloaded"
     assert dashboard.slices("debt-composition") == SEED_DEBT
@@ -472,7 +474,7 @@ def test_back_after_a_nav_link_returns_to_the_previous_page(dashboard):
     dashboard.goto("/transfers")
     dashboard.select("transfers-category", "税收返还")
     # The link carries year=2023; debt.csv has 2022 only, so the debt page shows 2022 and says so.
-    dashboard.act(dashboard.page.locator("#navbar .nav-link", has_text="政府债务").click)
+    dashboard.act(dashboard.page.locator("#navbar .me-auto .nav-link", has_text="政府债务").click)
     assert dashboard.path() == "/debt"
     dashboard.page.go_back()
     dashboard.settle()

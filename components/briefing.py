@@ -1,0 +1,256 @@
+"""The briefing deck: one slide per chart in the budget report's order, for /present and the exports.
+
+The same slides feed briefing mode, the PowerPoint deck and the PDF report, so what is said on
+the projector, in the deck and on paper is the same sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components import debt, explain, ids, overview, performance, transfers
+from components.dataset import Dataset
+from components.filters import keep, parse_query, regions_of, resolve, select, years_of
+from components.layout import section_rows
+from components.theme import (
+    DEBT_UNIT,
+    FONT,
+    MISSING,
+    PERFORMANCE_UNIT,
+    TRANSFERS_UNIT,
+    fmt_datetime,
+    unit_or,
+)
+
+SECTIONS = ("总览", "转移支付", "政府债务", "绩效管理", "存在的问题与下一步")
+SECTION_PAGE = {"总览": "overview", "转移支付": "transfers", "政府债务": "debt", "绩效管理": "performance"}
+MIN_FONT = 24  # px: readable from the back of a room at 1920×1080
+CONTRAST = {"paper": "#000000", "ink": "#FFFFFF", "grid": "#4B5563"}
+NOTE_GROUPS = ("存在的问题", "下一步")  # notes.csv titles that open with these close the deck
+
+
+@dataclass(frozen=True)
+class Slide:
+    section: str
+    title: str
+    sentences: list[str]
+    figure: go.Figure | None = None
+    source: str = ""
+    points: list[tuple[str, str]] = field(default_factory=list)  # (heading, text) on text slides
+    filename: str = ""  # for images saved from this slide
+
+    @property
+    def page(self) -> str:
+        """The dashboard page this slide's section returns to."""
+        return SECTION_PAGE.get(self.section, "performance")
+
+
+@dataclass(frozen=True)
+class Deck:
+    title: str
+    region: str | None
+    year: int | None
+    slides: list[Slide]
+    data_date: str
+    query: dict[str, list[str]]
+
+
+def sources_of(*frames: pd.DataFrame) -> str:
+    found: dict[str, None] = {}
+    for frame in frames:
+        if "source" in frame:
+            found.update(dict.fromkeys(s for s in frame["source"] if s))
+    return "；".join(found) or "数据文件未注明来源"
+
+
+def chosen(query: dict[str, list[str]], name: str, allowed) -> list[str]:
+    """A page filter from the URL, keeping only values the data has."""
+    allowed = set(allowed)
+    return [v for v in query.get(name, []) if v in allowed]
+
+
+def performance_filters(dataset: Dataset, query) -> tuple[list[str], list[str], list[str]]:
+    """(评价方式, 对象类型, 等级) chosen in the URL, as far as the data has them."""
+    evaluations, grades = dataset.frame("evaluations"), dataset.frame("grades")
+    return (
+        chosen(query, "method", list(evaluations["method"]) + list(grades["method"])),
+        chosen(query, "target_type", evaluations["target_type"]),
+        chosen(query, "grade", list(evaluations["grade"]) + list(grades["grade"])),
+    )
+
+
+def transfer_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
+    ty = overview.section_year(dataset, ("transfers",), region, year)
+    if ty is None:
+        return [Slide("转移支付", "税收返还和转移支付", [f"{year}年及以前暂无转移支付数据。"])]
+    shown = unit_or(unit, TRANSFERS_UNIT)
+    frame = dataset.frame("transfers")
+    selected = chosen(query, "category", frame["category"])
+    cats, _items, stated = transfers.page_rows(dataset, ty, region, selected)
+    said = transfers.sentences(dataset, ty, region, selected, shown)
+    source = sources_of(select(frame, ty, region))
+    return [
+        Slide(
+            "转移支付",
+            f"{ty}年转移支付：预算数与上年执行数",
+            said[ids.TRANSFERS_BARS],
+            transfers.fig_budget_vs_prior(cats, shown),
+            source,
+            filename=f"转移支付_预算数与上年执行数_{ty}",
+        ),
+        Slide(
+            "转移支付",
+            f"{ty}年转移支付：比上年执行数的增减",
+            said[ids.TRANSFERS_WATERFALL],
+            transfers.fig_waterfall(cats, shown),
+            source,
+            filename=f"转移支付_增减分解_{ty}",
+        ),
+    ]
+
+
+def debt_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
+    dy = overview.section_year(dataset, ("debt",), region, year)
+    if dy is None:
+        return [Slide("政府债务", "政府债务", [f"{year}年及以前暂无政府债务数据。"])]
+    shown = unit_or(unit, DEBT_UNIT)
+    frame = dataset.frame("debt")
+    selected = chosen(query, "debt_type", frame["debt_type"])
+    rows = select(frame, dy, region)
+    types, stated = debt.by_type(rows, selected)
+    said = debt.sentences(dataset, dy, region, selected, shown)
+    source = sources_of(rows)
+    return [
+        Slide(
+            "政府债务",
+            f"{dy}年末政府债务余额构成",
+            said[ids.DEBT_COMPOSITION],
+            debt.fig_composition(types, stated, shown),
+            source,
+            filename=f"政府债务_余额构成_{dy}",
+        ),
+        Slide(
+            "政府债务",
+            f"{dy}年新增债券与还本付息",
+            said[ids.DEBT_FLOWS],
+            debt.fig_flows(types, shown),
+            source,
+            filename=f"政府债务_新增债券与还本付息_{dy}",
+        ),
+    ]
+
+
+def performance_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
+    py = overview.section_year(dataset, ("evaluations", "grades"), region, year)
+    if py is None:
+        return [Slide("绩效管理", "预算绩效管理", [f"{year}年及以前暂无绩效评价数据。"])]
+    shown = unit_or(unit, PERFORMANCE_UNIT)
+    evaluations, grades = dataset.frame("evaluations"), dataset.frame("grades")
+    methods, target_types, grade = performance_filters(dataset, query)
+    listed, counts, _ = performance.view_rows(dataset, py, region, methods, target_types, grade)
+    said = performance.sentences(dataset, py, region, methods, target_types, grade, shown)
+    source = sources_of(select(evaluations, py, region), select(grades, py, region))
+    typeless = keep(performance.scoped_evaluations(dataset, py, region, methods), "grade", grade)
+    return [
+        Slide(
+            "绩效管理",
+            f"{py}年绩效评价结果等级分布",
+            said[ids.PERF_GRADES],
+            performance.fig_grades(counts, grade),
+            source,
+            filename=f"绩效管理_评价等级分布_{py}",
+        ),
+        Slide(
+            "绩效管理",
+            f"{py}年重点绩效评价对象类型",
+            said[ids.PERF_TYPES],
+            performance.fig_target_types(typeless, target_types),
+            source,
+            filename=f"绩效管理_评价对象类型_{py}",
+        ),
+    ]
+
+
+def closing_slide(dataset: Dataset, year, region) -> Slide:
+    """存在的问题与下一步: the headings of the notes that open with those words, as the report lists them."""
+    notes = dataset.frame("notes")
+    years = [y for y in years_of(select(notes, region=region)) if year is None or y <= year]
+    rows = select(notes, years[0], region) if years else notes.iloc[0:0]
+    rows = rows[rows["title"].str.startswith(NOTE_GROUPS)]
+    if rows.empty:
+        return Slide("存在的问题与下一步", "存在的问题与下一步工作", ["文件未列出存在的问题与下一步工作思路。"])
+    points = []
+    for row in rows.itertuples():
+        heading, _, text = row.title.partition("：")
+        points.append((heading, text or row.text))
+    return Slide(
+        "存在的问题与下一步",
+        f"{years[0]}年预算绩效管理存在的问题与下一步工作思路",
+        [],
+        source=sources_of(rows),
+        points=points,
+    )
+
+
+def opening_slide(dataset: Dataset, year, region, unit) -> Slide:
+    """总览: each section's headline sentence for the latest year up to the one chosen."""
+    _c, _f, t_said = overview.transfer_cards(dataset, year, region, unit)
+    _c, _f, d_said = overview.debt_cards(dataset, year, region, unit)
+    _c, _f, p_said = overview.performance_cards(dataset, year, region, unit)
+    py = overview.section_year(dataset, ("indicators",), region, year)
+    indicators = section_rows(dataset, "indicators", "绩效管理", py, region) if py else dataset.frame("indicators")[:0]
+    said = t_said + d_said + p_said
+    extra = explain.indicators_sentence(indicators, unit_or(unit, PERFORMANCE_UNIT))
+    return Slide(
+        "总览",
+        f"{region or ''}{year or ''}年财政预算公开要点",
+        said + ([extra] if extra else []),
+        source=sources_of(*(select(dataset.frame(n), region=region) for n in ("transfers", "debt", "evaluations"))),
+        filename="总览",
+    )
+
+
+def deck(dataset: Dataset, search: str) -> Deck:
+    """Every slide for the view named by the URL's query (year, region, unit and page filters)."""
+    query = parse_query(search)
+    frames = [dataset.frame(n) for n in ("transfers", "debt", "evaluations", "grades", "indicators", "notes")]
+    state = resolve(query, years_of(*frames), regions_of(*frames), "overview", {})
+    loaded = [s.modified for s in dataset.files.values() if s.modified is not None and s.status != "rejected"]
+    data_date = fmt_datetime(max(loaded)) if loaded else MISSING
+    year, region, unit = state.year, state.region, state.unit
+    slides = [opening_slide(dataset, year, region, unit)]
+    slides += transfer_slides(dataset, query, year, region, unit)
+    slides += debt_slides(dataset, query, year, region, unit)
+    slides += performance_slides(dataset, query, year, region, unit)
+    slides.append(closing_slide(dataset, year, region))
+    return Deck(f"{region or ''}{year or ''}年财政预算公开", region, year, slides, data_date, query)
+
+
+def projector(fig: go.Figure, contrast: bool = False, height: int | None = None) -> go.Figure:
+    """A copy of a chart for a projector or a slide: no text under 24 px; white on black when asked."""
+    fig = go.Figure(fig)
+    fig.update_layout(font=dict(family=FONT, size=MIN_FONT), legend_font_size=MIN_FONT)
+    if height:
+        fig.update_layout(height=height)
+    fig.update_traces(textfont_size=MIN_FONT, selector=lambda t: t.type in ("bar", "pie"))
+    fig.update_xaxes(tickfont_size=MIN_FONT, title_font_size=MIN_FONT)
+    fig.update_yaxes(tickfont_size=MIN_FONT, title_font_size=MIN_FONT)
+    for note in fig.layout.annotations:
+        note.font.size = max(note.font.size or 0, MIN_FONT)
+        # The small print inside annotations (sizes set in span styles) goes too.
+        note.text = note.text.replace("font-size:12px", f"font-size:{MIN_FONT}px")
+    if contrast:
+        fig.update_layout(
+            paper_bgcolor=CONTRAST["paper"],
+            plot_bgcolor=CONTRAST["paper"],
+            font_color=CONTRAST["ink"],
+        )
+        fig.update_xaxes(linecolor=CONTRAST["ink"], gridcolor=CONTRAST["grid"])
+        fig.update_yaxes(linecolor=CONTRAST["ink"], gridcolor=CONTRAST["grid"], zerolinecolor=CONTRAST["ink"])
+        for note in fig.layout.annotations:
+            note.font.color = CONTRAST["ink"]
+        fig.update_traces(marker_line_color=CONTRAST["paper"], selector=dict(type="pie"))
+    return fig

@@ -1,0 +1,175 @@
+"""Sentences an official would say about each chart, written from the data in the budget report's style.
+
+「2023年转移支付预算1722万元，比上年执行数减少10674万元，为上年执行数的13.89%。」
+Amounts are written as the report writes them (no thousands separators, no space before the unit).
+A figure that is not stated is said to be unpublished, never zero. Pure functions: the page modules
+compute the figures, these turn them into text for captions, aria descriptions, slides and exports.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from components import vocab
+from components.theme import MISSING, UNIT_DECIMALS, in_unit, is_missing
+
+
+def say_number(value: float, decimals: int = 2, fixed: bool = False) -> str:
+    text = f"{value:.{decimals}f}"
+    if not fixed and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "0.00", "-0.00") else text
+
+
+def say_amount(value_wan: float | None, unit: str) -> str:
+    """1722万元, 4.50亿元, 0亿元 (as the report prints them), or 未公布."""
+    if is_missing(value_wan):
+        return MISSING
+    # 亿元 keep two decimals as the report prints balances (4.50亿元).
+    return say_number(in_unit(value_wan, unit), UNIT_DECIMALS[unit], fixed=unit == "亿元") + unit
+
+
+def say_pct(value: float | None) -> str:
+    return MISSING if is_missing(value) else say_number(value) + "%"
+
+
+def say_change(change: float | None, unit: str) -> str:
+    """比上年执行数「减少10674万元」/「增加…」/「持平」."""
+    if is_missing(change):
+        return f"增减{MISSING}"
+    if change == 0:
+        return "持平"
+    return ("增加" if change > 0 else "减少") + say_amount(abs(change), unit)
+
+
+def with_reason(sentence: str, note: str | None) -> str:
+    """The stated reason follows the figures, as in the report: 「……减少59.15%，主要是……。」"""
+    note = (note or "").strip().rstrip("。；;，, ")
+    return f"{sentence}，{note}。" if note else f"{sentence}。"
+
+
+# ---------------------------------------------------------------- 转移支付
+
+
+def transfers_total(year, total: dict, unit: str) -> str:
+    if not total:
+        return f"{year}年转移支付数据{MISSING}。"
+    head = f"{year}年转移支付预算{say_amount(total['budget'], unit)}"
+    if is_missing(total["budget"]):
+        return f"{head}（有类别的预算数{MISSING}），无法计算比上年执行数的增减。"
+    if is_missing(total["prior"]):
+        return f"{head}，上年执行数{MISSING}，无法计算增减。"
+    ratio = "" if is_missing(total["ratio_pct"]) else f"，为上年执行数的{say_pct(total['ratio_pct'])}"
+    return f"{head}，比上年执行数{say_change(total['change'], unit)}{ratio}。"
+
+
+def transfer_category(row: pd.Series, unit: str) -> str:
+    """「一般性转移支付1722万元，比上年执行数减少2493万元，减少59.15%，主要是……。」"""
+    name = row["category"]
+    if is_missing(row["budget"]):
+        return f"{name}预算数{MISSING}。"
+    head = f"{name}{say_amount(row['budget'], unit)}"
+    if is_missing(row["prior_actual"]):
+        return with_reason(f"{head}，上年执行数{MISSING}", row.get("note"))
+    sentence = f"{head}，比上年执行数{say_change(row['change'], unit)}"
+    if not is_missing(row["change_pct"]) and row["change"] != 0:
+        sentence += f"，{'增长' if row['change'] > 0 else '减少'}{say_pct(abs(row['change_pct']))}"
+    return with_reason(sentence, row.get("note"))
+
+
+def transfers_steps(year, total: dict, cats: pd.DataFrame, unit: str) -> str:
+    """「税收返还减少3330万元，……，合计比上年执行数减少10674万元。」: the waterfall in words."""
+    if not total or cats.empty:
+        return f"{year}年转移支付数据{MISSING}。"
+    steps = "，".join(f"{row['category']}{say_change(row['change'], unit)}" for _, row in cats.iterrows())
+    return f"与上年执行数相比，{steps}，合计{say_change(total['change'], unit)}。"
+
+
+def transfers_sentences(year, total: dict, cats: pd.DataFrame, unit: str) -> list[str]:
+    return [transfers_total(year, total, unit)] + [transfer_category(row, unit) for _, row in cats.iterrows()]
+
+
+# ---------------------------------------------------------------- 政府债务
+
+
+def parts_text(types: pd.DataFrame, column: str, unit: str, suffix: str = "") -> str:
+    """「其中一般债务余额4.50亿元，专项债务余额56.21亿元」; empty for a single type."""
+    if len(types) < 2:
+        return ""
+    return "，其中" + "，".join(
+        f"{row.debt_type}{suffix}{say_amount(row[column], unit)}" for _, row in types.iterrows()
+    )
+
+
+def debt_balance(year, region, types: pd.DataFrame, balance: float, unit: str) -> str:
+    return f"截至{year}年底，{region}地方政府债务余额{say_amount(balance, unit)}{parts_text(types, 'balance', unit, '余额')}。"
+
+
+def debt_limit(region, limit: float, balance: float, notes: list[str], unit: str) -> str:
+    if is_missing(limit):
+        reason = "；".join(n.rstrip("。") for n in notes)
+        return f"{region}无单列的政府债务限额" + (f"：{reason}。" if reason else "，不计算限额使用率。")
+    used = "" if is_missing(balance) or not limit else f"，余额为限额的{say_pct(balance / limit * 100)}"
+    return f"{region}政府债务限额{say_amount(limit, unit)}{used}。"
+
+
+def debt_bonds(year, types: pd.DataFrame, new_bonds: float, term: float, rate: float, unit: str) -> str:
+    sentence = f"{year}年新增债券{say_amount(new_bonds, unit)}{parts_text(types, 'new_bonds', unit)}"
+    if not is_missing(term):
+        sentence += f"，平均期限{say_number(term)}年"
+    if not is_missing(rate):
+        sentence += f"，平均利率{say_number(rate, 2, fixed=True)}%"
+    return sentence + "。"
+
+
+def debt_service(year, types: pd.DataFrame, principal: float, interest: float, unit: str) -> str:
+    return (
+        f"{year}年偿还债券本金{say_amount(principal, unit)}{parts_text(types, 'principal_repaid', unit)}；"
+        f"支付债券利息{say_amount(interest, unit)}{parts_text(types, 'interest_paid', unit, '利息')}。"
+    )
+
+
+# ---------------------------------------------------------------- 绩效管理
+
+
+def target_types_sentence(listed: pd.DataFrame) -> str:
+    if listed.empty:
+        return "没有符合筛选条件的评价对象。"
+    counts = listed.groupby("target_type", sort=False).size()
+    return "评价对象中" + "、".join(f"{t}{n}个" for t, n in counts.items()) + "。"
+
+
+def evaluations_sentence(year, listed: pd.DataFrame, counts: pd.DataFrame, unit: str) -> str:
+    """「2022年财政重点评价8个，其中部门整体支出3个、项目支出5个；评价结果等级为良的5个，……。」"""
+    clauses = []
+    for method, rows in listed.groupby("method", sort=False):
+        by_type = "、".join(f"{t}{n}个" for t, n in rows.groupby("target_type", sort=False).size().items())
+        clause = f"{method}{len(rows)}个" + (f"，其中{by_type}" if by_type else "")
+        if rows["amount"].notna().all():
+            clause += f"，涉及金额{say_amount(rows['amount'].sum(), unit)}"
+        clauses.append(clause)
+    if not clauses and len(counts):
+        clauses.append(f"{'、'.join(dict.fromkeys(counts['method']))}{int(counts['count'].sum())}个")
+    if not clauses:
+        return f"{year}年绩效评价数据{MISSING}。"
+    return f"{year}年" + "；".join(clauses) + "；" + grades_clause(counts) + "。"
+
+
+def grades_clause(counts: pd.DataFrame) -> str:
+    if counts.empty:
+        return f"评价等级{MISSING}"
+    totals = counts.groupby("grade")["count"].sum()
+    return "，".join(f"评价结果等级为{g}的{int(totals[g])}个" for g in vocab.ordered(counts["grade"], vocab.GRADES))
+
+
+def indicators_sentence(rows: pd.DataFrame, unit: str) -> str:
+    """「开展绩效自评的预算单位数37家，绩效自评覆盖率100%，……。」 Money indicators in the display unit."""
+    parts = []
+    for row in rows.itertuples():
+        if is_missing(row.value):
+            parts.append(f"{row.indicator}{MISSING}")
+        elif row.unit == "万元":
+            parts.append(f"{row.indicator}{say_amount(row.value, unit)}")
+        else:
+            parts.append(f"{row.indicator}{say_number(row.value)}{row.unit}")
+    return "，".join(parts) + "。" if parts else ""
