@@ -21,6 +21,7 @@ from components.dataset import DataSource, load_folder
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE / "data"
+WATCH_SECONDS = 1.0  # each worker looks at the data folder this often (see DataSource)
 SECTIONS = {
     "overview": overview,
     "transfers": transfers,
@@ -36,7 +37,7 @@ def data_dir_from_env() -> Path:
 
 def create_app(data_dir: Path | str | None = None) -> Dash:
     """A new app serving one data folder; nothing happens at import time."""
-    source = DataSource(data_dir or data_dir_from_env())
+    source = DataSource(data_dir or data_dir_from_env(), watch=WATCH_SECONDS)
     app = Dash(
         __name__,
         title=layout.TITLE,

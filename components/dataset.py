@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import math
 import re
 import threading
 import time
 import unicodedata
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -720,6 +722,11 @@ class DataSource:
     over a network share) is never shown half: until then the version in service stays.
     Every gunicorn worker holds its own DataSource and, by the same rules, reaches the
     same state; `Dataset.version` says which state that is.
+
+    With `watch` (seconds), a thread started on first use looks at the folder that often,
+    so that every worker sees every good version, not only those that came while it was
+    asked: otherwise a worker idle while a good file came and went would fall back to
+    an older one when a broken file follows, and viewers would see both.
     """
 
     def __init__(
@@ -728,9 +735,12 @@ class DataSource:
         settle: float = SETTLE_SECONDS,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        watch: float | None = None,
     ):
         self.folder = Path(folder)
         self.settle = settle
+        self.watch = watch
+        self._watcher: threading.Thread | None = None
         self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
         self._seen: dict[str, tuple | None] = {}  # signature of the version in service
@@ -740,6 +750,8 @@ class DataSource:
         self._snapshot: Dataset | None = None
 
     def get(self) -> Dataset:
+        if self.watch and self._watcher is None:
+            self._start_watching()
         paths = {name: find_file(self.folder, s.file) for name, s in SCHEMAS.items()}
         signatures = {name: _signature(path) for name, path in paths.items()}
         if self._snapshot is not None and signatures == self._seen:
@@ -748,6 +760,14 @@ class DataSource:
             if self._snapshot is None or signatures != self._seen:
                 self._update(paths, signatures)
             return self._snapshot
+
+    def _start_watching(self) -> None:
+        with self._lock:
+            if self._watcher is not None:
+                return
+            # A weak reference: the thread ends with its DataSource (an app made for a test).
+            self._watcher = threading.Thread(target=_watch, args=(weakref.ref(self),), name="data-watch", daemon=True)
+            self._watcher.start()
 
     def _update(self, paths: dict[str, Path | None], signatures: dict[str, tuple | None]) -> None:
         changed = self._snapshot is None
@@ -822,6 +842,17 @@ class DataSource:
             files[name] = state
         version = hashlib.sha1(repr(sorted(self._seen.items())).encode()).hexdigest()[:12]
         return Dataset(self.folder, frames, files, tuple(problems), version)
+
+
+def _watch(ref: weakref.ref) -> None:
+    while (source := ref()) is not None:
+        interval = source.watch
+        try:
+            source.get()
+        except Exception:  # a watcher that died would leave this worker behind the others
+            logging.getLogger(__name__).exception("reading %s", source.folder)
+        del source
+        time.sleep(interval)
 
 
 def load_folder(folder: Path | str) -> Dataset:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -389,6 +390,17 @@ def test_a_file_seen_first_while_young_is_waited_for(tmp_path):
     source = DataSource(tmp_path, settle=1.0, clock=clock, sleep=clock.sleep)
     assert balances(source) == [4.5]
     assert clock.slept == [pytest.approx(0.75)]
+
+
+def test_a_worker_nobody_asks_still_sees_each_good_version_before_a_broken_one(tmp_path):
+    write_at(tmp_path, "debt.csv", DEBT.format(4.5), 1_000_000)
+    asked, idle = DataSource(tmp_path, settle=0, watch=0.05), DataSource(tmp_path, settle=0, watch=0.05)
+    assert balances(asked) == balances(idle) == [4.5]
+    write_at(tmp_path, "debt.csv", DEBT.format(5.5), 1_000_100)
+    assert balances(asked) == [5.5]
+    time.sleep(0.5)  # the idle worker gets no request meanwhile
+    write_at(tmp_path, "debt.csv", DEBT.format("oops"), 1_000_200)
+    assert balances(asked) == balances(idle) == [5.5]  # not 4.5: the last good version is the same
 
 
 def test_every_worker_reaches_the_same_version(tmp_path):
