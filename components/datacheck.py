@@ -139,16 +139,20 @@ def verdict(item: Loaded) -> tuple[str, str]:
     """(text, colour) of a file's verdict."""
     errors = [p for p in item.problems if p.level == "error"]
     if item.frame is None:
-        return f"有 {len(errors)} 处错误，不会载入（错误改正前看板继续使用原来的文件）", "danger"
+        return f"有 {len(errors)} 处错误：放进数据文件夹也不会载入，看板会继续使用原来的文件", "danger"
     return f"可以载入：{len(item.frame)} 行，编码 {item.encoding}", "success"
 
 
 def make_file_card(item: Loaded, dataset: Dataset, duplicate: str | None) -> dbc.Card:
     text, colour = verdict(item)
-    kind = f"{item.schema.file}（{item.schema.label}）"
+    kind = (
+        f"按表头识别为{item.schema.label}，放进数据文件夹时请命名为 {item.schema.file}"
+        if item.by_header
+        else item.schema.label
+    )
     header = [
         html.Span(item.name, className="fw-semibold me-2"),
-        html.Span(f"按表头识别为 {kind}" if item.by_header else kind, className="text-muted me-2"),
+        html.Span(kind, className="text-muted me-2"),
         dbc.Badge(text, color=colour, className="check-verdict"),
     ]
     errors = [p for p in item.problems if p.level == "error"]
@@ -163,7 +167,7 @@ def make_file_card(item: Loaded, dataset: Dataset, duplicate: str | None) -> dbc
         if problems:
             body += [
                 html.Div(f"{title}（{len(problems)}）", className="fw-semibold mt-2"),
-                make_problem_table(problems),
+                make_problem_table(problems, with_file=False),
             ]
     if not body:
         body.append(html.Div("没有发现问题。", className="text-success"))

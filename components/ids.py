@@ -22,10 +22,22 @@ def caption(graph_id: str) -> str:
     """The sentences under a chart, which are also its accessible description."""
     return f"{graph_id}-caption"
 
+
 # Live updates: the page polls the data version and re-renders when it changed
 DATA_POLL = "data-poll"  # dcc.Interval
 RENDERED_VERSION = "rendered-version"  # the data version the page on screen was rendered from
-DATA_CHANGED = "data-changed"  # set by the poll to a newer version: re-render the view
+DATA_CHANGED = "data-changed"  # set by the poll to a newer version: redraw the view
+
+
+def page_data(page: str) -> dict:
+    """A store in each page's filter bar, set anew when the data changed: the view's cue to redraw."""
+    return {"role": "data-version", "page": page}
+
+
+def page_end(page: str) -> dict:
+    """The 数据核验 panel and the footer of a page, redrawn when the data changed."""
+    return {"role": "page-end", "page": page}
+
 
 # Checks of the published figures
 FINDINGS_PANEL = "findings-panel"  # 数据核验: every finding of the page's files

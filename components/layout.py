@@ -182,6 +182,7 @@ def make_filter_bar(
     bar = [dbc.Row(cols, className="g-2 filter-bar")]
     bar += [dbc.Alert(n, color="warning", className="py-1 my-1 small") for n in state.notices]
     bar.append(dcc.Store(id=ids.query_store(page)))
+    bar.append(dcc.Store(id=ids.page_data(page)))
     return html.Div(bar, className="mb-3 no-print-controls")
 
 
@@ -377,10 +378,8 @@ def make_findings_panel(dataset: Dataset, page: str) -> html.Details:
     """数据核验: every finding about the page's files, with file and line; collapsed to one line."""
     findings, warnings = page_findings(dataset, page)
     checked = "；".join(text for key, text in checks.CHECKED.items() if page == "overview" or key == page)
-    if findings:
-        summary = f"数据核验：发现 {len(findings)} 处数字不一致（点击展开）"
-    else:
-        summary = "数据核验：未发现数字不一致（点击展开）"
+    said = f"发现 {len(findings)} 处数字不一致" if findings else "未发现数字不一致"
+    summary = [f"数据核验：{said}", html.Span("（点击展开）", className="expand-hint")]
     body = [
         html.P(
             f"核对内容：{checked}。比较时考虑了四舍五入：只有原文件的数字无论怎样舍入都对不上时才列出。",
@@ -398,12 +397,12 @@ def make_findings_panel(dataset: Dataset, page: str) -> html.Details:
     )
 
 
-def make_problem_table(problems: Sequence[Problem]) -> dbc.Table:
-    """File, line, column and message per problem, as plain text."""
+def make_problem_table(problems: Sequence[Problem], with_file: bool = True) -> dbc.Table:
+    """(File,) line, column and message per problem, as plain text."""
     rows = [
         html.Tr(
-            [
-                html.Td(p.file),
+            ([html.Td(p.file)] if with_file else [])
+            + [
                 html.Td("、".join(map(str, getattr(p, "lines", ()) or ([p.line] if p.line else []))) or "—"),
                 html.Td(p.column or "—"),
                 html.Td(p.message),
@@ -411,7 +410,8 @@ def make_problem_table(problems: Sequence[Problem]) -> dbc.Table:
         )
         for p in problems
     ]
-    head = html.Thead(html.Tr([html.Th("文件"), html.Th("行"), html.Th("列"), html.Th("说明")]))
+    heads = (["文件"] if with_file else []) + ["行", "列", "说明"]
+    head = html.Thead(html.Tr([html.Th(h) for h in heads]))
     return dbc.Table([head, html.Tbody(rows)], size="sm", bordered=False, responsive=True, className="problem-table")
 
 
@@ -429,10 +429,9 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
         Output(ids.RENDERED_VERSION, "data"),
         Input(ids.URL, "pathname"),
         Input(ids.URL, "search"),
-        Input(ids.DATA_CHANGED, "data"),
         State(ids.LAST_QUERY, "data"),
     )
-    def render_page(pathname, search, _changed, last_query):
+    def render_page(pathname, search, last_query):
         # The page writes its own filter state into the URL; re-rendering on that
         # echo would reset it. A different search (back button, pasted link) re-renders.
         if (
@@ -441,10 +440,6 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
             and all(k.endswith(".search") for k in ctx.triggered_prop_ids)
             and (search or "").lstrip("?") == (last_query or "")
         ):
-            raise PreventUpdate
-        # New data re-renders the view from the URL, so the viewer keeps every filter;
-        # the 数据检查 page shows an upload, not the folder, and keeps it.
-        if ctx.triggered_id == ids.DATA_CHANGED and PAGES.get(pathname or "/", ("",))[0] not in PAGE_FILES:
             raise PreventUpdate
         dataset = source.get()
         return render(dataset, pathname, search, pages), dataset.version
@@ -455,8 +450,11 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
         Input(ids.query_store(ALL), "data"),
         Input(ids.DATA_CHANGED, "data"),
     )
-    def data_banner(_path, _queries, _changed):
+    def data_banner(path, _queries, _changed):
         # Redrawn with every view change, so a file fixed or broken meanwhile is reported at once.
+        # Not on 数据检查: there it would read as a verdict on the upload.
+        if PAGES.get(path or "/", ("",))[0] not in PAGE_FILES:
+            return []
         return make_data_banner(source.get())
 
     def data_version():
@@ -491,6 +489,32 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
         State(ids.DATA_CHANGED, "data"),
         prevent_initial_call=True,
     )
+
+    # New data redraws the view in place, from the filters on screen: the viewer keeps
+    # filters, scroll position and open panels (re-rendering the page would reset them).
+    # The page's own callback does the drawing; this only gives it its cue.
+    app.clientside_callback(
+        """
+        function(changed) {
+            const outputs = window.dash_clientside.callback_context.outputs_list;
+            return outputs.map(() => changed && changed.version);
+        }
+        """,
+        Output(ids.page_data(ALL), "data"),
+        Input(ids.DATA_CHANGED, "data"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(ids.page_end(ALL), "children"),
+        Output(ids.RENDERED_VERSION, "data", allow_duplicate=True),
+        Input(ids.DATA_CHANGED, "data"),
+        prevent_initial_call=True,
+    )
+    def redraw_page_end(_changed):
+        dataset = source.get()
+        pages_shown = [o["id"]["page"] for o in ctx.outputs_list[0]]
+        return [make_page_end(dataset, page) for page in pages_shown], dataset.version
 
     # The URL and the nav links follow the page's filter state without a server trip. A
     # filter change pushes a history entry (Back undoes it). When the URL on screen is not
@@ -546,7 +570,11 @@ def render(dataset: Dataset, pathname: str | None, search: str | None, pages) ->
     page, _label = PAGES.get(pathname or "/", (None, None))
     if page is None:
         return [make_empty_state(f"没有这个页面：{pathname}。请从上方导航进入。")]
-    content = [pages[page](dataset, search or "")]
-    if page in PAGE_FILES:
-        content.append(make_findings_panel(dataset, page))
-    return content + [make_footer(dataset, page)]
+    content = pages[page](dataset, search or "")
+    if page not in PAGE_FILES:
+        return [content, make_footer(dataset, page)]
+    return [content, html.Div(make_page_end(dataset, page), id=ids.page_end(page))]
+
+
+def make_page_end(dataset: Dataset, page: str) -> list:
+    return [make_findings_panel(dataset, page), make_footer(dataset, page)]

@@ -190,7 +190,7 @@ def test_a_good_file_is_reported_loadable_and_previewed_with_the_pages_own_figur
 def test_every_error_is_listed_with_line_and_column_and_nothing_is_previewed():
     raw = "年度,地区,类别,预算数\n2023,A,税收返还,x\n2023,A,专项转移支付,y\n".encode("gbk")
     out = text_of(datacheck.report([sent("转移支付.csv", raw)]))
-    assert "按表头识别为 transfers.csv" in out and "有 2 处错误，不会载入" in out
+    assert "放进数据文件夹时请命名为 transfers.csv" in out and "有 2 处错误：放进数据文件夹也不会载入" in out
     assert out.count("预算数") >= 2 and '"2"' in out and '"3"' in out
     assert ids.check_preview("transfers-bars") not in out
 
