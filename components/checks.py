@@ -171,9 +171,7 @@ def check_transfers(frame: pd.DataFrame, file: str | None = None) -> list[Findin
         own = [r for r in rows if r["item"] == ""]
         cats = [r for r in own if r["category"] != vocab.TOTAL]
         items = grouped((r for r in rows if r["item"] != "" and r["category"] != vocab.TOTAL), "category")
-        # The 合计 covers every category: its own total row, or else the sum of its items.
-        named = {r["category"] for r in cats}
-        parts = cats + [r for (category,), its in items.items() if category not in named for r in its]
+        parts = total_parts(cats, [r for its in items.values() for r in its])
         for total in (r for r in own if r["category"] == vocab.TOTAL):
             for column, label in TRANSFER_COLUMNS:
                 out.append(
@@ -200,6 +198,13 @@ def check_transfers(frame: pd.DataFrame, file: str | None = None) -> list[Findin
             name = f"{head}{row['category']}" + (f"「{row['item']}」" if row["item"] else "")
             out.extend(check_change(file, name, row, subject=row["category"], kind="change", **about))
     return [f for f in out if f]
+
+
+def total_parts(categories: pd.DataFrame | Sequence[Row], items: pd.DataFrame | Sequence[Row]) -> list[Row]:
+    """What a stated 合计 adds up: each category's own total row, or else all of its items."""
+    categories, items = records(categories), records(items)
+    named = {r["category"] for r in categories}
+    return categories + [r for r in items if r["category"] not in named and r["category"] != vocab.TOTAL]
 
 
 def check_change(file: str, label: str, row: Row, **about) -> list[Finding]:

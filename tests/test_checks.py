@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from components import transfers
 from components.dataset import load_folder
 
 TRANSFERS = "年度,地区,类别,项目,预算数,上年执行数,增减额,增减率,单位\n"
@@ -230,3 +231,19 @@ def test_a_bare_zero_among_whole_numbers_keeps_their_precision(tmp_path):
     # Two items under 0.5 万元 each print as 0 and may add up to a total printed as 1.
     text = TRANSFERS + "2023,A,税收返还,,1,,,,\n2023,A,税收返还,x,0,,,,\n2023,A,税收返还,y,0,,,,\n"
     assert found(tmp_path, transfers=text) == []
+
+
+def test_the_transfers_table_gives_the_same_verdict_on_the_total_as_the_checks(tmp_path):
+    # 合计 176.3 ± 0.05 against 100 ± 0.5 plus items 50.4 and 25.3 (± 0.05 each): consistent only
+    # when the items' own rounding counts, as it does in the checks.
+    text = (
+        TRANSFERS
+        + "2023,A,合计,,176.3,,,,\n2023,A,税收返还,,100,,,,\n"
+        + "2023,A,一般性转移支付,x,50.4,,,,\n2023,A,一般性转移支付,y,25.3,,,,\n"
+    )
+    (tmp_path / "transfers.csv").write_text(text, encoding="utf-8")
+    dataset = load_folder(tmp_path)
+    assert dataset.findings == []
+    cats, items, stated = transfers.page_rows(dataset, 2023, "A", None)
+    table = str(transfers.make_table(cats, items, stated, transfers.summary(cats, stated)).to_plotly_json())
+    assert "与分项加总一致" in table and "不一致" not in table
