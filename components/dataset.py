@@ -680,14 +680,6 @@ class Dataset:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.level == "warning"]
 
-    def sources(self, names: Sequence[str] | None = None) -> list[str]:
-        """The source documents cited by the loaded rows (of the named files), in first-seen order."""
-        found: dict[str, None] = {}
-        for name, frame in self.frames.items():
-            if (names is None or name in names) and "source" in frame:
-                found.update(dict.fromkeys(s for s in frame["source"] if s))
-        return list(found)
-
 
 def find_file(folder: Path, file: str) -> Path | None:
     """The file in the folder, matching its name case-insensitively (TRANSFERS.CSV from Windows)."""
