@@ -37,6 +37,7 @@ MAX_FILES = 12
 MAX_REQUEST_BYTES = MAX_TOTAL_BYTES * 4 // 3 + 1024 * 1024
 MB = 1024 * 1024
 MAX_PREVIEW_ITEMS = 500
+MAX_NAME_CHARS = 200
 
 
 def layout(_dataset: Dataset, _search: str) -> html.Div:
@@ -77,9 +78,10 @@ def read_upload(item) -> tuple[str, bytes | None, str | None]:
     """(file name, bytes or None, why not) for one file as sent by the browser."""
     if not isinstance(item, dict) or not isinstance(item.get("name"), str):
         return "（未知文件）", None, "上传的数据不完整，请重新选择文件"
-    name = item["name"]
-    if item.get("skipped") == "size" or (item.get("size") or 0) > MAX_FILE_BYTES:
-        return name, None, too_big(item.get("size") or 0)
+    name = item["name"][:MAX_NAME_CHARS]
+    size = item.get("size") if isinstance(item.get("size"), int) else 0
+    if item.get("skipped") == "size" or size > MAX_FILE_BYTES:
+        return name, None, too_big(size)
     if item.get("skipped") == "total":
         return name, None, f"本次上传的文件合计超过 {MAX_TOTAL_BYTES // MB} MB，这个文件未检查：请分批上传"
     if item.get("skipped") == "count":
@@ -108,12 +110,14 @@ def too_big(size: int) -> str:
 
 def report(items: list) -> list:
     """What the page shows for the files sent: per file its verdict and problems, then a preview."""
-    if not items:
+    if not isinstance(items, list) or not items:
         return []
     loaded: list[Loaded] = []
     refused: list[tuple[str, str]] = []
-    for item in items:
-        name, raw, why = read_upload(item)
+    for i, item in enumerate(items):
+        # The browser marks files beyond the limit; a request that does not is cut short here.
+        over = i >= MAX_FILES and isinstance(item, dict)
+        name, raw, why = read_upload({**item, "skipped": "count"} if over else item)
         if raw is None:
             refused.append((name, why))
         else:

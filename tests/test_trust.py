@@ -219,6 +219,27 @@ def test_what_cannot_be_checked_is_refused_with_a_reason(item, says):
     assert says in out and "check-file" in out
 
 
+@pytest.mark.parametrize(
+    "items,refusals,says",
+    [
+        ([None, "x", 3, [], {}], 5, "上传的数据不完整"),
+        ([{"name": 1}, {"name": "a.csv", "size": "big"}, {"name": "a.csv", "contents": 5}], 3, "上传的数据不完整"),
+        ([{"name": "a.csv", "contents": "data:;base64,", "size": None}], 1, "无法判断是哪一种数据"),
+        ({"name": "a.csv"}, 0, ""),
+        ("files", 0, ""),
+    ],
+)
+def test_whatever_a_client_sends_is_answered_file_by_file(items, refusals, says):
+    out = datacheck.report(items)  # raises nothing: a callback error would leave the page silent
+    assert len(out) == refusals and all(says in text_of(alert) for alert in out)
+
+
+def test_the_server_checks_no_more_files_than_the_page_allows_however_many_are_sent():
+    raw = (DATA / "debt.csv").read_bytes()
+    out = text_of(datacheck.report([sent(f"{i}.csv", raw) for i in range(datacheck.MAX_FILES + 3)]))
+    assert out.count(f"一次最多检查 {datacheck.MAX_FILES} 个文件") == 3
+
+
 def test_a_file_over_the_limit_is_refused_before_it_is_decoded(monkeypatch):
     def never(*_args, **_kwargs):
         raise AssertionError("decoded")
