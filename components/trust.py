@@ -61,10 +61,11 @@ def marked(dataset: Dataset, page: str, query: str | None) -> dict[str, list[Fin
     except ValueError:
         year = None
     out: dict[str, list[Finding]] = defaultdict(list)
+    if page == "overview":
+        shown = {s: overview.section_year(dataset, files, region, year) for s, files in OVERVIEW_FILES.items()}
     for finding in dataset.findings:
         if page == "overview":
-            shown = overview.section_year(dataset, OVERVIEW_FILES[finding.section], region, year)
-            if (finding.year, finding.region) == (shown, region):
+            if (finding.year, finding.region) == (shown[finding.section], region):
                 for target in OVERVIEW_TARGETS[finding.section]:
                     out[target].append(finding)
             continue
