@@ -467,8 +467,9 @@ def register_callbacks(app, source: DataSource) -> None:
         Input(f("target_type"), "value"),
         Input(f("grade"), "value"),
         Input(f("unit"), "value"),
+        Input(ids.page_data(PAGE), "data"),  # the data changed: redraw
     )
-    def update(year, region, methods, target_types, grades_selected, unit):
+    def update(year, region, methods, target_types, grades_selected, unit, _data):
         return view(source.get(), year, region, methods, target_types, grades_selected, unit)
 
     @app.callback(
