@@ -16,12 +16,19 @@ from urllib.parse import quote
 from dash import Dash
 from flask import Response, request
 
-from components import briefing, debt, exports, layout, overview, performance, present, transfers
+from components import briefing, datacheck, debt, exports, layout, overview, performance, present, transfers, trust
 from components.dataset import DataSource, load_folder
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE / "data"
-SECTIONS = {"overview": overview, "transfers": transfers, "debt": debt, "performance": performance}
+WATCH_SECONDS = 1.0  # each worker looks at the data folder this often (see DataSource)
+SECTIONS = {
+    "overview": overview,
+    "transfers": transfers,
+    "debt": debt,
+    "performance": performance,
+    "check": datacheck,
+}
 
 
 def data_dir_from_env() -> Path:
@@ -30,7 +37,7 @@ def data_dir_from_env() -> Path:
 
 def create_app(data_dir: Path | str | None = None) -> Dash:
     """A new app serving one data folder; nothing happens at import time."""
-    source = DataSource(data_dir or data_dir_from_env())
+    source = DataSource(data_dir or data_dir_from_env(), watch=WATCH_SECONDS)
     app = Dash(
         __name__,
         title=layout.TITLE,
@@ -44,12 +51,17 @@ def create_app(data_dir: Path | str | None = None) -> Dash:
     layout.register_callbacks(app, source, pages)
     for module in SECTIONS.values():
         module.register_callbacks(app, source)
+    trust.register_callbacks(app, source)
+    # Uploads to the 数据检查 page arrive as base64 in a callback: refuse anything bigger at once.
+    app.server.config["MAX_CONTENT_LENGTH"] = datacheck.MAX_REQUEST_BYTES
     app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">')
 
     @app.server.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        # No script-src: Dash's page needs its inline scripts. Framing is what is refused.
+        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 

@@ -3,30 +3,74 @@
 A figure printed with two decimals stands for an interval (4.50 → [4.495, 4.505]); sums,
 differences and ratios of such figures are intervals too. A statement is flagged only
 when no values inside those intervals could make it true.
+
+The checks walk plain row dicts grouped once, so a 100,000-row file is checked in
+linear time.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
 from components import vocab
-from components.dataset import BASE_UNIT, SCHEMAS, Problem, margin
+from components.dataset import BASE_UNIT, MONEY_FACTORS, SCHEMAS, Problem, margin, money_unit
 from components.theme import fmt_number
 
 Interval = tuple[float, float]
+Row = Mapping  # a row as a dict (or a pandas Series)
+
+# What is checked, per page, in the words of the 数据核验 panel.
+CHECKED = {
+    "transfers": "转移支付合计与各类别之和、类别与明细项目之和、所列增减额和增减率与预算数和上年执行数",
+    "debt": "债务合计与一般债务、专项债务之和，余额是否超过限额",
+    "performance": "评价等级分布（grades.csv）与评价对象清单中的等级（evaluations.csv）",
+}
 
 
-def interval(row: pd.Series, column: str) -> Interval | None:
+@dataclass(frozen=True)
+class Finding(Problem):
+    """A published figure that disagrees with the others, whatever the rounding.
+
+    Besides file and lines it says which rows it is about, so that the page showing
+    those rows can mark the card or chart concerned.
+    """
+
+    level: str = "warning"
+    section: str = ""  # transfers | debt | performance: the page that shows the rows
+    year: int | None = None
+    region: str | None = None
+    subject: str = ""  # the category, debt type or grade; 合计 for a stated total
+    kind: str = ""  # total | items | change | limit | grades
+    lines: tuple[int, ...] = ()
+
+
+def is_stated(value) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def interval(row: Row, column: str, bare_zero: float = 0.0) -> Interval | None:
+    """The figure as the interval it stands for; `bare_zero` is the margin of a "0"."""
     value = row[column]
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if not is_stated(value):
         return None
-    half = row.get(margin(column), 0.0)
-    half = 0.0 if half is None or math.isnan(half) else half
+    half = row.get(margin(column))
+    if not is_stated(half):
+        half = bare_zero if value == 0 else 0.0
     return value - half, value + half
+
+
+def intervals(figures: Sequence[tuple[Row, str]]) -> list[Interval | None]:
+    """Figures compared with each other; a bare "0" takes the coarsest precision among them
+    (0.00 in a table of 4.50 and 56.21, 0 in a table of whole 万元)."""
+    known = [row.get(margin(column)) for row, column in figures if is_stated(row[column])]
+    bare_zero = max((m for m in known if is_stated(m)), default=0.0)
+    return [interval(row, column, bare_zero) for row, column in figures]
 
 
 def add(parts: Iterable[Interval]) -> Interval:
@@ -45,74 +89,146 @@ def gap(a: Interval, b: Interval) -> float:
 
 
 def change_pct(budget: Interval, prior: Interval) -> Interval | None:
-    """Range of (budget − prior) / prior × 100 over both intervals; None when prior may be 0."""
+    """Range of (budget − prior) / prior × 100 over both intervals; None when prior may be 0.
+
+    The ratio is monotonic in each argument on either side of 0, so the corners bound it.
+    """
     if prior[0] <= 0 <= prior[1]:
         return None
     values = [(b - p) / p * 100 for b, p in itertools.product(budget, prior)]
     return min(values), max(values)
 
 
-def amounts(*values: float) -> list[str]:
-    """Amounts for one finding, all in the unit that reads best for the largest (亿元 or 万元)."""
-    if max(abs(v) for v in values) >= 1e4:
-        return [f"{fmt_number(v / 1e4, 4)} 亿元" for v in values]
-    return [f"{fmt_number(v, 4)} {BASE_UNIT}" for v in values]
+def amounts(*values: float, unit: str | None = None) -> list[str]:
+    """Amounts for one finding, all in one unit: the row's own, else the one that reads best."""
+    if unit is None:
+        unit = "亿元" if max(abs(v) for v in values) >= 1e4 else BASE_UNIT
+    factor = MONEY_FACTORS[unit]
+    return [f"{fmt_number(v / factor, 4)} {unit}" for v in values]
 
 
-def warn(file: str, lines: Iterable[int], message: str) -> Problem:
-    lines = sorted(set(int(x) for x in lines))
+def unit_of(row: Row) -> str | None:
+    """The money unit the row's 单位 cell names (None when empty: the header's, or 万元)."""
+    return money_unit(str(row.get("unit") or ""))
+
+
+def warn(file: str, lines: Iterable[int], message: str, column: str | None = None, **about) -> Finding:
+    lines = tuple(sorted(set(int(x) for x in lines)))
     where = "、".join(f"第{x}行" for x in lines)
-    return Problem(file, f"{message}（涉及{where}）", lines[0] if lines else None, level="warning")
+    return Finding(file, f"{message}（涉及{where}）", lines[0] if lines else None, column, lines=lines, **about)
 
 
-def compare_total(file: str, label: str, total: pd.Series, parts: pd.DataFrame, column: str, column_label: str):
+def records(frame: pd.DataFrame | Sequence[Row]) -> list[Row]:
+    return frame.to_dict("records") if isinstance(frame, pd.DataFrame) else list(frame)
+
+
+def grouped(rows: Iterable[Row], *keys: str) -> dict[tuple, list[Row]]:
+    """Rows by the values of `keys`, groups and rows in file order."""
+    groups: dict[tuple, list[Row]] = defaultdict(list)
+    for row in rows:
+        groups[tuple(row[k] for k in keys)].append(row)
+    return groups
+
+
+def compare_total(
+    file: str,
+    label: str,
+    total: Row,
+    parts: pd.DataFrame | Sequence[Row],
+    column: str,
+    column_label: str,
+    **about,
+) -> Finding | None:
     """A stated total against the sum of its parts, when every part is stated."""
-    stated = interval(total, column)
-    pieces = [interval(row, column) for _, row in parts.iterrows()]
+    parts = records(parts)
+    stated, *pieces = intervals([(total, column), *((row, column) for row in parts)])
     if stated is None or not pieces or any(p is None for p in pieces):
         return None
     computed = add(pieces)
     if overlap(stated, computed):
         return None
-    said, summed, short = amounts(total[column], parts[column].sum(), gap(stated, computed))
+    said, summed, short = amounts(
+        total[column], sum(r[column] for r in parts), gap(stated, computed), unit=unit_of(total)
+    )
     return warn(
         file,
-        [total["line"], *parts["line"]],
+        [total["line"], *(r["line"] for r in parts)],
         f"{label}的{column_label}为 {said}，而分项之和为 {summed}，考虑四舍五入后仍相差至少 {short}",
+        column_label,
+        **about,
     )
 
 
-def check_transfers(frame: pd.DataFrame) -> list[Problem]:
-    file = SCHEMAS["transfers"].file
-    out = []
-    for (year, region), rows in frame.groupby(["year", "region"], sort=False):
+TRANSFER_COLUMNS = (("budget", "预算数"), ("prior_actual", "上年执行数"))
+
+
+def check_transfers(frame: pd.DataFrame, file: str | None = None) -> list[Finding]:
+    file = file or SCHEMAS["transfers"].file
+    out: list[Finding | None] = []
+    for (year, region), rows in grouped(records(frame), "year", "region").items():
         head = f"{year}年{region}"
-        cats = rows[(rows["item"] == "") & (rows["category"] != vocab.TOTAL)]
-        for _, total in rows[(rows["item"] == "") & (rows["category"] == vocab.TOTAL)].iterrows():
-            for column, label in (("budget", "预算数"), ("prior_actual", "上年执行数")):
-                out.append(compare_total(file, f"{head}合计", total, cats, column, label))
-        for _, cat in cats.iterrows():
-            items = rows[(rows["item"] != "") & (rows["category"] == cat["category"])]
-            for column, label in (("budget", "预算数"), ("prior_actual", "上年执行数")):
-                out.append(compare_total(file, f"{head}{cat['category']}", cat, items, column, label))
-        for _, row in rows[rows["item"] == ""].iterrows():
-            out.extend(check_change(file, f"{head}{row['category']}", row))
-    return [p for p in out if p]
+        about = {"section": "transfers", "year": int(year), "region": region}
+        own = [r for r in rows if r["item"] == ""]
+        cats = [r for r in own if r["category"] != vocab.TOTAL]
+        items = grouped((r for r in rows if r["item"] != "" and r["category"] != vocab.TOTAL), "category")
+        parts = total_parts(cats, [r for its in items.values() for r in its])
+        for total in (r for r in own if r["category"] == vocab.TOTAL):
+            for column, label in TRANSFER_COLUMNS:
+                out.append(
+                    compare_total(
+                        file, f"{head}合计", total, parts, column, label, subject=vocab.TOTAL, kind="total", **about
+                    )
+                )
+        for cat in cats:
+            for column, label in TRANSFER_COLUMNS:
+                out.append(
+                    compare_total(
+                        file,
+                        f"{head}{cat['category']}",
+                        cat,
+                        items.get((cat["category"],), []),
+                        column,
+                        label,
+                        subject=cat["category"],
+                        kind="items",
+                        **about,
+                    )
+                )
+        for row in rows:
+            name = f"{head}{row['category']}" + (f"「{row['item']}」" if row["item"] else "")
+            out.extend(check_change(file, name, row, subject=row["category"], kind="change", **about))
+    return [f for f in out if f]
 
 
-def check_change(file: str, label: str, row: pd.Series) -> list[Problem]:
-    budget, prior = interval(row, "budget"), interval(row, "prior_actual")
+def total_parts(categories: pd.DataFrame | Sequence[Row], items: pd.DataFrame | Sequence[Row]) -> list[Row]:
+    """What a stated 合计 adds up: each category's own total row, or else all of its items."""
+    categories, items = records(categories), records(items)
+    named = {r["category"] for r in categories}
+    return categories + [r for r in items if r["category"] not in named and r["category"] != vocab.TOTAL]
+
+
+def check_change(file: str, label: str, row: Row, **about) -> list[Finding]:
+    """The stated 增减额 and 增减率 against those computed from 预算数 and 上年执行数."""
+    budget, prior, stated = intervals([(row, "budget"), (row, "prior_actual"), (row, "stated_change")])
     if budget is None or prior is None:
         return []
     out = []
-    stated = interval(row, "stated_change")
     computed = (budget[0] - prior[1], budget[1] - prior[0])
     if stated is not None and not overlap(stated, computed):
-        said, exact, short = amounts(row["stated_change"], row["budget"] - row["prior_actual"], gap(stated, computed))
-        out.append(
-            warn(file, [row["line"]], f"{label}所列增减额 {said} 与预算数减上年执行数 {exact} 不符，相差至少 {short}")
+        said, exact, short = amounts(
+            row["stated_change"], row["budget"] - row["prior_actual"], gap(stated, computed), unit=unit_of(row)
         )
-    stated_pct, computed_pct = interval(row, "stated_change_pct"), change_pct(budget, prior)
+        out.append(
+            warn(
+                file,
+                [row["line"]],
+                f"{label}所列增减额 {said} 与预算数减上年执行数 {exact} 不符，考虑四舍五入后仍相差至少 {short}",
+                "增减额",
+                **about,
+            )
+        )
+    # A rate of "0" is as precise as a whole percent: nothing beside it says otherwise.
+    stated_pct, computed_pct = interval(row, "stated_change_pct", 0.5), change_pct(budget, prior)
     if stated_pct is not None and computed_pct is not None and not overlap(stated_pct, computed_pct):
         exact = (row["budget"] - row["prior_actual"]) / row["prior_actual"] * 100
         out.append(
@@ -120,7 +236,10 @@ def check_change(file: str, label: str, row: pd.Series) -> list[Problem]:
                 file,
                 [row["line"]],
                 f"{label}所列增减率 {fmt_number(row['stated_change_pct'])}% 与计算值 "
-                f"{fmt_number(exact)}% 不符，相差至少 {fmt_number(gap(stated_pct, computed_pct), 3)} 个百分点",
+                f"{fmt_number(exact)}% 不符，考虑四舍五入后仍相差至少 "
+                f"{fmt_number(gap(stated_pct, computed_pct), 3)} 个百分点",
+                "增减率",
+                **about,
             )
         )
     return out
@@ -136,58 +255,126 @@ DEBT_COLUMNS = (
 )
 
 
-def check_debt(frame: pd.DataFrame) -> list[Problem]:
-    file = SCHEMAS["debt"].file
-    out = []
-    for (year, region), rows in frame.groupby(["year", "region"], sort=False):
-        types = rows[rows["debt_type"].isin(vocab.DEBT_TYPES)]
-        for _, total in rows[rows["debt_type"] == vocab.TOTAL].iterrows():
+def check_debt(frame: pd.DataFrame, file: str | None = None) -> list[Finding]:
+    file = file or SCHEMAS["debt"].file
+    out: list[Finding | None] = []
+    for (year, region), rows in grouped(records(frame), "year", "region").items():
+        about = {"section": "debt", "year": int(year), "region": region}
+        types = [r for r in rows if r["debt_type"] in vocab.DEBT_TYPES]
+        for total in (r for r in rows if r["debt_type"] == vocab.TOTAL):
             if len(types) == len(vocab.DEBT_TYPES):
                 for column, label in DEBT_COLUMNS:
-                    out.append(compare_total(file, f"{year}年{region}债务合计", total, types, column, label))
-        for _, row in rows.iterrows():
-            balance, limit = interval(row, "balance"), interval(row, "limit")
+                    out.append(
+                        compare_total(
+                            file,
+                            f"{year}年{region}债务合计",
+                            total,
+                            types,
+                            column,
+                            label,
+                            subject=vocab.TOTAL,
+                            kind="total",
+                            **about,
+                        )
+                    )
+        for row in rows:
+            balance, limit = intervals([(row, "balance"), (row, "limit")])
             if balance and limit and balance[0] > limit[1]:
-                said, cap, over = amounts(row["balance"], row["limit"], row["balance"] - row["limit"])
+                said, cap, over, short = amounts(
+                    row["balance"], row["limit"], row["balance"] - row["limit"], gap(balance, limit), unit=unit_of(row)
+                )
                 out.append(
                     warn(
                         file,
                         [row["line"]],
-                        f"{year}年{region}{row['debt_type']}余额 {said} 超过限额 {cap}，超出 {over}",
+                        f"{year}年{region}{row['debt_type']}余额 {said} 超过限额 {cap}，超出 {over}"
+                        f"（考虑四舍五入后至少 {short}）",
+                        "余额",
+                        subject=row["debt_type"],
+                        kind="limit",
+                        **about,
                     )
                 )
-    return [p for p in out if p]
+    return [f for f in out if f]
 
 
-def check_grades(evaluations: pd.DataFrame, grades: pd.DataFrame) -> list[Problem]:
-    """Published grade counts against graded evaluations of the same year, region and method."""
-    out = []
-    graded = evaluations[evaluations["grade"] != ""]
+def compared_evaluations(evaluations: pd.DataFrame, grades: pd.DataFrame) -> pd.DataFrame:
+    """The evaluations check_grades looks at: of a year, region and method that grades.csv states
+    and evaluations.csv grades. A province's other millions of rows are never turned into dicts."""
     keys = ["year", "region", "method"]
-    # Positions of each year/region/method once: a province has millions of evaluations.
-    positions = graded.groupby(keys, sort=False).indices if len(graded) else {}
-    for (year, region, method), rows in grades.groupby(keys, sort=False):
-        if (year, region, method) not in positions:
+    if not isinstance(evaluations, pd.DataFrame) or not isinstance(grades, pd.DataFrame) or evaluations.empty:
+        return evaluations
+    graded = pd.MultiIndex.from_frame(evaluations.loc[evaluations["grade"] != "", keys]).unique()
+    wanted = pd.MultiIndex.from_frame(grades[keys]).unique().intersection(graded)
+    return evaluations[pd.MultiIndex.from_frame(evaluations[keys]).isin(wanted)]
+
+
+def check_grades(
+    evaluations: pd.DataFrame, grades: pd.DataFrame, file: str | None = None, evaluations_file: str | None = None
+) -> list[Finding]:
+    """Published grade counts against graded evaluations of the same year, region and method.
+
+    Compared only where evaluations.csv grades some of them; an ungraded evaluation may
+    have any grade, so each count is checked against a range.
+    """
+    file = file or SCHEMAS["grades"].file
+    evaluations_file = evaluations_file or SCHEMAS["evaluations"].file
+    listed = grouped(records(compared_evaluations(evaluations, grades)), "year", "region", "method")
+    out = []
+    for (year, region, method), rows in grouped(records(grades), "year", "region", "method").items():
+        group = listed.get((year, region, method), [])
+        counted = Counter(r["grade"] for r in group if r["grade"])
+        if not counted:
             continue
-        listed = graded.iloc[positions[(year, region, method)]]
-        counted = listed.groupby("grade").size()
-        for _, row in rows.iterrows():
-            n = int(counted.get(row["grade"], 0))
-            if n != row["count"]:
+        ungraded = sum(1 for r in group if not r["grade"])
+        about = {"section": "performance", "year": int(year), "region": region, "kind": "grades"}
+        head = f"{year}年{region}{method}"
+        stated = {r["grade"]: r for r in rows}
+        for grade in vocab.ordered([*stated, *counted], vocab.GRADES):
+            low = counted.get(grade, 0)
+            high = low + ungraded
+            where = "、".join(str(r["line"]) for r in group if r["grade"] == grade)
+            has = f"{evaluations_file} 中有 {low} 个" + (f"（第{where}行）" if where else "")
+            if ungraded:
+                has += f"，另有 {ungraded} 个未列等级"
+            row = stated.get(grade)
+            if row is None:
                 out.append(
                     warn(
-                        SCHEMAS["grades"].file,
+                        file,
+                        [r["line"] for r in rows],
+                        f"{head}未列出等级为{grade}的评价数，而{has}",
+                        "等级",
+                        subject=grade,
+                        **about,
+                    )
+                )
+                continue
+            n = int(row["count"])
+            if not low <= n <= high:
+                short = low - n if n < low else n - high
+                out.append(
+                    warn(
+                        file,
                         [row["line"]],
-                        f"{year}年{region}{method}等级为{row['grade']}的评价数为 {int(row['count'])} 个，"
-                        f"而 evaluations.csv 中有 {n} 个（第{'、'.join(map(str, listed['line']))}行）",
+                        f"{head}等级为{grade}的评价数为 {n} 个，而{has}，相差至少 {short} 个",
+                        "数量",
+                        subject=grade,
+                        **about,
                     )
                 )
     return out
 
 
-def check_all(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+def check_all(frames: Mapping[str, pd.DataFrame], names: Mapping[str, str] | None = None) -> list[Finding]:
+    """Every check; `names` gives the file names to report where they are not the contract's."""
+    names = names or {}
+
+    def file(name: str) -> str:
+        return names.get(name, SCHEMAS[name].file)
+
     return [
-        *check_transfers(frames["transfers"]),
-        *check_debt(frames["debt"]),
-        *check_grades(frames["evaluations"], frames["grades"]),
+        *check_transfers(frames["transfers"], file("transfers")),
+        *check_debt(frames["debt"], file("debt")),
+        *check_grades(frames["evaluations"], frames["grades"], file("grades"), file("evaluations")),
     ]

@@ -17,13 +17,15 @@ import math
 import os
 import re
 import threading
+import time
 import unicodedata
+import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache, cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
@@ -39,6 +41,8 @@ MONEY_FACTORS = {"元": 1e-4, "千元": 1e-1, "万元": 1.0, "百万元": 100.0,
 MONEY_UNIT_SYNONYMS = {"万": "万元", "亿": "亿元", "千": "千元", "百万": "百万元"}
 MISSING_MARKS = {"", "-", "--", "—", "——", "－", "–", "/", "／", "\\"}
 MAX_ERRORS_PER_FILE = 50
+SHOWN_CHARS = 40  # cell text quoted back in a message is cut here: one huge cell must not flood the page
+SETTLE_SECONDS = 1.0  # a file written less than this long ago may still be being written
 
 # ---------------------------------------------------------------- schema
 
@@ -49,7 +53,7 @@ def _canon(synonyms: Mapping[str, str], known: tuple[str, ...], label: str, stri
     def normalise(text: str) -> str:
         value = synonyms.get(text, text)
         if strict and value not in known and value != vocab.TOTAL:
-            raise CellError(f"「{text}」不是有效的{label}", "、".join(known))
+            raise CellError(f"「{shown(text)}」不是有效的{label}", "、".join(known))
         return value
 
     return normalise
@@ -237,10 +241,11 @@ class Problem:
 
 
 class CellError(ValueError):
-    def __init__(self, message: str, expected: str = ""):
+    def __init__(self, message: str, expected: str = "", line: int | None = None):
         super().__init__(message)
         self.message = message
         self.expected = expected
+        self.line = line  # set where the error is about the file, not one cell
 
     def __str__(self) -> str:
         return f"{self.message}，应为{self.expected}" if self.expected else self.message
@@ -252,12 +257,19 @@ _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
 _YEAR = re.compile(r"^(\d{4})(?:年度?)?$")
 _HEADER_UNIT = re.compile(r"^(.*?)\s*[(\[]\s*([^()\[\]]*?)\s*[)\]]$")
+MAX_HEADER_CHARS = 64
 NUMBER_EXPECTED = "数字（如 1722、1,722.50 或 -59.15），空白或“-”表示未公布"
 
 
 def clean(text: str) -> str:
     """Strip ordinary, full-width and zero-width spaces and a stray BOM."""
     return text.strip().strip("\u3000\ufeff\u200b").strip()
+
+
+def shown(text: str) -> str:
+    """Cell text as a message quotes it: cut short (a cell may hold a megabyte)."""
+    text = clean(text)
+    return text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS]}…（共 {len(text)} 个字符）"
 
 
 def is_missing_mark(text: str) -> bool:
@@ -272,22 +284,28 @@ def parse_number(text: str, percent: bool = False) -> float | None:
     s = unicodedata.normalize("NFKC", raw).replace(" ", "").replace("\u2212", "-")
     if s.endswith("%"):
         if not percent:
-            raise CellError(f"「{raw}」带百分号，但这一列不是百分比", "不带 % 的数字")
+            raise CellError(f"「{shown(raw)}」带百分号，但这一列不是百分比", "不带 % 的数字")
         s = s[:-1]
     if _NUMBER.match(s):
         return float(s.replace(",", ""))
     if _SCIENTIFIC.match(s):
         raise CellError(
-            f"「{raw}」是科学计数法（Excel 列宽不够时会这样保存，可能丢失精度）",
+            f"「{shown(raw)}」是科学计数法（Excel 列宽不够时会这样保存，可能丢失精度）",
             "完整数字：请在 Excel 中把该列设为“数值”格式后重新保存",
         )
-    raise CellError(f"「{raw}」不是数字", NUMBER_EXPECTED)
+    raise CellError(f"「{shown(raw)}」不是数字", NUMBER_EXPECTED)
 
 
 def half_unit(text: str) -> float:
-    """Half a unit of the last printed digit: 4.50 stands for anything in [4.495, 4.505)."""
+    """Half a unit of the last printed digit: 4.50 stands for anything in [4.495, 4.505).
+
+    NaN for a bare zero: tables of 4.50 and 56.21 print nothing as "0", which shows no
+    precision of its own; the checks give it that of the figures it is compared with.
+    """
     s = unicodedata.normalize("NFKC", clean(text)).rstrip("%").strip()
-    return 0.5 * 10 ** -(len(s) - s.index(".") - 1) if "." in s else 0.5
+    if "." in s:
+        return 0.5 * 10 ** -(len(s) - s.index(".") - 1)
+    return math.nan if s.lstrip("+-").strip("0") == "" else 0.5
 
 
 def margin(alias: str) -> str:
@@ -299,7 +317,7 @@ def parse_year(text: str) -> int:
     s = unicodedata.normalize("NFKC", clean(text))
     m = _YEAR.match(s)
     if not m or not 1949 <= int(m.group(1)) <= 2100:
-        raise CellError(f"「{clean(text)}」不是年度", "四位年份，如 2023 或 2023年")
+        raise CellError(f"「{shown(text)}」不是年度", "四位年份，如 2023 或 2023年")
     return int(m.group(1))
 
 
@@ -312,12 +330,20 @@ def money_unit(text: str) -> str | None:
 # ---------------------------------------------------------------- decoding
 
 
+def line_of(raw: bytes, offset: int) -> int:
+    """The line (from 1) on which byte `offset` stands."""
+    return raw.count(b"\n", 0, offset) + 1
+
+
 def decode(raw: bytes) -> tuple[str, str]:
-    """Text and encoding name. UTF-8 (with or without BOM), then GB18030 (⊃ GBK)."""
+    """Text and encoding name. UTF-8 (with or without BOM), then GB18030 (⊃ GBK).
+
+    A file that is neither raises CellError with the line of the first bad byte.
+    """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise CellError("文件是 UTF-16 编码", "UTF-8 或 GBK：在 Excel 中另存为“CSV UTF-8（逗号分隔）”")
-    if b"\x00" in raw:
-        raise CellError("文件含有空字节，不是文本 CSV 文件", "逗号分隔的文本文件（.csv）")
+        raise CellError("文件是 UTF-16 编码", "UTF-8 或 GBK：在 Excel 中另存为“CSV UTF-8（逗号分隔）”", 1)
+    if (nul := raw.find(b"\x00")) >= 0:
+        raise CellError("文件含有空字节，不是文本 CSV 文件", "逗号分隔的文本文件（.csv）", line_of(raw, nul))
     try:
         return raw.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError:
@@ -328,6 +354,7 @@ def decode(raw: bytes) -> tuple[str, str]:
         raise CellError(
             f"文件编码无法识别（第 {exc.start + 1} 个字节起既不是 UTF-8 也不是 GBK）",
             "UTF-8 或 GBK：在 Excel 中另存为“CSV UTF-8（逗号分隔）”",
+            line_of(raw, exc.start),
         ) from None
 
 
@@ -357,13 +384,14 @@ def parse_header(schema: Schema, header: list[str], problems: list[Problem], lin
         problems.append(Problem(schema.file, message, line, column, level))
 
     for index, cell in enumerate(header):
-        name = clean(cell)
-        text = unicodedata.normalize("NFKC", name)
+        name = shown(cell)
+        text = unicodedata.normalize("NFKC", clean(cell))
         if not text:
             continue
         col = _match_column(schema, text)
         unit = None
-        if col is None and (m := _HEADER_UNIT.match(text)):
+        # Known names are short; the length bound keeps the regex linear on a huge cell.
+        if col is None and len(text) <= MAX_HEADER_CHARS and (m := _HEADER_UNIT.match(text)):
             col = _match_column(schema, m.group(1).strip())
             unit = m.group(2).replace(" ", "")
         if col is None:
@@ -398,17 +426,44 @@ def _header_unit(col: Col, unit: str) -> tuple[str | None, str | None]:
 
 
 def _records(text: str) -> list[tuple[int, list[str]]]:
-    """(first physical line number, cells) per non-blank record; tab-separated files too."""
+    """(first physical line number, cells) per non-blank record; tab-separated files too.
+
+    Raises CellError, with the line, for a quote that never closes or a giant cell.
+    """
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first and "，" not in first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _read_records(text, delimiter, strict=True)
+    except csv.Error:
+        # Text after a closing quote ("1,722"元): read as Excel would, leniently.
+        return _read_records(text, delimiter, strict=False)
+
+
+def _read_records(text: str, delimiter: str, strict: bool) -> list[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
     records = []
     previous = 0
-    for cells in reader:
-        start = previous + 1
-        previous = reader.line_num
-        if any(clean(c) for c in cells):
-            records.append((start, cells))
+    try:
+        for cells in reader:
+            start = previous + 1
+            previous = reader.line_num
+            if any(clean(c) for c in cells):
+                records.append((start, cells))
+    except csv.Error as exc:
+        line = previous + 1
+        if "field limit" in str(exc):
+            raise CellError(
+                f"从这一行起的一个单元格超过 {csv.field_size_limit():,} 个字符", "正常长度的单元格", line
+            ) from None
+        if "unexpected end of data" in str(exc):
+            raise CellError(
+                "从这一行起有一个引号没有配对，文件在引号中结束（可能只保存了一半）",
+                "成对的英文引号；或在 Excel 中重新另存为 CSV",
+                line,
+            ) from None
+        if strict:
+            raise
+        raise CellError(f"CSV 格式错误：{exc}", "逗号分隔、引号成对的 CSV 文件", line) from None
     return records
 
 
@@ -434,7 +489,12 @@ def _parse_row(
         if raw_unit:
             row_unit = money_unit(raw_unit)
             if row_unit is None:
-                fail(UNIT, CellError(f"单位「{raw_unit}」无法识别", "元、万元或亿元（空白表示万元）"))
+                fail(UNIT, CellError(f"单位「{shown(raw_unit)}」无法识别", "元、万元或亿元（空白表示万元）"))
+    if schema.name != "indicators":
+        # The unit the row's figures were printed in, so that a check can quote them alike.
+        header_units = {hc.unit for hc in header.values() if hc.col.kind == "money" and hc.unit}
+        printed = header_units.pop() if len(header_units) == 1 else ("" if header_units else BASE_UNIT)
+        row["unit"] = row_unit or printed
 
     for col in schema.columns:
         if col.alias == "unit" and schema.name != "indicators":
@@ -467,10 +527,10 @@ def _parse_row(
                     factor = MONEY_FACTORS[unit or row_unit or BASE_UNIT]
                     value, row[margin(col.alias)] = value * factor, half_unit(text) * factor
                 elif col.integer and value != int(value):
-                    raise CellError(f"「{clean(text)}」不是整数", "非负整数")
+                    raise CellError(f"「{shown(text)}」不是整数", "非负整数")
                 if col.low is not None and value < col.low or col.high is not None and value > col.high:
                     raise CellError(
-                        f"「{clean(text)}」超出范围",
+                        f"「{shown(text)}」超出范围",
                         f"{col.low:g} 到 {col.high:g} 之间" if col.high is not None else f"不小于 {col.low:g}",
                     )
                 row[col.alias] = value
@@ -493,7 +553,9 @@ def _indicator_unit(schema, header, row, raw_value, line, problems) -> bool:
     cell_pct = unicodedata.normalize("NFKC", clean(raw_value)).endswith("%")
     for implied in (header_unit, "%" if cell_pct else None):
         if implied and unit and money_unit(unit) != money_unit(implied) and unit != implied:
-            problems.append(Problem(schema.file, f"单位「{unit}」与数值或列标题中的「{implied}」不一致", line, "单位"))
+            problems.append(
+                Problem(schema.file, f"单位「{shown(unit)}」与数值或列标题中的「{implied}」不一致", line, "单位")
+            )
             return False
         unit = unit or implied or ""
     if (canonical := money_unit(unit)) is not None:
@@ -512,7 +574,10 @@ def parse_text(schema: Schema, text: str) -> tuple[pd.DataFrame | None, list[Pro
 def parse_rows(schema: Schema, text: str) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Parse one file row by row: every problem is found and located here."""
     problems: list[Problem] = []
-    records = _records(text)
+    try:
+        records = _records(text)
+    except CellError as exc:
+        return None, [Problem(schema.file, str(exc), exc.line)]
     if not records:
         return _empty(schema), [Problem(schema.file, "文件为空（没有表头）", 1, level="warning")]
     header_line, header_cells = records[0]
@@ -611,7 +676,7 @@ def _numbers(cells: pa.ChunkedArray, percent: bool) -> tuple[np.ndarray, np.ndar
         dot = pc.find_substring(digits, ".").to_numpy()
         decimals = np.where(dot >= 0, pc.utf8_length(digits).to_numpy() - dot - 1, 0)
         table = [0.5 * 10 ** -int(d) if d else 0.5 for d in range(int(decimals.max()) + 1)]  # as half_unit()
-        halves[plain] = np.array(table)[decimals]
+        halves[plain] = np.where((dot < 0) & (values[plain] == 0), np.nan, np.array(table)[decimals])  # bare 0
     empty = pc.equal(cells, "").to_numpy(zero_copy_only=False)
     missing = empty.copy()
     other = np.flatnonzero(~plain & ~empty)
@@ -628,29 +693,41 @@ def _numbers(cells: pa.ChunkedArray, percent: bool) -> tuple[np.ndarray, np.ndar
     return values, halves, missing
 
 
-def _money_factors(cells: pa.ChunkedArray | None, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(factor to 万元 per row, whether the row names a unit) from the 单位 column."""
+def _money_factors(cells: pa.ChunkedArray | None, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(factor to 万元 per row, whether the row names a unit, the unit it names) from the 单位 column."""
     if cells is None:
-        return np.full(n, MONEY_FACTORS[BASE_UNIT]), np.zeros(n, dtype=bool)
+        return np.full(n, MONEY_FACTORS[BASE_UNIT]), np.zeros(n, dtype=bool), np.full(n, "", dtype=object)
     texts, index = _distinct(cells)
-    factors, named = [], []
+    factors, named, units = [], [], []
     for text in _cleaned(texts):
         unit = money_unit(text) if text else BASE_UNIT
         if unit is None:
             raise _NeedsRows
         factors.append(MONEY_FACTORS[unit])
         named.append(bool(text))
-    return np.array(factors, dtype=float)[index], np.array(named, dtype=bool)[index]
+        units.append(unit if text else "")
+    return (
+        np.array(factors, dtype=float)[index],
+        np.array(named, dtype=bool)[index],
+        np.array(units, dtype=object)[index],
+    )
 
 
 def parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem]] | None:
     """The frame and warnings of a clean UTF-8 file, read column by column; None when the
     file needs the row-by-row parser (any error, or a shape such as a cell spanning lines)."""
+    try:
+        return _parse_fast(schema, data)
+    except (csv.Error, ValueError, TypeError, IndexError, KeyError, pa.ArrowException):
+        return None  # whatever surprises the fast path, the row parser reads and reports
+
+
+def _parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem]] | None:
     if schema.name == "indicators":
         return None  # indicators.csv reads units row by row, and is always small
     end = data.find(b"\n")
     first = data[: end if end >= 0 else len(data)].decode("utf-8-sig", errors="replace").rstrip("\r")
-    if not first.strip() or "\x00" in first:
+    if not first.strip() or "\x00" in first or "\r" in first:
         return None
     delimiter = "\t" if "\t" in first and "," not in first and "，" not in first else ","
     header_cells = next(csv.reader([first], delimiter=delimiter))
@@ -676,6 +753,9 @@ def parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem]
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if table.num_columns != len(header_cells) or table.num_rows != lines:
         return None  # a cell spanning lines, lone \r line ends, blank lines: read row by row
+    limit = csv.field_size_limit()
+    if any((pc.max(pc.binary_length(column)).as_py() or 0) >= limit for column in table.columns):
+        return None  # a giant cell, which the row parser reports on its line
     try:
         return _frame_fast(schema, header, table.slice(1)), problems
     except _NeedsRows:
@@ -695,8 +775,11 @@ def _frame_fast(schema: Schema, header: dict[str, HeaderCol], table: pa.Table) -
         table = table.filter(pa.array(keep_rows))
         raw = {alias: table.column(hc.index) for alias, hc in header.items()}
     n = table.num_rows
-    factors, named_unit = _money_factors(raw.get("unit"), n)
-    columns: dict[str, object] = {"unit": np.full(n, np.nan)}  # normalised away: money is in 万元
+    factors, named_unit, row_units = _money_factors(raw.get("unit"), n)
+    # The unit the row's figures were printed in (as _parse_row says), so a check can quote them alike.
+    header_units = {hc.unit for hc in header.values() if hc.col.kind == "money" and hc.unit}
+    printed = header_units.pop() if len(header_units) == 1 else ("" if header_units else BASE_UNIT)
+    columns: dict[str, object] = {"unit": pd.Series(np.where(named_unit, row_units, printed), dtype="str")}
     for col in schema.columns:
         if col.alias == "unit":
             continue
@@ -763,23 +846,26 @@ def _empty(schema: Schema) -> pd.DataFrame:
     return frame.astype({"year": "int64", "line": "int64"})
 
 
-def read_file(schema: Schema, path: Path) -> tuple[pd.DataFrame | None, list[Problem], str | None]:
-    """(frame or None, problems, encoding) for one file on disk."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(schema.file, f"无法读取文件：{exc.strerror}")], None
+def parse_bytes(
+    schema: Schema, raw: bytes, file: str | None = None
+) -> tuple[pd.DataFrame | None, list[Problem], str | None]:
+    """(frame or None, problems, encoding) for one file's bytes; problems name `file` when given."""
+    fast = None
     if not raw.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" not in raw:
         # Arrow checks the bytes are UTF-8 as it reads them: a clean UTF-8 file (the large
         # case) is never decoded into one more copy of itself.
         fast = parse_fast(schema, raw)
-        if fast is not None:
-            return *fast, "UTF-8"
-    try:
-        text, encoding = decode(raw)
-    except CellError as exc:
-        return None, [Problem(schema.file, str(exc))], None
-    frame, problems = parse_text(schema, text)
+    if fast is not None:
+        (frame, problems), encoding = fast, "UTF-8"
+    else:
+        try:
+            text, encoding = decode(raw)
+        except CellError as exc:
+            problems, encoding, frame = [Problem(schema.file, str(exc), exc.line)], None, None
+        else:
+            frame, problems = parse_text(schema, text)
+    if file and file != schema.file:
+        problems = [replace(p, file=file) for p in problems]
     return frame, problems, encoding
 
 
@@ -862,15 +948,6 @@ class ParsedCache:
             with contextlib.suppress(OSError):
                 part.unlink(missing_ok=True)
 
-    def load(self, schema: Schema, path: Path) -> tuple[pd.DataFrame | None, list[Problem], str | None]:
-        """read_file, through the cache."""
-        cached = self.read(schema, path)
-        if cached is not None:
-            return cached
-        parsed = read_file(schema, path)
-        self.write(schema, path, parsed)
-        return parsed
-
 
 # ---------------------------------------------------------------- folder
 
@@ -890,10 +967,12 @@ class FileState:
 class Dataset:
     """One consistent snapshot of a data folder. Shared between viewers: read-only."""
 
-    folder: Path
+    folder: Path | None  # None: files given as bytes (the 数据检查 page)
     frames: Mapping[str, pd.DataFrame]
     files: Mapping[str, FileState]
     problems: tuple[Problem, ...] = ()
+    version: str = ""  # changes whenever a file in service changes; the same in every worker
+    names: Mapping[str, str] = field(default_factory=dict)  # file name shown, where not the contract's
     view_cache_size: int = 0
     _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _views: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False, compare=False)
@@ -960,7 +1039,7 @@ class Dataset:
         """Checks of the published figures (rounding-aware warnings), computed once per snapshot."""
         from components.checks import check_all  # checks builds on this module
 
-        return check_all(dict(self.frames))
+        return check_all(dict(self.frames), self.names)
 
     @property
     def errors(self) -> list[Problem]:
@@ -969,10 +1048,6 @@ class Dataset:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.level == "warning"]
-
-    def sources(self) -> list[str]:
-        """The source documents cited by the loaded rows, in first-seen order (every page's footer)."""
-        return list(self.derived("sources", _sources))
 
 
 _NO_ROWS = np.array([], dtype="int64")
@@ -983,14 +1058,6 @@ def _hashable(value):
     if isinstance(value, list | tuple):
         return tuple(_hashable(v) for v in value)
     return value
-
-
-def _sources(dataset: Dataset) -> tuple[str, ...]:
-    names: dict[str, None] = {}
-    for frame in dataset.frames.values():
-        if "source" in frame:
-            names.update(dict.fromkeys(s for s in frame["source"].unique() if s))
-    return tuple(names)
 
 
 def _positions(name: str, by: list[str]) -> Callable[[Dataset], dict]:
@@ -1038,48 +1105,132 @@ class DataSource:
     A changed file that fails validation never replaces the last good version: the
     old rows stay in service and its errors are reported. The snapshot is swapped
     whole, so a viewer never sees half of an update.
+
+    A new version is taken up only once it has been still for `settle` seconds and did
+    not change while it was read, so a file still being written (Excel saving, a copy
+    over a network share) is never shown half: until then the version in service stays.
+    Every gunicorn worker holds its own DataSource and, by the same rules, reaches the
+    same state; `Dataset.version` says which state that is.
+
+    With `watch` (seconds), a thread started on first use looks at the folder that often,
+    so that every worker sees every good version, not only those that came while it was
+    asked: otherwise a worker idle while a good file came and went would fall back to
+    an older one when a broken file follows, and viewers would see both.
     """
 
-    def __init__(self, folder: Path | str, cache: ParsedCache | None = None, view_cache_size: int | None = None):
+    def __init__(
+        self,
+        folder: Path | str,
+        settle: float = SETTLE_SECONDS,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        watch: float | None = None,
+        cache: ParsedCache | None = None,
+        view_cache_size: int | None = None,
+    ):
         self.folder = Path(folder)
         self.cache = cache or ParsedCache(self.folder)
         if view_cache_size is None:
             view_cache_size = int(os.environ.get("VIEW_CACHE_SIZE") or VIEW_CACHE_SIZE)
         self.view_cache_size = view_cache_size
+        self.settle = settle
+        self.watch = watch
+        self._watcher: threading.Thread | None = None
+        self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
-        self._signatures: dict[str, tuple | None] = {}
+        self._seen: dict[str, tuple | None] = {}  # signature of the version in service
+        self._gone_since: dict[str, float] = {}
         self._parsed: dict[str, tuple[pd.DataFrame | None, list[Problem], FileState]] = {}
         self._good: dict[str, tuple[pd.DataFrame, FileState]] = {}
         self._snapshot: Dataset | None = None
 
     def get(self) -> Dataset:
+        if self.watch and self._watcher is None:
+            self._start_watching()
         paths = {name: find_file(self.folder, s.file) for name, s in SCHEMAS.items()}
         signatures = {name: _signature(path) for name, path in paths.items()}
-        if self._snapshot is not None and signatures == self._signatures:
+        if self._snapshot is not None and signatures == self._seen:
             return self._snapshot
         with self._lock:
-            if self._snapshot is None or signatures != self._signatures:
-                self._reload(paths, signatures)
+            if self._snapshot is None or signatures != self._seen:
+                self._update(paths, signatures)
             return self._snapshot
 
-    def _reload(self, paths: dict[str, Path | None], signatures: dict[str, tuple | None]) -> None:
+    def _start_watching(self) -> None:
+        with self._lock:
+            if self._watcher is not None:
+                return
+            # A weak reference: the thread ends with its DataSource (an app made for a test).
+            self._watcher = threading.Thread(target=_watch, args=(weakref.ref(self),), name="data-watch", daemon=True)
+            self._watcher.start()
+
+    def _update(self, paths: dict[str, Path | None], signatures: dict[str, tuple | None]) -> None:
+        changed = self._snapshot is None
         for name, schema in SCHEMAS.items():
-            if self._snapshot is not None and signatures[name] == self._signatures.get(name):
+            signature = signatures[name]
+            if name in self._parsed and signature == self._seen.get(name):
                 continue
-            path = paths[name]
-            if path is None:
-                self._parsed[name] = (_empty(schema), [], FileState(schema, "missing"))
-                self._good.pop(name, None)
+            if name not in self._parsed:  # first sight: nothing else to show, so wait for it
+                signature = self._wait_until_still(paths[name], signature)
+            elif not self._still(name, signature):
+                continue  # maybe still being written: the version in service stays
+            parsed = self._load(schema, paths[name], signature)
+            if parsed is None:  # it changed while being read: try again on the next request
+                self._parsed.setdefault(name, (_empty(schema), [], FileState(schema, "missing")))
                 continue
-            frame, problems, encoding = self.cache.load(schema, path)
-            modified = datetime.fromtimestamp(signatures[name][1] / 1e9) if signatures[name] else None
-            if frame is not None:
-                state = FileState(schema, "loaded", encoding, len(frame), modified)
-                self._good[name] = (frame, state)
+            self._parsed[name] = parsed
+            self._seen[name] = signature
+            changed = True
+        if changed:
+            self._snapshot = self._compose()
+
+    def _still(self, name: str, signature: tuple | None) -> bool:
+        """Unchanged for `settle` seconds: written in full (or gone for good, not mid-replace)."""
+        now = self._clock()
+        if signature is None:
+            return now - self._gone_since.setdefault(name, now) >= self.settle
+        self._gone_since.pop(name, None)
+        return now - signature[1] / 1e9 >= self.settle
+
+    def _wait_until_still(self, path: Path | None, signature: tuple | None) -> tuple | None:
+        if signature is None:
+            return None
+        young = self.settle - (self._clock() - signature[1] / 1e9)
+        if young <= 0:
+            return signature
+        self._sleep(young)
+        return _signature(path)
+
+    def _load(self, schema: Schema, path: Path | None, signature: tuple | None):
+        """(frame, problems, state) for one file, or None when it changed while being read."""
+        name = schema.name
+        if path is None or signature is None:
+            self._good.pop(name, None)
+            return _empty(schema), [], FileState(schema, "missing")
+        cached = self.cache.read(schema, path)
+        if cached is not None:  # parsed before, file unchanged since: nothing to read
+            frame, problems, encoding = cached
+        else:
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:
+                return None
+            except OSError as exc:
+                frame, problems, encoding = None, [Problem(schema.file, f"无法读取文件：{exc.strerror}")], None
             else:
-                status = "stale" if name in self._good else "rejected"
-                state = FileState(schema, status, encoding, 0, modified)
-            self._parsed[name] = (frame, problems, state)
+                if len(raw) != signature[2] or _signature(path) != signature:
+                    return None
+                frame, problems, encoding = parse_bytes(schema, raw)
+                self.cache.write(schema, path, (frame, problems, encoding))
+        modified = datetime.fromtimestamp(signature[1] / 1e9)
+        if frame is not None:
+            state = FileState(schema, "loaded", encoding, len(frame), modified)
+            self._good[name] = (frame, state)
+        else:
+            state = FileState(schema, "stale" if name in self._good else "rejected", encoding, 0, modified)
+        return frame, problems, state
+
+    def _compose(self) -> Dataset:
         frames, files, problems = {}, {}, []
         for name, schema in SCHEMAS.items():
             frame, file_problems, state = self._parsed[name]
@@ -1089,10 +1240,106 @@ class DataSource:
                 state = FileState(schema, "stale", state.encoding, good_state.rows, good_state.modified)
             frames[name] = frame if frame is not None else _empty(schema)
             files[name] = state
-        self._signatures = signatures
-        self._snapshot = Dataset(self.folder, frames, files, tuple(problems), self.view_cache_size)
+        version = hashlib.sha1(repr(sorted(self._seen.items())).encode()).hexdigest()[:12]
+        return Dataset(self.folder, frames, files, tuple(problems), version, view_cache_size=self.view_cache_size)
+
+
+def _watch(ref: weakref.ref) -> None:
+    while (source := ref()) is not None:
+        interval = source.watch
+        try:
+            source.get()
+        except Exception:  # a watcher that died would leave this worker behind the others
+            logging.getLogger(__name__).exception("reading %s", source.folder)
+        del source
+        time.sleep(interval)
 
 
 def load_folder(folder: Path | str) -> Dataset:
-    """Load a folder once, without caching (used by `app.py check` and tests)."""
-    return DataSource(folder).get()
+    """Load a folder once, as it is now, without caching (used by `app.py check` and tests)."""
+    return DataSource(folder, settle=0).get()
+
+
+# ---------------------------------------------------------------- files given as bytes
+
+# What a .csv that is really a workbook starts with (Excel users rename files).
+WORKBOOK_MAGIC = {b"PK\x03\x04": "Excel 工作簿（.xlsx）或压缩包", b"\xd0\xcf\x11\xe0": "旧版 Excel 工作簿（.xls）"}
+SAVE_AS_CSV = "在 Excel 中“另存为”→“CSV UTF-8（逗号分隔）”后再上传"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One file given as a name and bytes (the 数据检查 page): what it is, what came of it."""
+
+    name: str
+    schema: Schema | None  # None: not a CSV file of the contract
+    frame: pd.DataFrame | None  # None: not loadable
+    problems: tuple[Problem, ...]
+    encoding: str | None = None
+    by_header: bool = False  # recognised from its header, its name being another
+
+
+def load_bytes(file_name: str, raw: bytes) -> Loaded:
+    """Validate one file held in memory exactly as the folder loader does; nothing touches the disk.
+
+    The file's kind comes from its name (transfers.csv …) or else from its header.
+    """
+    name = PurePosixPath(file_name.replace("\\", "/")).name or "（无名文件）"
+
+    def refuse(message: str, line: int | None = None) -> Loaded:
+        return Loaded(name, None, None, (Problem(name, message, line),))
+
+    if not name.lower().endswith(".csv"):
+        return refuse(f"不是 CSV 文件（文件名应以 .csv 结尾）：请{SAVE_AS_CSV}")
+    for magic, what in WORKBOOK_MAGIC.items():
+        if raw.startswith(magic):
+            return refuse(f"文件内容是{what}，不是 CSV 文本：请{SAVE_AS_CSV}", 1)
+    schema = next((s for s in SCHEMAS.values() if s.file == name.lower()), None)
+    by_header = schema is None
+    if by_header:
+        schema = schema_from_header(raw)
+        if schema is None:
+            files = "、".join(s.file for s in SCHEMAS.values())
+            return refuse(f"无法判断是哪一种数据：文件名不是 {files} 之一，表头也不完全符合其中任何一种", 1)
+    frame, problems, encoding = parse_bytes(schema, raw, name)
+    return Loaded(name, schema, frame, tuple(problems), encoding, by_header)
+
+
+def schema_from_header(raw: bytes) -> Schema | None:
+    """The one schema whose required columns the header has all of (the most columns wins)."""
+    try:
+        text, _ = decode(raw)
+        header = next((c for _, c in _records(text)), None)
+    except CellError:
+        return None
+    if header is None:
+        return None
+    fits: dict[str, int] = {}
+    for schema in SCHEMAS.values():
+        problems: list[Problem] = []
+        found = parse_header(schema, header, problems)
+        if not any(p.level == "error" for p in problems):
+            fits[schema.name] = len(found)
+    best = sorted(fits.items(), key=lambda kv: -kv[1])
+    if not best or (len(best) > 1 and best[0][1] == best[1][1]):
+        return None
+    return SCHEMAS[best[0][0]]
+
+
+def dataset_of(loaded: Sequence[Loaded]) -> Dataset:
+    """A snapshot of files given as bytes, as the dashboard would serve them (the first file of each kind)."""
+    frames = {name: _empty(schema) for name, schema in SCHEMAS.items()}
+    files = {name: FileState(schema, "missing") for name, schema in SCHEMAS.items()}
+    names: dict[str, str] = {}
+    problems: list[Problem] = []
+    for item in loaded:
+        problems.extend(item.problems)
+        if item.schema is None or item.schema.name in names:
+            continue
+        names[item.schema.name] = item.name
+        if item.frame is not None:
+            frames[item.schema.name] = item.frame
+            files[item.schema.name] = FileState(item.schema, "loaded", item.encoding, len(item.frame))
+        else:
+            files[item.schema.name] = FileState(item.schema, "rejected", item.encoding)
+    return Dataset(None, frames, files, tuple(problems), names=names)

@@ -354,8 +354,9 @@ def register_callbacks(app, source: DataSource) -> None:
         Input(f("region"), "value"),
         Input(f("debt_type"), "value"),
         Input(f("unit"), "value"),
+        Input(ids.page_data(PAGE), "data"),  # the data changed: redraw
     )
-    def update(year, region, selected, unit):
+    def update(year, region, selected, unit, _data):
         return source.get().cached(view, year, region, selected, unit)
 
     @app.callback(

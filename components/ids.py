@@ -23,6 +23,35 @@ def caption(graph_id: str) -> str:
     return f"{graph_id}-caption"
 
 
+# Live updates: the page polls the data version and re-renders when it changed
+DATA_POLL = "data-poll"  # dcc.Interval
+RENDERED_VERSION = "rendered-version"  # the data version the page on screen was rendered from
+DATA_CHANGED = "data-changed"  # set by the poll to a newer version: redraw the view
+
+
+def page_data(page: str) -> dict:
+    """A store in each page's filter bar, set anew when the data changed: the view's cue to redraw."""
+    return {"role": "data-version", "page": page}
+
+
+def page_end(page: str) -> dict:
+    """The 数据核验 panel and the footer of a page, redrawn when the data changed."""
+    return {"role": "page-end", "page": page}
+
+
+# Checks of the published figures
+FINDINGS_PANEL = "findings-panel"  # 数据核验: every finding of the page's files
+
+
+def finding_marker(target: str) -> dict:
+    """Where a card or chart shows the findings about it; `target` is the card's or graph's id."""
+    return {"role": "finding-marker", "target": target}
+
+
+def finding_badge(target: str) -> str:
+    return f"finding-badge-{target}"
+
+
 def nav_link(page: str) -> dict:
     return {"role": "nav-link", "page": page}
 
@@ -39,12 +68,18 @@ def page_filter(page: str, name: str) -> str:
 
 # 总览
 OVERVIEW_CARDS = "overview-cards"
+OVERVIEW_KPI_TRANSFERS = "overview-kpi-transfers"
+OVERVIEW_KPI_DEBT = "overview-kpi-debt"
+OVERVIEW_KPI_BONDS = "overview-kpi-bonds"
+OVERVIEW_KPI_PERFORMANCE = "overview-kpi-performance"
 OVERVIEW_TRANSFERS_GRAPH = "overview-transfers-graph"
 OVERVIEW_DEBT_GRAPH = "overview-debt-graph"
 OVERVIEW_GRADES_GRAPH = "overview-grades-graph"
 
 # 转移支付
 TRANSFERS_KPIS = "transfers-kpis"
+TRANSFERS_KPI_BUDGET = "transfers-kpi-budget"
+TRANSFERS_KPI_CHANGE = "transfers-kpi-change"
 TRANSFERS_BARS = "transfers-bars"
 TRANSFERS_WATERFALL = "transfers-waterfall"
 TRANSFERS_TABLE = "transfers-table"
@@ -55,6 +90,10 @@ TRANSFERS_CLEAR = "transfers-clear"
 
 # 政府债务
 DEBT_KPIS = "debt-kpis"
+DEBT_KPI_BALANCE = "debt-kpi-balance"
+DEBT_KPI_LIMIT = "debt-kpi-limit"
+DEBT_KPI_BONDS = "debt-kpi-bonds"
+DEBT_KPI_SERVICE = "debt-kpi-service"
 DEBT_COMPOSITION = "debt-composition"
 DEBT_LIMIT = "debt-limit"
 DEBT_FLOWS = "debt-flows"
@@ -65,6 +104,8 @@ DEBT_CLEAR = "debt-clear"
 
 # 绩效管理
 PERF_KPIS = "performance-kpis"
+PERF_KPI_COUNT = "performance-kpi-count"
+PERF_KPI_GRADES = "performance-kpi-grades"
 PERF_GRADES = "performance-grades"
 PERF_GRADE_AMOUNTS = "performance-grade-amounts"
 PERF_TYPES = "performance-types"
@@ -76,3 +117,13 @@ PERF_EXTRA = "performance-extra"
 PERF_COMPARE = "performance-compare"
 PERF_TREND = "performance-trend"
 PERF_CLEAR = "performance-clear"
+
+# 数据检查 (upload preview)
+CHECK_UPLOAD = "check-upload"
+CHECK_FILES = "check-files"  # what the browser sends: name and contents per file, oversized ones without
+CHECK_REPORT = "check-report"
+
+
+def check_preview(name: str) -> str:
+    """A preview chart on the 数据检查 page, e.g. check-preview-transfers-bars."""
+    return f"check-preview-{name}"

@@ -9,9 +9,10 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
+from flask import jsonify
 
-from components import ids
-from components.dataset import Dataset, DataSource
+from components import checks, ids
+from components.dataset import SCHEMAS, Dataset, DataSource, Problem
 from components.filters import Resolved, select
 from components.theme import UNITS, fmt_datetime, fmt_quantity, graph_config
 
@@ -20,6 +21,7 @@ PAGES = {  # path → (page key, label); report order
     "/transfers": ("transfers", "转移支付"),
     "/debt": ("debt", "政府债务"),
     "/performance": ("performance", "绩效管理"),
+    "/check": ("check", "数据检查"),
 }
 PATH_OF = {page: path for path, (page, _) in PAGES.items()}
 TITLE = "财政预算公开看板"
@@ -29,6 +31,17 @@ EXPORTS = {  # kind → (path, label); each takes the page's own query
     "pdf": ("/export/report.pdf", "A4 报告（PDF）"),
     "xlsx": ("/export/data.xlsx", "数据表（Excel）"),
 }
+# The files whose rows each page shows; a section page shows the rows of indicators.csv
+# and notes.csv of its own section too. The 数据检查 page shows none of the folder's.
+PAGE_FILES = {
+    "overview": tuple(SCHEMAS),
+    "transfers": ("transfers",),
+    "debt": ("debt",),
+    "performance": ("evaluations", "grades"),
+}
+PAGE_SECTION = {"transfers": "转移支付", "debt": "政府债务", "performance": "绩效管理"}
+POLL_MS = 2000  # how often an open page asks whether the data changed (a tiny GET)
+VERSION_ROUTE = "/_data-version"
 
 
 def make_navbar() -> dbc.Navbar:
@@ -74,6 +87,9 @@ def make_shell() -> html.Div:
         [
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.LAST_QUERY),
+            dcc.Interval(id=ids.DATA_POLL, interval=POLL_MS),
+            dcc.Store(id=ids.RENDERED_VERSION),
+            dcc.Store(id=ids.DATA_CHANGED),
             make_navbar(),
             dbc.Container([html.Div(id=ids.DATA_BANNER), html.Div(id=ids.PAGE)], fluid=True, className="pb-4"),
         ]
@@ -166,13 +182,15 @@ def make_filter_bar(
     bar = [dbc.Row(cols, className="g-2 filter-bar")]
     bar += [dbc.Alert(n, color="warning", className="py-1 my-1 small") for n in state.notices]
     bar.append(dcc.Store(id=ids.query_store(page)))
+    bar.append(dcc.Store(id=ids.page_data(page)))
     return html.Div(bar, className="mb-3 no-print-controls")
 
 
 def make_kpi_card(
     title: str, value: str, detail: Sequence | str = "", href: str | None = None, card_id: str | None = None
 ) -> dbc.Col:
-    body = [html.Div(title, className="kpi-title"), html.Div(value, className="kpi-value")]
+    title_row = [title, html.Span(id=ids.finding_marker(card_id))] if card_id else title
+    body = [html.Div(title_row, className="kpi-title"), html.Div(value, className="kpi-value")]
     if detail:
         body.append(html.Div(detail, className="kpi-detail"))
     if href:
@@ -188,6 +206,7 @@ def make_chart_card(title: str, graph_id: str, filename: str, hint: str = "") ->
     header = [html.Span(title, className="fw-semibold")]
     if hint:
         header.append(html.Span(hint, className="small text-muted ms-2 no-print"))
+    header.append(html.Span(id=ids.finding_marker(graph_id)))
     return dbc.Card(
         [dbc.CardHeader(header), dbc.CardBody(described_graph(graph_id, title, filename))],
         className="mb-3 chart-card",
@@ -286,14 +305,114 @@ def make_data_banner(dataset: Dataset) -> list:
     return alerts
 
 
-def make_footer(dataset: Dataset) -> html.Footer:
-    sources = dataset.sources()
-    loaded = [s for s in dataset.files.values() if s.modified is not None and s.status != "rejected"]
-    updated = max((s.modified for s in loaded), default=None)
+def page_frames(dataset: Dataset, page: str) -> dict[str, pd.DataFrame]:
+    """The rows a page shows, per file (indicators.csv and notes.csv: its section's rows only)."""
+    frames = {name: dataset.frame(name) for name in PAGE_FILES[page]}
+    if page in PAGE_SECTION:
+        for name in ("indicators", "notes"):
+            rows = dataset.frame(name)
+            rows = rows[rows["section"] == PAGE_SECTION[page]]
+            if len(rows):
+                frames[name] = rows
+    return frames
+
+
+def make_footer(dataset: Dataset, page: str = "overview") -> html.Footer:
+    """When the page's own files were last changed and which documents its rows cite."""
+    if page not in PAGE_FILES:
+        text = "上传的文件只用于本次检查：不保存，也不改变看板正在使用的数据。"
+        return html.Footer(html.Small(text, className="text-muted"), className="mt-4 page-footer")
+    frames = page_frames(dataset, page)
+    states = [dataset.files[name] for name in frames]
+    updated = max((s.modified for s in states if s.modified is not None and s.status != "rejected"), default=None)
+    sources = dict.fromkeys(s for frame in frames.values() for s in frame["source"].unique() if s)  # first-seen order
     parts = [f"数据更新：{fmt_datetime(updated)}" if updated else "数据更新：无数据文件"]
     if sources:
         parts.append("来源：" + "；".join(sources))
     return html.Footer(html.Small(" ｜ ".join(parts), className="text-muted"), className="mt-4 page-footer")
+
+
+# ---------------------------------------------------------------- checks of the published figures
+
+
+def make_finding_marker(target: str, findings: Sequence[Problem]) -> list:
+    """A small warning beside a card or chart; hovering, focusing or tapping it explains (as text)."""
+    if not findings:
+        return []
+    badge = ids.finding_badge(target)
+    count = f" {len(findings)} 处" if len(findings) > 1 else ""
+    return [
+        html.Button(
+            f"⚠ 数字不一致{count}",
+            id=badge,
+            type="button",
+            className="finding-marker",
+            title="数据核验：点击或悬停查看",
+        ),
+        dbc.Popover(
+            [
+                dbc.PopoverHeader("数据核验：文件所列数字之间不一致"),
+                dbc.PopoverBody(
+                    [
+                        html.Ul([html.Li(str(f)) for f in findings], className="mb-1 ps-3"),
+                        html.Div("已考虑四舍五入；数据照常显示，请核对原文件。", className="text-muted"),
+                    ]
+                ),
+            ],
+            target=badge,
+            trigger="hover focus",
+            placement="bottom",
+            className="finding-popover",
+        ),
+    ]
+
+
+def page_findings(dataset: Dataset, page: str) -> tuple[list[Problem], list[Problem]]:
+    """(findings, loader warnings) about the files a page shows."""
+    files = {dataset.names.get(n, SCHEMAS[n].file) for n in page_frames(dataset, page)}
+    findings = [f for f in dataset.findings if page == "overview" or f.section == page]
+    return findings, [w for w in dataset.warnings if w.file in files]
+
+
+def make_findings_panel(dataset: Dataset, page: str) -> html.Details:
+    """数据核验: every finding about the page's files, with file and line; collapsed to one line."""
+    findings, warnings = page_findings(dataset, page)
+    checked = "；".join(text for key, text in checks.CHECKED.items() if page == "overview" or key == page)
+    said = f"发现 {len(findings)} 处数字不一致" if findings else "未发现数字不一致"
+    summary = [f"数据核验：{said}", html.Span("（点击展开）", className="expand-hint")]
+    body = [
+        html.P(
+            f"核对内容：{checked}。比较时考虑了四舍五入：只有原文件的数字无论怎样舍入都对不上时才列出。",
+            className="small",
+        )
+    ]
+    if findings:
+        body.append(make_problem_table(findings))
+    if warnings:
+        body += [html.Div("文件提示", className="fw-semibold small mt-2"), make_problem_table(warnings)]
+    return html.Details(
+        [html.Summary(summary, className="card-header"), html.Div(body, className="card-body")],
+        id=ids.FINDINGS_PANEL,
+        className="card mb-3 findings-panel" + (" has-findings" if findings else ""),
+    )
+
+
+def make_problem_table(problems: Sequence[Problem], with_file: bool = True) -> dbc.Table:
+    """(File,) line, column and message per problem, as plain text."""
+    rows = [
+        html.Tr(
+            ([html.Td(p.file)] if with_file else [])
+            + [
+                html.Td("、".join(map(str, getattr(p, "lines", ()) or ([p.line] if p.line else []))) or "—"),
+                html.Td(p.column or "—"),
+                html.Td(p.message),
+            ]
+        )
+        for p in problems
+    ]
+    heads = (["文件"] if with_file else []) + ["行", "列", "说明"]
+    head = html.Thead(html.Tr([html.Th(h) for h in heads]))
+    return dbc.Table([head, html.Tbody(rows)], size="sm", bordered=False, responsive=True, className="problem-table")
 
 
 # ---------------------------------------------------------------- routing
@@ -307,6 +426,7 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
 
     @app.callback(
         Output(ids.PAGE, "children"),
+        Output(ids.RENDERED_VERSION, "data"),
         Input(ids.URL, "pathname"),
         Input(ids.URL, "search"),
         State(ids.LAST_QUERY, "data"),
@@ -321,12 +441,80 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
             and (search or "").lstrip("?") == (last_query or "")
         ):
             raise PreventUpdate
-        return render(source.get(), pathname, search, pages)
+        dataset = source.get()
+        return render(dataset, pathname, search, pages), dataset.version
 
-    @app.callback(Output(ids.DATA_BANNER, "children"), Input(ids.URL, "pathname"), Input(ids.query_store(ALL), "data"))
-    def data_banner(_path, _queries):
+    @app.callback(
+        Output(ids.DATA_BANNER, "children"),
+        Input(ids.URL, "pathname"),
+        Input(ids.query_store(ALL), "data"),
+        Input(ids.DATA_CHANGED, "data"),
+    )
+    def data_banner(path, _queries, _changed):
         # Redrawn with every view change, so a file fixed or broken meanwhile is reported at once.
+        # Not on 数据检查: there it would read as a verdict on the upload.
+        if PAGES.get(path or "/", ("",))[0] not in PAGE_FILES:
+            return []
         return make_data_banner(source.get())
+
+    def data_version():
+        response = jsonify(version=source.get().version)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    # A GET of a few bytes rather than a callback: cheap for many open pages, and it
+    # leaves the page alone unless the data really changed. Several workers agree on
+    # the version (see DataSource), so a viewer is not sent back and forth.
+    app.server.add_url_rule(app.config.routes_pathname_prefix + VERSION_ROUTE.lstrip("/"), view_func=data_version)
+    app.clientside_callback(
+        """
+        function(_n, rendered, asked) {
+            const none = window.dash_clientside.no_update;
+            if (!rendered || document.hidden) { return none; }
+            return fetch(VERSION_URL, {cache: 'no-store'})
+                .then(r => (r.ok ? r.json() : null))
+                .then(answer => {
+                    const version = answer && answer.version;
+                    if (!version || version === rendered) { return none; }
+                    // Asked already and the answer is on its way: ask again only if it got lost.
+                    if (asked && asked.version === version && Date.now() - asked.at < 10000) { return none; }
+                    return {version: version, at: Date.now()};
+                })
+                .catch(() => none);
+        }
+        """.replace("VERSION_URL", json.dumps(app.get_relative_path(VERSION_ROUTE))),
+        Output(ids.DATA_CHANGED, "data"),
+        Input(ids.DATA_POLL, "n_intervals"),
+        State(ids.RENDERED_VERSION, "data"),
+        State(ids.DATA_CHANGED, "data"),
+        prevent_initial_call=True,
+    )
+
+    # New data redraws the view in place, from the filters on screen: the viewer keeps
+    # filters, scroll position and open panels (re-rendering the page would reset them).
+    # The page's own callback does the drawing; this only gives it its cue.
+    app.clientside_callback(
+        """
+        function(changed) {
+            const outputs = window.dash_clientside.callback_context.outputs_list;
+            return outputs.map(() => changed && changed.version);
+        }
+        """,
+        Output(ids.page_data(ALL), "data"),
+        Input(ids.DATA_CHANGED, "data"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(ids.page_end(ALL), "children"),
+        Output(ids.RENDERED_VERSION, "data", allow_duplicate=True),
+        Input(ids.DATA_CHANGED, "data"),
+        prevent_initial_call=True,
+    )
+    def redraw_page_end(_changed):
+        dataset = source.get()
+        pages_shown = [o["id"]["page"] for o in ctx.outputs_list[0]]
+        return [make_page_end(dataset, page) for page in pages_shown], dataset.version
 
     # The URL and the nav links follow the page's filter state without a server trip. A
     # filter change pushes a history entry (Back undoes it). When the URL on screen is not
@@ -348,7 +536,7 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
             const keep = new URLSearchParams();
             ['year', 'region', 'unit'].forEach(k => { if (params.get(k)) keep.set(k, params.get(k)); });
             const common = keep.toString();
-            const hrefs = PAGE_PATHS.map(p => p + (common ? '?' + common : ''));
+            const hrefs = PAGE_PATHS.map(p => p + (common && FILTERED.includes(p) ? '?' + common : ''));
             // href too: dcc.Location pushes its href prop whenever it differs from the window's.
             const href = window.location.origin + window.location.pathname + target + window.location.hash;
             // Briefing mode starts at this page's section; exports take the whole view.
@@ -358,6 +546,7 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
             return [target, href, q, hrefs, hrefs[0], PRESENT + '?' + present.toString(), ...exports];
         }
         """.replace("PAGE_PATHS", json.dumps(list(PAGES)))
+        .replace("FILTERED", json.dumps([PATH_OF[p] for p in PAGE_FILES]))
         .replace("PAGE_KEYS", json.dumps({path: page for path, (page, _) in PAGES.items()}))
         .replace("EXPORT_PATHS", json.dumps([path for path, _ in EXPORTS.values()]))
         .replace("PRESENT", json.dumps(PRESENT_PATH))
@@ -381,4 +570,11 @@ def render(dataset: Dataset, pathname: str | None, search: str | None, pages) ->
     page, _label = PAGES.get(pathname or "/", (None, None))
     if page is None:
         return [make_empty_state(f"没有这个页面：{pathname}。请从上方导航进入。")]
-    return [pages[page](dataset, search or ""), make_footer(dataset)]
+    content = pages[page](dataset, search or "")
+    if page not in PAGE_FILES:
+        return [content, make_footer(dataset, page)]
+    return [content, html.Div(make_page_end(dataset, page), id=ids.page_end(page))]
+
+
+def make_page_end(dataset: Dataset, page: str) -> list:
+    return [make_findings_panel(dataset, page), make_footer(dataset, page)]

@@ -192,6 +192,7 @@ def register_callbacks(app, source: DataSource) -> None:
         Input(ids.page_filter(PAGE, "year"), "value"),
         Input(ids.page_filter(PAGE, "region"), "value"),
         Input(ids.page_filter(PAGE, "unit"), "value"),
+        Input(ids.page_data(PAGE), "data"),  # the data changed: redraw
     )
-    def update(year, region, unit):
+    def update(year, region, unit, _data):
         return source.get().cached(view, year, region, unit)

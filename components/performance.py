@@ -508,8 +508,9 @@ def register_callbacks(app, source: DataSource) -> None:
         Input(f("target_type"), "value"),
         Input(f("grade"), "value"),
         Input(f("unit"), "value"),
+        Input(ids.page_data(PAGE), "data"),  # the data changed: redraw
     )
-    def update(year, region, methods, target_types, grades_selected, unit):
+    def update(year, region, methods, target_types, grades_selected, unit, _data):
         return source.get().cached(view, year, region, methods, target_types, grades_selected, unit)
 
     filters = ("year", "region", "method", "target_type", "grade", "unit")
@@ -532,6 +533,7 @@ def register_callbacks(app, source: DataSource) -> None:
         """.replace("GRID_ID", json.dumps(ids.PERF_GRID)),
         Output(ids.PERF_GRID, "paginationGoTo"),
         *[Input(f(name), "value") for name in filters],
+        Input(ids.page_data(PAGE), "data"),  # the data changed: the pages too
         prevent_initial_call=True,
     )
 

@@ -134,7 +134,7 @@ def empty_figure(message: str, height: int = 300) -> go.Figure:
     """A blank chart that says why it is blank (never an empty axis drawn as zero)."""
     fig = base_figure(height)
     fig.add_annotation(
-        text=message,
+        text=plain(message),  # may name categories from a CSV file
         x=0.5,
         y=0.5,
         xref="paper",

@@ -267,7 +267,10 @@ def make_table(
             "note": "",
         }
         if len(stated):
-            total_row["note"] = stated_total_note(stated.iloc[0], cats, unit)
+            # As the checks do: a category without a row of its own counts by its items.
+            total_row["note"] = stated_total_note(
+                stated.iloc[0], checks.total_parts(cats[~cats["derived"]], items), unit
+            )
         body.append(cells(total_row, f"合计（{total['basis']}）", "fw-bold"))
     head = html.Thead(
         html.Tr(
@@ -295,7 +298,7 @@ def make_table(
     )
 
 
-def stated_total_note(stated: pd.Series, cats: pd.DataFrame, unit: str) -> str:
+def stated_total_note(stated: pd.Series, cats, unit: str) -> str:
     """The document's 合计 beside the computed one: checked with rounding in mind, never added."""
     parts = []
     for key, label in (("budget", "预算数"), ("prior_actual", "上年执行数")):
@@ -428,8 +431,9 @@ def register_callbacks(app, source: DataSource) -> None:
         Input(f("region"), "value"),
         Input(f("category"), "value"),
         Input(f("unit"), "value"),
+        Input(ids.page_data(PAGE), "data"),  # the data changed: redraw
     )
-    def update(year, region, selected, unit):
+    def update(year, region, selected, unit, _data):
         return source.get().cached(view, year, region, selected, unit)
 
     @app.callback(

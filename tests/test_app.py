@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import app as app_module
-from components import layout
+from components import datacheck, layout
 from components.dataset import load_folder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,7 +73,7 @@ def test_router_renders_each_page_and_an_unknown_path_politely():
     pages = {name: module.layout for name, module in app_module.SECTIONS.items()}
     for path in layout.PAGES:
         rendered = layout.render(dataset, path, "", pages)
-        assert rendered[-1].__class__.__name__ == "Footer"
+        assert "page-footer" in json.dumps(rendered[-1].to_plotly_json(), default=lambda c: c.to_plotly_json())
     missing = layout.render(dataset, "/nowhere", "", pages)
     assert "没有这个页面" in json.dumps(missing[0].to_plotly_json(), ensure_ascii=False, default=str)
 
@@ -107,3 +110,69 @@ def test_a_callback_over_http_returns_the_filtered_figure():
     body = response.get_json()["response"]
     bars = body["transfers-bars"]["figure"]["data"]
     assert bars[0]["x"] == ["专项转移支付"]
+
+
+# ---------------------------------------------------------------- serving only what is meant to be served
+
+
+def test_pages_refuse_to_be_framed_by_other_sites():
+    response = app_module.create_app(ROOT / "data").server.test_client().get("/")
+    assert response.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+PROJECT_FILES = [ROOT / "app.py", ROOT / "components" / "dataset.py", ROOT / "data" / "transfers.csv"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/app.py",
+        "/assets/../app.py",
+        "/assets/%2e%2e/app.py",
+        "/assets/..%2fapp.py",
+        "/assets/%2e%2e%2fapp.py",
+        "/assets/..%5capp.py",
+        "/assets/../components/dataset.py",
+        "/assets/../data/transfers.csv",
+        "/data/transfers.csv",
+        "/_dash-component-suites/dash/../../app.py",
+        "/_dash-component-suites/dash/..%2f..%2fapp.py",
+        "/_dash-component-suites/components/dataset.py",
+        "/_dash-component-suites/app/app.py",
+        "/assets/../../../../etc/passwd",
+        "/_dash-component-suites/os/../../../etc/passwd",
+        "//etc/passwd",
+    ],
+)
+def test_no_route_serves_a_file_outside_the_assets(path):
+    client = app_module.create_app(ROOT / "data").server.test_client()
+    with client.get(path) as response:
+        body = response.get_data()
+    for project_file in PROJECT_FILES:
+        assert project_file.read_bytes()[:200] not in body, (path, project_file.name)
+    assert b"root:x:0:0" not in body
+
+
+def test_the_assets_themselves_are_served():
+    client = app_module.create_app(ROOT / "data").server.test_client()
+    with client.get("/assets/app.css") as response:
+        assert response.status_code == 200 and response.get_data() == (ROOT / "assets" / "app.css").read_bytes()
+
+
+def test_a_request_bigger_than_any_allowed_upload_is_refused_unread():
+    client = app_module.create_app(ROOT / "data").server.test_client()
+    body = b"x" * (datacheck.MAX_REQUEST_BYTES + 1)
+    response = client.post("/_dash-update-component", data=body, content_type="application/json")
+    assert response.status_code == 413
+
+
+def test_the_data_version_is_a_small_uncached_answer_that_follows_the_files(tmp_path):
+    (tmp_path / "debt.csv").write_text("年度,地区,债务类型,余额\n2022,A,一般债务,4.5\n", encoding="utf-8")
+    os.utime(tmp_path / "debt.csv", (1_000_000, 1_000_000))
+    client = app_module.create_app(tmp_path).server.test_client()
+    first = client.get("/_data-version")
+    assert first.headers["Cache-Control"] == "no-store" and len(first.get_data()) < 100
+    (tmp_path / "debt.csv").write_text("年度,地区,债务类型,余额\n2022,A,一般债务,5.5\n", encoding="utf-8")
+    os.utime(tmp_path / "debt.csv", (1_000_100, 1_000_100))
+    assert client.get("/_data-version").get_json()["version"] != first.get_json()["version"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from components import transfers
 from components.dataset import load_folder
 
 TRANSFERS = "年度,地区,类别,项目,预算数,上年执行数,增减额,增减率,单位\n"
@@ -83,3 +84,166 @@ def test_ungraded_evaluations_are_not_compared(tmp_path):
 
 def test_the_seed_is_consistent():
     assert load_folder(Path(__file__).resolve().parents[1] / "data").findings == []
+
+
+# ---------------------------------------------------------------- what a finding says
+
+
+def found(tmp_path: Path, **files: str):
+    for name, text in files.items():
+        (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
+    return load_folder(tmp_path).findings
+
+
+def test_a_finding_names_file_lines_figures_gap_and_the_rows_it_is_about(tmp_path):
+    text = (
+        TRANSFERS + "2023,A,合计,,46.40,,,,亿元\n2023,A,税收返还,,15.67,,,,亿元\n2023,A,专项转移支付,,29.73,,,,亿元\n"
+    )
+    (finding,) = found(tmp_path, transfers=text)
+    assert (finding.file, finding.line, finding.lines, finding.column) == ("transfers.csv", 2, (2, 3, 4), "预算数")
+    assert "46.4 亿元" in finding.message and "45.4 亿元" in finding.message
+    assert "相差至少 0.985 亿元" in finding.message  # 46.395 − (45.40 + 0.01)
+    assert (finding.section, finding.year, finding.region, finding.subject, finding.kind) == (
+        "transfers",
+        2023,
+        "A",
+        "合计",
+        "total",
+    )
+    assert str(finding).startswith("transfers.csv 第2行 「预算数」列（提示）：2023年A合计")
+
+
+# ---------------------------------------------------------------- 合计 and categories given by their items
+
+
+def test_the_total_counts_a_category_given_only_by_its_items(tmp_path):
+    # 一般性转移支付 has no row of its own: its items are its part of the 合计.
+    text = (
+        TRANSFERS
+        + "2023,A,合计,,{},,,,\n2023,A,税收返还,,100,,,,\n"
+        + "2023,A,一般性转移支付,x,50,,,,\n2023,A,一般性转移支付,y,25,,,,\n"
+    )
+    assert found(tmp_path, transfers=text.format(175)) == []
+    (finding,) = found(tmp_path, transfers=text.format(100))
+    assert finding.lines == (2, 3, 4, 5) and "分项之和为 175 万元" in finding.message
+
+
+@pytest.mark.parametrize("budget,flagged", [("7.00", False), ("7.01", False), ("7.02", False), ("7.03", True)])
+def test_category_against_items_on_both_sides_of_the_rounding_line(tmp_path, budget, flagged):
+    # 2.34 + 4.67 = 7.01 ± 0.01; the category ± 0.005: anything from 6.995 to 7.025 may be true.
+    text = (
+        TRANSFERS
+        + f"2023,A,税收返还,,{budget},,,,亿元\n2023,A,税收返还,x,2.34,,,,亿元\n2023,A,税收返还,y,4.67,,,,亿元\n"
+    )
+    assert bool(found(tmp_path, transfers=text)) is flagged
+
+
+# ---------------------------------------------------------------- stated changes, line items included
+
+
+def test_a_line_items_stated_change_is_checked_too(tmp_path):
+    text = TRANSFERS + "2023,A,税收返还,x,120,100,25,25,\n"
+    findings_ = found(tmp_path, transfers=text)
+    assert [f.column for f in findings_] == ["增减额", "增减率"]
+    assert all(f.lines == (2,) and f.kind == "change" and "「x」" in f.message for f in findings_)
+    assert "相差至少 3.5 万元" in findings_[0].message  # 25 ± 0.5 against 20 ± 1
+
+
+@pytest.mark.parametrize("stated,flagged", [("20", False), ("21.5", False), ("22", True), ("18", True)])
+def test_stated_change_in_whole_units(tmp_path, stated, flagged):
+    # 120 − 100 with whole units: anything in [19, 21]; 21.5 ± 0.05 still fails to reach it.
+    text = TRANSFERS + f"2023,A,税收返还,,120,100,{stated},,\n"
+    expect = flagged or stated == "21.5"
+    assert bool(found(tmp_path, transfers=text)) is expect
+
+
+def test_a_rate_against_a_prior_that_may_be_zero_is_not_checked(tmp_path):
+    text = TRANSFERS + "2023,A,税收返还,,5,0,5,100,\n2023,A,专项转移支付,,5,0.0,4.6,50,\n"
+    assert found(tmp_path, transfers=text) == []
+
+
+# ---------------------------------------------------------------- debt
+
+
+DEBT = "年度,地区,债务类型,限额,余额,新增债券,付息,单位\n"
+
+
+@pytest.mark.parametrize("total,flagged", [("60.70", False), ("60.72", False), ("60.73", True), ("60.69", True)])
+def test_debt_total_on_both_sides_of_the_rounding_line(tmp_path, total, flagged):
+    # 4.50 + 56.21: anything in [60.70, 60.72]; a stated 60.73 means at least 60.725.
+    text = DEBT + f"2022,A,一般债务,,4.50,,,亿元\n2022,A,专项债务,,56.21,,,亿元\n2022,A,合计,,{total},,,亿元\n"
+    findings_ = found(tmp_path, debt=text)
+    assert bool(findings_) is flagged
+    if flagged:
+        assert findings_[0].column == "余额" and findings_[0].lines == (2, 3, 4)
+
+
+@pytest.mark.parametrize("balance,flagged", [("4.50", False), ("4.51", False), ("4.52", True)])
+def test_balance_over_limit_on_both_sides_of_the_rounding_line(tmp_path, balance, flagged):
+    text = DEBT + f"2022,A,一般债务,4.50,{balance},,,亿元\n"
+    findings_ = found(tmp_path, debt=text)
+    assert bool(findings_) is flagged
+    if flagged:
+        assert findings_[0].kind == "limit" and "超出 0.02 亿元" in findings_[0].message
+
+
+def test_debt_flows_are_checked_against_the_total_too(tmp_path):
+    text = DEBT + "2022,A,一般债务,,,0,0,亿元\n2022,A,专项债务,,,5.44,0.32,亿元\n2022,A,合计,,,5.44,0.42,亿元\n"
+    (finding,) = found(tmp_path, debt=text)
+    assert finding.column == "付息" and "0.42 亿元" in finding.message
+
+
+# ---------------------------------------------------------------- grades
+
+
+GRADES = "年度,地区,评价方式,等级,数量\n"
+EVALUATIONS = "年度,地区,评价方式,对象类型,评价对象,等级\n"
+
+
+def test_an_ungraded_evaluation_may_have_any_grade(tmp_path):
+    evaluations = EVALUATIONS + "2022,A,m,项目,x,良\n2022,A,m,项目,y,\n"
+    assert found(tmp_path, evaluations=evaluations, grades=GRADES + "2022,A,m,良,2\n") == []
+    (finding,) = found(tmp_path, evaluations=evaluations, grades=GRADES + "2022,A,m,良,3\n")
+    assert "相差至少 1 个" in finding.message and "另有 1 个未列等级" in finding.message
+
+
+def test_a_grade_given_in_evaluations_but_not_in_grades_is_named(tmp_path):
+    evaluations = EVALUATIONS + "2022,A,m,项目,x,良\n2022,A,m,项目,y,优\n"
+    (finding,) = found(tmp_path, evaluations=evaluations, grades=GRADES + "2022,A,m,良,1\n")
+    assert "未列出等级为优" in finding.message and "第3行" in finding.message and finding.file == "grades.csv"
+
+
+def test_counts_naming_the_evaluation_lines_of_that_grade(tmp_path):
+    evaluations = EVALUATIONS + "2022,A,m,项目,x,良\n2022,A,m,项目,y,中\n2022,A,m,项目,z,良\n"
+    (finding,) = found(tmp_path, evaluations=evaluations, grades=GRADES + "2022,A,m,良,1\n2022,A,m,中,1\n")
+    assert "第2、4行" in finding.message and finding.line == 2 and finding.subject == "良"
+
+
+def test_a_bare_zero_is_as_precise_as_the_figures_beside_it(tmp_path):
+    # 0 + 0.32 is 0.32 ± 0.005, not ± 0.5 亿元: a stated 0.42 is a real gap of 0.09 亿元.
+    text = DEBT + "2022,A,一般债务,,,0,0,亿元\n2022,A,专项债务,,,5.44,0.32,亿元\n2022,A,合计,,,5.44,{},亿元\n"
+    assert found(tmp_path, debt=text.format("0.32")) == []
+    (finding,) = found(tmp_path, debt=text.format("0.42"))
+    assert finding.column == "付息" and "相差至少 0.085 亿元" in finding.message
+
+
+def test_a_bare_zero_among_whole_numbers_keeps_their_precision(tmp_path):
+    # Two items under 0.5 万元 each print as 0 and may add up to a total printed as 1.
+    text = TRANSFERS + "2023,A,税收返还,,1,,,,\n2023,A,税收返还,x,0,,,,\n2023,A,税收返还,y,0,,,,\n"
+    assert found(tmp_path, transfers=text) == []
+
+
+def test_the_transfers_table_gives_the_same_verdict_on_the_total_as_the_checks(tmp_path):
+    # 合计 176.3 ± 0.05 against 100 ± 0.5 plus items 50.4 and 25.3 (± 0.05 each): consistent only
+    # when the items' own rounding counts, as it does in the checks.
+    text = (
+        TRANSFERS
+        + "2023,A,合计,,176.3,,,,\n2023,A,税收返还,,100,,,,\n"
+        + "2023,A,一般性转移支付,x,50.4,,,,\n2023,A,一般性转移支付,y,25.3,,,,\n"
+    )
+    (tmp_path / "transfers.csv").write_text(text, encoding="utf-8")
+    dataset = load_folder(tmp_path)
+    assert dataset.findings == []
+    cats, items, stated = transfers.page_rows(dataset, 2023, "A", None)
+    table = str(transfers.make_table(cats, items, stated, transfers.summary(cats, stated)).to_plotly_json())
+    assert "与分项加总一致" in table and "不一致" not in table

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import math
+import os
+import time
 from pathlib import Path
 
 import pytest
 
-from components.dataset import SCHEMAS, DataSource, load_folder, parse_number, parse_text, parse_year
+from components.dataset import (
+    SCHEMAS,
+    DataSource,
+    load_bytes,
+    load_folder,
+    parse_bytes,
+    parse_number,
+    parse_text,
+    parse_year,
+)
 
 HEADER = "年度,地区,类别,项目,预算数,上年执行数,增减额,增减率,单位,说明,来源\n"
 
@@ -258,7 +269,7 @@ def test_file_names_match_case_insensitively(tmp_path):
 
 def test_a_changed_file_reloads_and_a_broken_one_keeps_the_last_good(tmp_path):
     path = write(tmp_path, "debt.csv", "年度,地区,债务类型,余额\n2022,A,一般债务,4.5\n")
-    source = DataSource(tmp_path)
+    source = DataSource(tmp_path, settle=0)
     assert source.get().frame("debt").loc[0, "balance"] == 4.5
     assert source.get() is source.get()  # unchanged files are not read again
     path.write_text("年度,地区,债务类型,余额\n2022,A,一般债务,5.5,\n2023,A,一般债务,6\n", encoding="utf-8")
@@ -287,3 +298,183 @@ def test_seed_data_loads_without_problems():
 def test_header_problems_are_reported_on_the_header_line_after_blank_lines():
     frame, problems = transfers("2023,A,税收返还\n", "\n\n地区,类别\n")
     assert frame is None and problems[0].line == 3 and problems[0].column == "年度"
+
+
+# ---------------------------------------------------------------- live updates: never half a file
+
+DEBT = "年度,地区,债务类型,余额\n2022,A,一般债务,{}\n"
+
+
+class Clock:
+    """A clock the test moves; files get modification times on the same scale."""
+
+    def __init__(self, now: float = 1_000_000.0):
+        self.now = now
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def write_at(folder: Path, name: str, text: str, moment: float) -> Path:
+    path = write(folder, name, text)
+    os.utime(path, (moment, moment))
+    return path
+
+
+def balances(source: DataSource) -> list[float]:
+    return list(source.get().frame("debt")["balance"])
+
+
+def test_a_file_written_moments_ago_waits_until_it_has_been_still(tmp_path):
+    clock = Clock()
+    write_at(tmp_path, "debt.csv", DEBT.format(4.5), clock.now - 60)
+    source = DataSource(tmp_path, settle=1.0, clock=clock, sleep=clock.sleep)
+    before = source.get()
+    assert balances(source) == [4.5]
+
+    write_at(tmp_path, "debt.csv", DEBT.format(5.5), clock.now - 0.2)  # being saved right now
+    assert balances(source) == [4.5]
+    assert source.get().version == before.version  # viewers are not told of a change yet
+    clock.now += 1.0
+    assert balances(source) == [5.5]
+    assert source.get().version != before.version
+    assert clock.slept == []  # a request never waits for a file that is already in service
+
+
+def test_a_file_that_grows_while_it_is_read_is_not_served(tmp_path, monkeypatch):
+    clock = Clock()
+    path = write_at(tmp_path, "debt.csv", DEBT.format(4.5), clock.now - 60)
+    source = DataSource(tmp_path, settle=1.0, clock=clock, sleep=clock.sleep)
+    assert balances(source) == [4.5]
+
+    # A writer whose file looks settled (an old time, as some copy tools set) but is still growing.
+    half = DEBT.format(5.5) + "2023,A,一般债务,"
+    write_at(tmp_path, "debt.csv", half, clock.now - 60)
+    read_bytes = Path.read_bytes
+
+    def read_then_grow(self):
+        raw = read_bytes(self)
+        if self == path:
+            with open(path, "a", encoding="utf-8") as f:
+                f.write("6\n")
+            os.utime(path, (clock.now - 60, clock.now - 60))
+        return raw
+
+    monkeypatch.setattr(Path, "read_bytes", read_then_grow)
+    dataset = source.get()
+    assert list(dataset.frame("debt")["balance"]) == [4.5]
+    assert dataset.problems == ()  # the half-read version was not even reported
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    assert balances(source) == [5.5, 6]
+
+
+def test_a_file_replaced_by_delete_and_rename_never_shows_as_missing(tmp_path):
+    clock = Clock()
+    path = write_at(tmp_path, "debt.csv", DEBT.format(4.5), clock.now - 60)
+    source = DataSource(tmp_path, settle=1.0, clock=clock, sleep=clock.sleep)
+    assert balances(source) == [4.5]
+    path.unlink()  # Excel saves by writing a temporary file, deleting, renaming
+    assert balances(source) == [4.5] and source.get().files["debt"].status == "loaded"
+    clock.now += 1.0
+    assert source.get().files["debt"].status == "missing" and balances(source) == []
+
+
+def test_a_file_seen_first_while_young_is_waited_for(tmp_path):
+    clock = Clock()
+    write_at(tmp_path, "debt.csv", DEBT.format(4.5), clock.now - 0.25)
+    source = DataSource(tmp_path, settle=1.0, clock=clock, sleep=clock.sleep)
+    assert balances(source) == [4.5]
+    assert clock.slept == [pytest.approx(0.75)]
+
+
+def test_a_worker_nobody_asks_still_sees_each_good_version_before_a_broken_one(tmp_path):
+    write_at(tmp_path, "debt.csv", DEBT.format(4.5), 1_000_000)
+    asked, idle = DataSource(tmp_path, settle=0, watch=0.05), DataSource(tmp_path, settle=0, watch=0.05)
+    assert balances(asked) == balances(idle) == [4.5]
+    write_at(tmp_path, "debt.csv", DEBT.format(5.5), 1_000_100)
+    assert balances(asked) == [5.5]
+    time.sleep(0.5)  # the idle worker gets no request meanwhile
+    write_at(tmp_path, "debt.csv", DEBT.format("oops"), 1_000_200)
+    assert balances(asked) == balances(idle) == [5.5]  # not 4.5: the last good version is the same
+
+
+def test_every_worker_reaches_the_same_version(tmp_path):
+    write_at(tmp_path, "debt.csv", DEBT.format(4.5), 1_000_000)
+    first, second = DataSource(tmp_path), DataSource(tmp_path)
+    assert first.get().version == second.get().version != ""
+    write_at(tmp_path, "debt.csv", DEBT.format(5.5) + "\n", 1_000_100)
+    assert first.get().version == second.get().version != load_folder(tmp_path / "x").version
+
+
+# ---------------------------------------------------------------- files given as bytes (数据检查)
+
+
+def test_bytes_are_validated_like_a_file_and_problems_name_the_uploaded_file():
+    loaded = load_bytes("C:\\报表\\2024年 transfers.csv", (HEADER + "2023,A,税收返还,,x,,,,,,\n").encode("gbk"))
+    assert loaded.name == "2024年 transfers.csv"
+    assert loaded.schema is SCHEMAS["transfers"] and loaded.by_header
+    assert loaded.frame is None
+    (problem,) = loaded.problems
+    assert (problem.file, problem.line, problem.column) == ("2024年 transfers.csv", 2, "预算数")
+
+
+@pytest.mark.parametrize(
+    "name,raw,says",
+    [
+        ("预算.xlsx", b"PK\x03\x04rest", "不是 CSV 文件"),
+        ("transfers.csv", b"PK\x03\x04rest", "Excel 工作簿"),
+        ("transfers.csv", b"\xd0\xcf\x11\xe0rest", "旧版 Excel"),
+        ("其他.csv", "名称,金额\n甲,1\n".encode(), "无法判断是哪一种数据"),
+    ],
+)
+def test_bytes_that_are_not_a_contract_csv_are_refused_clearly(name, raw, says):
+    loaded = load_bytes(name, raw)
+    assert loaded.schema is None and loaded.frame is None
+    assert says in loaded.problems[0].message and loaded.problems[0].file == name
+
+
+def test_a_header_that_fits_one_file_only_names_its_kind():
+    raw = "年度,地区,评价方式,等级,数量\n2022,A,m,良,3\n".encode()
+    assert load_bytes("等级.csv", raw).schema is SCHEMAS["grades"]
+    assert load_bytes("grades.csv", raw).by_header is False
+
+
+@pytest.mark.parametrize(
+    "raw,line",
+    [
+        ("年度,地区,类别\n2023,A,税收返还\n".encode("utf-16"), 1),
+        (b"\xe5\xb9\xb4,a\n2023,\x00\n", 2),
+        ("年度,地区,类别\n2023,A,税收返还\n2023,B,".encode() + b"\xff\xfe\xfa\n", 3),
+    ],
+    ids=["utf-16", "nul", "undecodable"],
+)
+def test_an_undecodable_file_is_reported_on_the_line_of_the_bad_byte(raw, line):
+    frame, problems, _ = parse_bytes(SCHEMAS["transfers"], raw)
+    assert frame is None and problems[0].line == line
+
+
+def test_a_quote_that_never_closes_is_an_error_not_a_swallowed_rest_of_file():
+    # Read leniently, the rest of the file vanished into one cell without a word.
+    frame, problems = transfers('2023,A,税收返还,,1,,,,,"说明\n2023,A,专项转移支付,,2,,,,,,\n')
+    assert frame is None
+    assert problems[0].line == 2 and "引号" in problems[0].message
+
+
+def test_text_after_a_closing_quote_is_read_as_excel_reads_it():
+    frame, problems = transfers('2023,A,税收返还,,"1,722" ,,,,,,\n')
+    assert errors(problems) == [] and frame.loc[0, "budget"] == 1722
+
+
+def test_a_giant_cell_is_an_error_on_its_line():
+    frame, problems = transfers("2023,A,税收返还,,1,,,,,,\n2023,A,专项转移支付,,2,,,,," + "长" * 200_000 + ",\n")
+    assert frame is None and problems[0].line == 3
+
+
+def test_messages_quote_a_long_cell_only_in_part():
+    frame, problems = transfers("2023,A,税收返还,," + "9" * 30 + "x" * 5000 + ",,,,,,\n")
+    assert frame is None and len(problems[0].message) < 200 and "共 5030 个字符" in problems[0].message

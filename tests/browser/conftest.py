@@ -557,3 +557,14 @@ def open_dashboard(chromium) -> Iterator[Callable[[str], DashboardPage]]:
 @pytest.fixture
 def dashboard(open_dashboard, seed_server) -> DashboardPage:
     return open_dashboard(seed_server)
+
+
+@pytest.fixture(scope="module")
+def gunicorn_folder_server(request, tmp_path_factory) -> Iterator[ServerURL]:
+    """Like ``folder_server``, served by gunicorn with three workers (a test may replace files)."""
+    spec: DataFolder = getattr(request, "param", None)
+    if not isinstance(spec, DataFolder):
+        raise TypeError("parametrise gunicorn_folder_server indirectly with a DataFolder")
+    folder = spec.build(tmp_path_factory.mktemp(f"data-{spec.name}"))
+    with running_server(folder, tmp_path_factory.mktemp(f"gunicorn-log-{spec.name}"), workers=3) as base:
+        yield ServerURL(base, folder)
