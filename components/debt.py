@@ -235,7 +235,7 @@ def make_limit_panel(types: pd.DataFrame, rows: pd.DataFrame, unit: str = DEBT_U
 def layout(dataset: Dataset, search: str) -> html.Div:
     frame = dataset.frame("debt")
     years, regions = years_of(frame), regions_of(frame)
-    type_options = vocab.ordered(frame[frame["debt_type"] != vocab.TOTAL]["debt_type"], vocab.DEBT_TYPES)
+    type_options = vocab.ordered(frame[frame["debt_type"] != vocab.TOTAL]["debt_type"].unique(), vocab.DEBT_TYPES)
     state = resolve(parse_query(search), years, regions, PAGE, {"debt_type": type_options})
     header = [html.H2("政府债务", className="page-title")]
     if not years:
@@ -357,7 +357,7 @@ def register_callbacks(app, source: DataSource) -> None:
         Input(ids.page_data(PAGE), "data"),  # the data changed: redraw
     )
     def update(year, region, selected, unit, _data):
-        return view(source.get(), year, region, selected, unit)
+        return source.get().cached(view, year, region, selected, unit)
 
     @app.callback(
         Output(f("debt_type"), "value"),

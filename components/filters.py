@@ -53,7 +53,7 @@ def regions_of(*frames: pd.DataFrame) -> list[str]:
     """Regions in the order they first appear in the files."""
     seen: dict[str, None] = {}
     for frame in frames:
-        seen.update(dict.fromkeys(frame["region"]))
+        seen.update(dict.fromkeys(frame["region"].unique()))  # unique() keeps first-seen order
     return list(seen)
 
 

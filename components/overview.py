@@ -36,7 +36,7 @@ def section_year(dataset: Dataset, names: tuple[str, ...], region, year) -> int 
 
     None when the section only has later years: the overview never shows a later year's figure.
     """
-    frames = [select(dataset.frame(n), region=region) for n in names]
+    frames = [select(dataset.keys(n), region=region) for n in names]
     years = [y for y in years_of(*frames) if year is None or y <= year]
     return latest_up_to(years, year)
 
@@ -135,7 +135,7 @@ def performance_cards(dataset: Dataset, year, region, unit: str | None = None) -
 
 def layout(dataset: Dataset, search: str) -> html.Div:
     names = ("transfers", "debt", "evaluations", "grades", "indicators", "notes")
-    frames = [dataset.frame(n) for n in names]
+    frames = [dataset.keys(n) for n in names]  # years and regions, without reading every row
     years, regions = years_of(*frames), regions_of(*frames)
     state = resolve(parse_query(search), years, regions, PAGE, {})
     header = [html.H2("总览", className="page-title")]
@@ -195,4 +195,4 @@ def register_callbacks(app, source: DataSource) -> None:
         Input(ids.page_data(PAGE), "data"),  # the data changed: redraw
     )
     def update(year, region, unit, _data):
-        return view(source.get(), year, region, unit)
+        return source.get().cached(view, year, region, unit)

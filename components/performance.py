@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, html
 
-from components import explain, ids, vocab
+from components import explain, grid_paging, ids, vocab
 from components.aggrid_locale import ag_grid_locale
 from components.charts import stacked_bars
 from components.dataset import Dataset, DataSource
@@ -47,12 +49,18 @@ from components.theme import (
 )
 
 PAGE = "performance"
+GRID_PAGE = 20  # evaluations per page of the list
 EMPTY = "暂无绩效评价数据"
 COUNT_COLUMNS = ["method", "grade", "count", "amount", "source_file"]
 
 
 def main_frames(dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
     return dataset.frame("evaluations"), dataset.frame("grades")
+
+
+def main_keys(dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The (year, region) pairs of evaluations.csv and grades.csv: what years_of and regions_of need."""
+    return dataset.keys("evaluations"), dataset.keys("grades")
 
 
 def grade_counts(evaluations: pd.DataFrame, grades: pd.DataFrame) -> pd.DataFrame:
@@ -76,13 +84,19 @@ def grade_counts(evaluations: pd.DataFrame, grades: pd.DataFrame) -> pd.DataFram
 
 
 def scoped_evaluations(dataset: Dataset, year, region, methods):
-    return keep(select(dataset.frame("evaluations"), year, region), "method", methods)
+    return keep(dataset.rows("evaluations", year, region), "method", methods)
+
+
+def listed_rows(dataset: Dataset, year, region, methods, target_types, grades_selected) -> pd.DataFrame:
+    """The evaluations the list shows for the view."""
+    evaluations = keep(scoped_evaluations(dataset, year, region, methods), "target_type", target_types)
+    return keep(evaluations, "grade", grades_selected)
 
 
 def view_rows(dataset: Dataset, year, region, methods, target_types, grades_selected):
     """(listed evaluations, grade counts, whether the 对象类型 filter could not apply to the counts)."""
     evaluations = keep(scoped_evaluations(dataset, year, region, methods), "target_type", target_types)
-    grades = keep(select(dataset.frame("grades"), year, region), "method", methods)
+    grades = keep(dataset.rows("grades", year, region), "method", methods)
     counts = grade_counts(evaluations, grades)
     aggregate_only = bool(target_types) and (counts["source_file"] == "grades.csv").any()
     listed = keep(evaluations, "grade", grades_selected)
@@ -161,12 +175,24 @@ def fig_target_types(listed: pd.DataFrame, selected=(), empty: str = "没有符�
     return fig
 
 
-def fig_trend(dataset: Dataset, region: str, methods) -> go.Figure:
+def grade_table(dataset: Dataset) -> pd.DataFrame:
+    """grade_counts() of every year and region at once (counts only), built once per snapshot:
+    the trend and comparison charts read it instead of the evaluations themselves."""
     evaluations, grades = main_frames(dataset)
-    parts = []
-    for year in years_of(evaluations, grades):
-        parts.append(view_rows(dataset, year, region, methods, None, None)[1].assign(year=year))
-    data = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    keys = ["year", "region", "method"]
+    graded = evaluations[evaluations["grade"] != ""]
+    counted = graded.groupby(keys + ["grade"], sort=False).size().rename("count").reset_index()
+    listed = pd.MultiIndex.from_frame(counted[keys])
+    published = grades[~pd.MultiIndex.from_frame(grades[keys]).isin(listed)] if len(grades) else grades
+    return pd.concat([counted, published[keys + ["grade", "count"]]], ignore_index=True)
+
+
+def counts_of(dataset: Dataset, methods) -> pd.DataFrame:
+    return keep(dataset.derived("performance.grade_table", grade_table), "method", methods)
+
+
+def fig_trend(dataset: Dataset, region: str, methods) -> go.Figure:
+    data = select(counts_of(dataset, methods), region=region)
     if data.empty:
         return empty_figure(EMPTY)
     data = data.groupby(["year", "grade"], as_index=False)["count"].sum()
@@ -183,13 +209,11 @@ def fig_trend(dataset: Dataset, region: str, methods) -> go.Figure:
 
 
 def fig_region_compare(dataset: Dataset, year: int, methods) -> go.Figure:
-    evaluations, grades = main_frames(dataset)
-    parts = []
-    for region in regions_of(select(evaluations, year=year), select(grades, year=year)):
-        parts.append(view_rows(dataset, year, region, methods, None, None)[1].assign(region=region))
-    data = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    data = select(counts_of(dataset, methods), year=year)
     if data.empty:
         return empty_figure(f"{year}年{EMPTY}")
+    order = {r: i for i, r in enumerate(regions_of(*(select(k, year=year) for k in main_keys(dataset))))}
+    data = data.sort_values("region", key=lambda regions: regions.map(order), kind="stable")
     data = data.groupby(["region", "grade"], as_index=False, sort=False)["count"].sum()
     return stacked_bars(data, "region", "grade", "count", None, vocab.GRADES, y_title="评价数（个）")
 
@@ -236,6 +260,14 @@ def grid_rows(listed: pd.DataFrame, unit: str = PERFORMANCE_UNIT) -> list[dict]:
     shown = listed[columns].assign(amount=listed["amount"] / UNIT_FACTORS[unit])
     rows = shown.astype(object).where(shown.notna(), None)
     return rows.to_dict("records")
+
+
+def grid_page(dataset: Dataset, year, region, methods, target_types, grades_selected, request, unit=None) -> dict:
+    """One page of the evaluations list, sorted and filtered as the grid asks (getRowsResponse).
+    Amounts are in the display unit first, so the grid's number filter reads what the viewer sees."""
+    listed = listed_rows(dataset, year, region, methods, target_types, grades_selected)
+    listed = listed.assign(amount=listed["amount"] / UNIT_FACTORS[unit_or(unit, PERFORMANCE_UNIT)])
+    return grid_paging.page(listed, request, lambda rows: grid_rows(rows, "万元"))  # 万元: already converted
 
 
 def grades_unnamed(listed: pd.DataFrame, counts: pd.DataFrame, grades_selected) -> bool:
@@ -293,15 +325,21 @@ def make_kpis(
     ]
 
 
-def layout(dataset: Dataset, search: str) -> html.Div:
+def filter_options(dataset: Dataset) -> dict[str, list[str]]:
+    """The page's filter choices, read from the data once per snapshot (millions of rows at scale)."""
     evaluations, grades = main_frames(dataset)
-    years = years_of(evaluations, grades) or years_of(dataset.frame("indicators"), dataset.frame("notes"))
-    regions = regions_of(evaluations, grades, dataset.frame("indicators"), dataset.frame("notes"))
-    opts = {
-        "method": vocab.ordered(list(evaluations["method"]) + list(grades["method"]), ()),
-        "target_type": vocab.ordered(evaluations["target_type"], ("部门整体支出", "项目支出", "政策")),
-        "grade": vocab.ordered(list(evaluations["grade"]) + list(grades["grade"]), vocab.GRADES),
+    seen = {c: list(evaluations[c].unique()) + list(grades[c].unique()) for c in ("method", "grade")}
+    return {
+        "method": vocab.ordered(seen["method"], ()),
+        "target_type": vocab.ordered(evaluations["target_type"].unique(), ("部门整体支出", "项目支出", "政策")),
+        "grade": vocab.ordered(seen["grade"], vocab.GRADES),
     }
+
+
+def layout(dataset: Dataset, search: str) -> html.Div:
+    years = years_of(*main_keys(dataset)) or years_of(dataset.frame("indicators"), dataset.frame("notes"))
+    regions = regions_of(*main_keys(dataset), dataset.frame("indicators"), dataset.frame("notes"))
+    opts = dataset.derived("performance.options", filter_options)
     state = resolve(parse_query(search), years, regions, PAGE, opts)
     header = [html.H2("预算绩效管理", className="page-title")]
     if not years:
@@ -346,6 +384,9 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                             html.Div(id=ids.PERF_GRID_NOTE),
                             dag.AgGrid(
                                 id=ids.PERF_GRID,
+                                # Rows come a page at a time from the server (grid_page): a province
+                                # region-year lists thousands of evaluations.
+                                rowModelType="infinite",
                                 columnDefs=GRID_COLUMNS,
                                 defaultColDef={
                                     "sortable": True,
@@ -358,8 +399,10 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                                     "localeText": {**ag_grid_locale(), "noRowsToShow": "没有符合筛选条件的评价对象"},
                                     "domLayout": "autoHeight",
                                     "pagination": True,
-                                    "paginationPageSize": 20,
+                                    "paginationPageSize": GRID_PAGE,
                                     "paginationPageSizeSelector": False,
+                                    "cacheBlockSize": GRID_PAGE,
+                                    "maxBlocksInCache": 10,
                                 },
                                 className="ag-theme-quartz",
                                 style={"width": "100%"},
@@ -391,7 +434,7 @@ def view(dataset: Dataset, year, region, methods, target_types, grades_selected,
     shown = unit_or(unit, PERFORMANCE_UNIT)
     said = sentences(dataset, year, region, methods, target_types, grades_selected, shown)
     listed, counts, aggregate_only = view_rows(dataset, year, region, methods, target_types, grades_selected)
-    evaluations, grades = main_frames(dataset)
+    evaluations, grades = main_keys(dataset)
     # The type chart is the 对象类型 filter's own control: it keeps every type, greying the unselected.
     typeless = keep(scoped_evaluations(dataset, year, region, methods), "grade", grades_selected)
     extra = []
@@ -429,7 +472,6 @@ def view(dataset: Dataset, year, region, methods, target_types, grades_selected,
             else "没有符合筛选条件的评价对象",
         ),
         make_caption(said[ids.PERF_TYPES]),
-        grid_rows(listed, shown),
         grid_columns(shown),
         grid_note(listed, counts, grades_selected, aggregate_only),
         fig_grades(counts, grades_selected or (), value="amount", unit=shown),
@@ -454,7 +496,6 @@ def register_callbacks(app, source: DataSource) -> None:
         Output(ids.caption(ids.PERF_GRADES), "children"),
         Output(ids.PERF_TYPES, "figure"),
         Output(ids.caption(ids.PERF_TYPES), "children"),
-        Output(ids.PERF_GRID, "rowData"),
         Output(ids.PERF_GRID, "columnDefs"),
         Output(ids.PERF_GRID_NOTE, "children"),
         Output(ids.PERF_GRADE_AMOUNTS, "figure"),
@@ -470,7 +511,31 @@ def register_callbacks(app, source: DataSource) -> None:
         Input(ids.page_data(PAGE), "data"),  # the data changed: redraw
     )
     def update(year, region, methods, target_types, grades_selected, unit, _data):
-        return view(source.get(), year, region, methods, target_types, grades_selected, unit)
+        return source.get().cached(view, year, region, methods, target_types, grades_selected, unit)
+
+    filters = ("year", "region", "method", "target_type", "grade", "unit")
+
+    @app.callback(
+        Output(ids.PERF_GRID, "getRowsResponse"),
+        Input(ids.PERF_GRID, "getRowsRequest"),
+        *[State(f(name), "value") for name in filters],
+    )
+    def grid(request, year, region, methods, target_types, grades_selected, unit):
+        return grid_page(source.get(), year, region, methods, target_types, grades_selected, request, unit)
+
+    # A filter change (or new data) empties the grid's page cache, so it asks again from the first page.
+    app.clientside_callback(
+        """
+        function() {
+            try { window.dash_ag_grid.getApi(GRID_ID).purgeInfiniteCache(); } catch (e) { /* not drawn yet */ }
+            return 'first';
+        }
+        """.replace("GRID_ID", json.dumps(ids.PERF_GRID)),
+        Output(ids.PERF_GRID, "paginationGoTo"),
+        *[Input(f(name), "value") for name in filters],
+        Input(ids.page_data(PAGE), "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output(f("grade"), "value"),

@@ -80,6 +80,23 @@ def categories(rows: pd.DataFrame) -> pd.DataFrame:
     return with_change(out)
 
 
+def budgets_by(rows: pd.DataFrame, by: str) -> pd.DataFrame:
+    """categories()' budget per category for every value of `by` (region or year) at once:
+    a comparison across 120 regions is one pass, not 120. Groups in first-seen order."""
+    rows = rows[rows["category"] != vocab.TOTAL]
+    keys = [by, "category"]
+    totals = rows[rows["item"] == ""]
+    items = rows[rows["item"] != ""]
+    items = items[~pd.MultiIndex.from_frame(items[keys]).isin(pd.MultiIndex.from_frame(totals[keys]))]
+    derived = items.groupby(keys, sort=False)["budget"].agg(["sum", "count", "size"]).reset_index()
+    derived["budget"] = derived["sum"].where(derived["count"] == derived["size"])  # as sum_stated()
+    out = pd.concat([totals[keys + ["budget"]], derived[keys + ["budget"]]], ignore_index=True)
+    first_seen = {value: i for i, value in enumerate(rows[by].unique())}
+    rank = {c: i for i, c in enumerate(vocab.ordered(out["category"], vocab.CATEGORIES))}
+    out = out.assign(_group=out[by].map(first_seen), _rank=out["category"].map(rank))
+    return out.sort_values(["_group", "_rank"], kind="stable").drop(columns=["_group", "_rank"])
+
+
 def summary(cats: pd.DataFrame, stated_total: pd.DataFrame) -> dict:
     """Totals computed from the categories; the stated 合计 only when no category is given."""
     if len(cats):
@@ -176,24 +193,14 @@ def fig_waterfall(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> go.Figure:
 
 
 def fig_region_compare(frame: pd.DataFrame, year: int, selected, unit: str = TRANSFERS_UNIT) -> go.Figure:
-    rows = select(frame, year=year)
-    per_region = []
-    for region in regions_of(rows):
-        cats = keep(categories(rows[rows["region"] == region]), "category", selected)
-        per_region.append(cats.assign(region=region))
-    data = pd.concat(per_region, ignore_index=True) if per_region else pd.DataFrame()
+    data = keep(budgets_by(select(frame, year=year), "region"), "category", selected)
     if data.empty:
         return empty_figure(f"{year}年{EMPTY}")
     return stacked_bars(data, "region", "category", "budget", unit, vocab.CATEGORIES, y_title="预算数")
 
 
 def fig_trend(frame: pd.DataFrame, region: str, selected, unit: str = TRANSFERS_UNIT) -> go.Figure:
-    rows = select(frame, region=region)
-    per_year = [
-        keep(categories(rows[rows["year"] == y]), "category", selected).assign(year=y)
-        for y in sorted(rows["year"].unique())
-    ]
-    data = pd.concat(per_year, ignore_index=True) if per_year else pd.DataFrame()
+    data = keep(budgets_by(select(frame, region=region), "year"), "category", selected)
     if data.empty:
         return empty_figure(EMPTY)
     return stacked_bars(
@@ -307,7 +314,7 @@ def stated_total_note(stated: pd.Series, cats, unit: str) -> str:
 def layout(dataset: Dataset, search: str) -> html.Div:
     frame = dataset.frame("transfers")
     years, regions = years_of(frame), regions_of(frame)
-    category_options = vocab.ordered(frame[frame["category"] != vocab.TOTAL]["category"], vocab.CATEGORIES)
+    category_options = vocab.ordered(frame[frame["category"] != vocab.TOTAL]["category"].unique(), vocab.CATEGORIES)
     state = resolve(parse_query(search), years, regions, PAGE, {"category": category_options})
     header = [html.H2("税收返还和转移支付", className="page-title")]
     if not years:
@@ -427,7 +434,7 @@ def register_callbacks(app, source: DataSource) -> None:
         Input(ids.page_data(PAGE), "data"),  # the data changed: redraw
     )
     def update(year, region, selected, unit, _data):
-        return view(source.get(), year, region, selected, unit)
+        return source.get().cached(view, year, region, selected, unit)
 
     @app.callback(
         Output(f("category"), "value"),

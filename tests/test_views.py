@@ -227,21 +227,26 @@ def test_graded_evaluations_are_counted_instead(tmp_path):
     assert counts.set_index("grade").loc["优", "amount"] == 15
 
 
+def grid(dataset, *filters, request=None) -> dict:
+    """The evaluations list as the grid receives it, one page at a time."""
+    return performance.grid_page(dataset, *filters, request or {"startRow": 0, "endRow": 20})
+
+
 def test_grade_filter_on_ungraded_evaluations_explains_instead_of_inventing(seed):
     out = performance.view(seed, 2022, REGION, None, None, ["良"])
-    rows, note = out[6], out[8]
-    assert rows == []
-    assert "未公布每个评价对象的等级" in texts(note)
+    assert grid(seed, 2022, REGION, None, None, ["良"]) == {"rowData": [], "rowCount": 0}
+    assert "未公布每个评价对象的等级" in texts(out[7])
 
 
 def test_target_type_filter(seed):
     out = performance.view(seed, 2022, REGION, None, ["项目支出"], None)
-    assert len(out[6]) == 5 and all(r["target_type"] == "项目支出" for r in out[6])
+    rows = grid(seed, 2022, REGION, None, ["项目支出"], None)["rowData"]
+    assert len(rows) == 5 and all(r["target_type"] == "项目支出" for r in rows)
     assert "target_type=" in out[-1]
 
 
 def test_missing_amounts_are_shown_as_unpublished(seed):
-    rows = performance.view(seed, 2022, REGION, None, None, None)[6]
+    rows = grid(seed, 2022, REGION, None, None, None)["rowData"]
     assert rows[0]["amount"] is None and rows[0]["grade"] == ""
 
 

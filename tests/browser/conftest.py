@@ -298,11 +298,16 @@ SLICE_CENTRE = """
 }
 """
 
+# The grid pages on the server (infinite row model): these are the rows of the page on screen.
 GRID_ROWS = """
 async (id) => {
   const api = await window.dash_ag_grid.getApiAsync(id);
+  const size = api.paginationGetPageSize(), first = api.paginationGetCurrentPage() * size;
   const rows = [];
-  api.forEachNodeAfterFilterAndSort(node => rows.push(node.data));
+  for (let i = first; i < Math.min(first + size, api.getDisplayedRowCount()); i++) {
+    const node = api.getDisplayedRowAtIndex(i);
+    if (node && node.data) rows.push(node.data);
+  }
   return rows;
 }
 """
@@ -512,7 +517,7 @@ class DashboardPage:
     # ------------------------------------------------------------ other content
 
     def grid_rows(self, grid_id: str) -> list[dict]:
-        """The rows an AG Grid shows (after its own filter and sort), read through its API."""
+        """The rows of the page an AG Grid shows (sorted and filtered on the server), read through its API."""
         return self.page.evaluate(GRID_ROWS, grid_id)
 
     def rendered_grid_rows(self, grid_id: str) -> int:

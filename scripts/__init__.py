@@ -1,0 +1,1 @@
+"""Command-line tools: test runner, screenshots, synthetic scale data, benchmark."""

@@ -1,0 +1,273 @@
+"""Scale without a browser: the synthetic data generator, the column-wise fast parser, the
+Parquet cache of parsed files, partitioned rows and the evaluations list's server paging."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from components import grid_paging, performance
+from components.dataset import SCHEMAS, DataSource, ParsedCache, load_folder, parse_fast, parse_rows
+from components.filters import select
+from scripts import make_scale_data
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("synthetic")
+    make_scale_data.write(folder, make_scale_data.Scale(regions=3, years=2, evaluations=25))
+    return folder
+
+
+# ---------------------------------------------------------------- generator
+
+
+def test_generated_folder_loads_without_problems_and_has_the_rows_asked_for(synthetic):
+    dataset = load_folder(synthetic)
+    assert dataset.problems == () and dataset.findings == []
+    assert {name: state.status for name, state in dataset.files.items()} == dict.fromkeys(SCHEMAS, "loaded")
+    evaluations = dataset.frame("evaluations")
+    assert len(evaluations) == 3 * 2 * 25
+    assert evaluations.groupby(["year", "region"]).size().eq(25).all()
+    assert len(dataset.frame("debt")) == 3 * 2 * 3  # 一般债务, 专项债务, 合计
+
+
+def test_generated_data_says_it_is_synthetic_everywhere(synthetic):
+    dataset = load_folder(synthetic)
+    assert {s for f in dataset.frames.values() if "source" in f for s in f["source"].unique()} == {
+        make_scale_data.SOURCE
+    }
+    assert "非真实数字" in make_scale_data.SOURCE
+    for name in SCHEMAS:
+        assert dataset.frame(name)["region"].str.startswith("合成县").all()
+    assert "合成数据" in (synthetic / "README.md").read_text(encoding="utf-8")
+
+
+def test_generator_is_deterministic_and_refuses_data(tmp_path):
+    scale = make_scale_data.Scale(regions=2, years=1, evaluations=5)
+    make_scale_data.write(tmp_path / "a", scale)
+    make_scale_data.write(tmp_path / "b", scale)
+    for name in ("evaluations.csv", "transfers.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    with pytest.raises(SystemExit):
+        make_scale_data.main(["custom", "--out", str(ROOT / "data")])
+
+
+# ---------------------------------------------------------------- fast parser
+
+HEADER = "年度,地区,类别,项目,预算数,上年执行数,增减额,增减率,单位,说明,来源\n"
+CLEAN_FILES = [
+    (
+        "transfers",
+        HEADER + "2023,A,一般性转移支付,,1722,4215,-2493,-59.15,万元,原因,文件\n2023,A,税收返还,,-,—,,,亿元,,\n",
+    ),
+    ("transfers", "\ufeff" + HEADER + '2023,A,专项,"x,y"," 1,722.50 ","4,215",,8%,万元,"说明, 带逗号",\n'),
+    (
+        "transfers",
+        HEADER.replace("预算数", "预算数(亿元)") + "2023,A,返还性收入,,4.5,3,,,,,\n2023 ,B,合计,,1,,,,亿元,,\n",
+    ),
+    ("transfers", HEADER + "2023,A,一般性转移支付,,1,2,,,,,\n,,,,,,,,,,\n,,,,,,,,,,\n"),
+    ("debt", "年度\t地区\t债务类型\t余额\t平均利率(%)\n2022年\tA\t一般\t4.50\t3.2%\n2022\tA\t专项债券\t１２\t\n"),
+    (
+        "evaluations",
+        'year,REGION,method,target_type,target,amount,score,grade\n2022,A,m,项目,x　,"1,000",,优秀\n2022,A,m,政策, y ,,99,\n',
+    ),
+    ("grades", "年度,地区,评价方式,等级,数量,备注\n2022,A,m,良好,5,x\n2022,A,m,一般,3,\n"),
+    ("notes", '年度,地区,板块,标题,内容\n2022,A,绩效,t,"多行\n内容"\n'),
+]
+BROKEN_FILES = [
+    ("transfers", HEADER + "2023,A,一般性转移支付,,五十,,,,,,\n"),
+    ("transfers", HEADER + "2023,A,一般性转移支付,,1,,,,,,\n2023,A,一般性转移支付,,2,,,,,,\n"),
+    ("debt", "年度,地区,债务类型,余额(亿元),单位\n2022,A,一般债务,4.5,万元\n"),
+    ("grades", "年度,地区,评价方式,等级,数量\n2022,A,m,良,2.5\n"),
+    ("evaluations", "年度,地区,评价方式,对象类型,评价对象,得分\n2022,A,m,项目,x,120\n"),
+    ("debt", "年度,地区,债务类型\n2022,A,隐性债务\n"),
+    ("transfers", HEADER + "2023,,一般性转移支付,,1,,,,,,\n"),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), CLEAN_FILES + BROKEN_FILES)
+def test_fast_parser_reads_exactly_what_the_row_parser_reads_or_leaves_it_to_it(name, text):
+    schema = SCHEMAS[name]
+    slow_frame, slow_problems = parse_rows(schema, text)
+    fast = parse_fast(schema, text.encode("utf-8"))
+    if slow_frame is None:
+        assert fast is None  # every error is found and located by the row parser
+        return
+    if (name, text) in CLEAN_FILES[:-1]:  # all but the cell spanning two lines
+        assert fast is not None
+    if fast is not None:
+        pd.testing.assert_frame_equal(fast[0], slow_frame)
+        assert fast[1] == slow_problems
+
+
+def test_fast_parser_takes_the_usual_clean_file(synthetic):
+    data = (synthetic / "evaluations.csv").read_bytes()
+    assert parse_fast(SCHEMAS["evaluations"], data) is not None
+
+
+# ---------------------------------------------------------------- parsed cache
+
+
+def source_with_cache(folder: Path, cache_dir: Path) -> DataSource:
+    return DataSource(folder, cache=ParsedCache(folder, cache_dir, min_bytes=0))
+
+
+def test_cached_frames_equal_parsed_frames_and_a_changed_csv_is_parsed_again(synthetic, tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for path in synthetic.glob("*.csv"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    cache_dir = tmp_path / "cache"
+    first = source_with_cache(folder, cache_dir).get()
+    assert len(list(cache_dir.glob("*-evaluations-*.parquet"))) == 1
+    second = source_with_cache(folder, cache_dir).get()  # a new process: read from the cache
+    for name in SCHEMAS:
+        pd.testing.assert_frame_equal(second.frame(name), first.frame(name))
+    text = (folder / "debt.csv").read_text(encoding="utf-8")
+    (folder / "debt.csv").write_text(text.replace("一般债务,", "一般债务,9", 1), encoding="utf-8")
+    changed = source_with_cache(folder, cache_dir).get()
+    assert not changed.frame("debt")["limit"].equals(first.frame("debt")["limit"])
+    assert len(list(cache_dir.glob("*-debt-*.parquet"))) == 1  # the old entry is gone
+
+
+def test_a_broken_csv_is_reported_never_masked_by_its_cached_version(synthetic, tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "debt.csv").write_bytes((synthetic / "debt.csv").read_bytes())
+    cache_dir = tmp_path / "cache"
+    assert source_with_cache(folder, cache_dir).get().files["debt"].status == "loaded"
+    text = (folder / "debt.csv").read_text(encoding="utf-8")
+    (folder / "debt.csv").write_text(text.replace("一般债务,", "一般债务,五十", 1), encoding="utf-8")
+    restarted = source_with_cache(folder, cache_dir).get()
+    assert restarted.files["debt"].status == "rejected"
+    assert any("五十" in p.message and p.line == 2 for p in restarted.errors)
+
+
+def test_an_unwritable_cache_folder_only_means_parsing_every_time(synthetic, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be")
+    dataset = DataSource(synthetic, cache=ParsedCache(synthetic, blocker / "cache", min_bytes=0)).get()
+    assert dataset.files["evaluations"].status == "loaded" and dataset.problems == ()
+
+
+def test_small_files_and_the_seed_get_no_cache_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATA_CACHE_DIR", raising=False)
+    load_folder(ROOT / "data")
+    assert not (ROOT / "data" / ".cache").exists()
+    assert os.environ.get("DATA_CACHE_DIR") is None
+
+
+# ---------------------------------------------------------------- partitioned rows
+
+
+def test_rows_of_a_year_and_region_are_what_select_gives(synthetic):
+    dataset = load_folder(synthetic)
+    frame = dataset.frame("evaluations")
+    for year, region in [(2017, "合成县002"), (None, "合成县003"), (2016, None), (1999, "合成县001"), (2016, "无")]:
+        expected = select(frame, year, region)
+        got = dataset.rows("evaluations", year, region)
+        pd.testing.assert_frame_equal(got, expected)
+    keys = dataset.keys("evaluations")
+    assert list(keys["region"].unique()) == ["合成县001", "合成县002", "合成县003"]
+
+
+# ---------------------------------------------------------------- grid paging
+
+
+def test_a_page_request_gets_only_that_page_and_the_total(synthetic):
+    dataset = load_folder(synthetic)
+    view = (2017, "合成县002", None, None, None)
+    listed = performance.listed_rows(dataset, *view)
+    answer = performance.grid_page(dataset, *view, {"startRow": 20, "endRow": 40, "sortModel": [], "filterModel": {}})
+    assert answer["rowCount"] == len(listed) == 25
+    assert [r["target"] for r in answer["rowData"]] == list(listed["target"].iloc[20:25])
+    huge = performance.grid_page(dataset, *view, {"startRow": 0, "endRow": 10**6})
+    assert len(huge["rowData"]) == 25
+    assert grid_paging.MAX_PAGE < 10**6
+
+
+def test_the_grid_sorts_and_filters_on_the_server_as_it_would_itself(synthetic):
+    dataset = load_folder(synthetic)
+    view = (2017, "合成县002", None, None, None)
+    listed = performance.listed_rows(dataset, *view)
+    by_score = performance.grid_page(
+        dataset, *view, {"startRow": 0, "endRow": 5, "sortModel": [{"colId": "score", "sort": "desc"}]}
+    )
+    scores = [r["score"] for r in by_score["rowData"]]
+    assert scores == sorted(listed["score"].dropna(), reverse=True)[:5]
+    high = performance.grid_page(
+        dataset,
+        *view,
+        {
+            "startRow": 0,
+            "endRow": 50,
+            "filterModel": {"score": {"filterType": "number", "type": "greaterThan", "filter": 85}},
+        },
+    )
+    assert high["rowCount"] == int((listed["score"] > 85).sum()) and all(r["score"] > 85 for r in high["rowData"])
+    text = performance.grid_page(
+        dataset,
+        *view,
+        {
+            "startRow": 0,
+            "endRow": 50,
+            "filterModel": {"target": {"filterType": "text", "type": "endsWith", "filter": "3"}},
+        },
+    )
+    assert {r["target"][-1] for r in text["rowData"]} == {"3"} and text["rowCount"] == 3
+    unstated = performance.grid_page(
+        dataset,
+        *view,
+        {"startRow": 0, "endRow": 50, "filterModel": {"amount": {"filterType": "number", "type": "blank"}}},
+    )
+    assert unstated["rowCount"] == int(listed["amount"].isna().sum())
+
+
+# ---------------------------------------------------------------- remembered views
+
+
+def test_a_remembered_view_is_the_view_and_a_changed_file_is_never_answered_from_memory(tmp_path):
+    (tmp_path / "debt.csv").write_text("年度,地区,债务类型,余额\n2022,A,一般债务,4.5\n", encoding="utf-8")
+    source = DataSource(tmp_path, view_cache_size=2)
+    calls = []
+
+    def view(dataset, year, types):
+        calls.append((year, types))
+        return float(dataset.frame("debt")["balance"].sum())
+
+    first = source.get()
+    assert first.cached(view, 2022, ["一般债务"]) == 4.5
+    assert first.cached(view, 2022, ["一般债务"]) == 4.5 and len(calls) == 1  # a list is a fine key
+    first.cached(view, 2021, None)
+    first.cached(view, 2020, None)  # the least recently used view is dropped
+    first.cached(view, 2022, ["一般债务"])
+    assert len(calls) == 4
+    (tmp_path / "debt.csv").write_text("年度,地区,债务类型,余额\n2022,A,一般债务,9\n", encoding="utf-8")
+    os.utime(tmp_path / "debt.csv", ns=(1, 1))  # a different signature even within one clock tick
+    assert source.get().cached(view, 2022, ["一般债务"]) == 9.0
+
+
+def test_no_view_is_remembered_when_the_cache_is_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("VIEW_CACHE_SIZE", "0")
+    dataset = DataSource(tmp_path).get()
+    calls = []
+    dataset.cached(lambda _d: calls.append(1))
+    dataset.cached(lambda _d: calls.append(1))
+    assert len(calls) == 2
+
+
+def test_the_list_pages_in_the_display_unit_and_filters_what_the_viewer_reads(synthetic):
+    dataset = load_folder(synthetic)
+    view = (2017, "合成县002", None, None, None)
+    listed = performance.listed_rows(dataset, *view)
+    first = performance.grid_page(dataset, *view, {"startRow": 0, "endRow": 1}, "亿元")["rowData"][0]
+    assert first["amount"] == pytest.approx(listed["amount"].iloc[0] / 1e4)
+    over = {"amount": {"filterType": "number", "type": "greaterThan", "filter": 0.1}}  # 0.1 亿元 = 1,000 万元
+    answer = performance.grid_page(dataset, *view, {"startRow": 0, "endRow": 50, "filterModel": over}, "亿元")
+    assert answer["rowCount"] == int((listed["amount"] > 1000).sum())
