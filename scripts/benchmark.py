@@ -495,8 +495,8 @@ PAGE_BYTES = """
 """
 
 
-def measure_browser(results, folder, todo, loads, changes, log_dir, cache_dir) -> None:
-    for mode in MODES:
+def measure_browser(results, folder, todo, loads, changes, modes, log_dir, cache_dir) -> None:
+    for mode in modes:
         # "compute": no view is remembered, every change is built on the server (the worst case);
         # "cached": a view is built once, then remembered (what a returning value costs).
         env = {"DATA_DIR": str(folder), "DATA_CACHE_DIR": str(cache_dir), "VIEW_CACHE_SIZE": MODES[mode]}
@@ -642,7 +642,7 @@ def measure_viewers(results, folder, todo, viewers, workers, seconds, stress, lo
         env = {"DATA_DIR": str(folder), "DATA_CACHE_DIR": str(cache_dir), "VIEW_CACHE_SIZE": MODES[mode]}
         with gunicorn("app:server", workers, env, log_dir) as server:
             session = requests.Session()
-            for _ in range(workers * 2):  # every worker loads the data before the clock starts
+            for _ in range(workers):  # every worker loads the data before the clock starts
                 for request in todo:
                     session.post(server.base + "/_dash-update-component", json=request.body, timeout=300)
             run = viewers_run(server.base, todo, viewers, seconds, think)
@@ -759,12 +759,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="少量重复，几分钟内跑完")
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--skip-viewers", action="store_true")
+    parser.add_argument("--browser-cached", action="store_true", help="浏览器也测一遍记住的视图（多约 2 分钟/规模）")
     parser.add_argument("--viewers", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--duration", type=float, default=None, help="每轮多人访问的秒数（默认 20，--quick 为 8）")
     parser.add_argument("--json", type=Path, default=None, help="把全部数字另存为 JSON")
     args = parser.parse_args(argv)
-    repeat, loads, changes = (10, 2, 3) if args.quick else (15, 3, 5)
+    repeat, loads, changes = (5, 2, 2) if args.quick else (10, 2, 3)
     seconds = args.duration or (8 if args.quick else 20)
     info = machine()
     print(f"# 基准测试 {info['date']}\n")
@@ -785,7 +786,8 @@ def main(argv: list[str] | None = None) -> int:
             todo = measure_callbacks(results, folder, repeat, log_dir, cache_dir)
             measure_resident(results, folder, todo, log_dir, cache_dir)
             if not args.skip_browser:
-                measure_browser(results, folder, todo, loads, changes, log_dir, cache_dir)
+                modes = list(MODES) if args.browser_cached else ["compute"]
+                measure_browser(results, folder, todo, loads, changes, modes, log_dir, cache_dir)
             if not args.skip_viewers:
                 measure_viewers(
                     results, folder, todo, args.viewers, args.workers, seconds, not args.quick, log_dir, cache_dir
