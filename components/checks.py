@@ -298,6 +298,17 @@ def check_debt(frame: pd.DataFrame, file: str | None = None) -> list[Finding]:
     return [f for f in out if f]
 
 
+def compared_evaluations(evaluations: pd.DataFrame, grades: pd.DataFrame) -> pd.DataFrame:
+    """The evaluations check_grades looks at: of a year, region and method that grades.csv states
+    and evaluations.csv grades. A province's other millions of rows are never turned into dicts."""
+    keys = ["year", "region", "method"]
+    if not isinstance(evaluations, pd.DataFrame) or not isinstance(grades, pd.DataFrame) or evaluations.empty:
+        return evaluations
+    graded = pd.MultiIndex.from_frame(evaluations.loc[evaluations["grade"] != "", keys]).unique()
+    wanted = pd.MultiIndex.from_frame(grades[keys]).unique().intersection(graded)
+    return evaluations[pd.MultiIndex.from_frame(evaluations[keys]).isin(wanted)]
+
+
 def check_grades(
     evaluations: pd.DataFrame, grades: pd.DataFrame, file: str | None = None, evaluations_file: str | None = None
 ) -> list[Finding]:
@@ -308,7 +319,7 @@ def check_grades(
     """
     file = file or SCHEMAS["grades"].file
     evaluations_file = evaluations_file or SCHEMAS["evaluations"].file
-    listed = grouped(records(evaluations), "year", "region", "method")
+    listed = grouped(records(compared_evaluations(evaluations, grades)), "year", "region", "method")
     out = []
     for (year, region, method), rows in grouped(records(grades), "year", "region", "method").items():
         group = listed.get((year, region, method), [])

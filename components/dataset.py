@@ -676,8 +676,7 @@ def _numbers(cells: pa.ChunkedArray, percent: bool) -> tuple[np.ndarray, np.ndar
         dot = pc.find_substring(digits, ".").to_numpy()
         decimals = np.where(dot >= 0, pc.utf8_length(digits).to_numpy() - dot - 1, 0)
         table = [0.5 * 10 ** -int(d) if d else 0.5 for d in range(int(decimals.max()) + 1)]  # as half_unit()
-        # A bare zero has no precision of its own (see half_unit): NaN, as the row parser gives.
-        halves[plain] = np.where((decimals == 0) & (values[plain] == 0), np.nan, np.array(table)[decimals])
+        halves[plain] = np.where((dot < 0) & (values[plain] == 0), np.nan, np.array(table)[decimals])  # bare 0
     empty = pc.equal(cells, "").to_numpy(zero_copy_only=False)
     missing = empty.copy()
     other = np.flatnonzero(~plain & ~empty)
@@ -695,7 +694,7 @@ def _numbers(cells: pa.ChunkedArray, percent: bool) -> tuple[np.ndarray, np.ndar
 
 
 def _money_factors(cells: pa.ChunkedArray | None, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(factor to 万元, whether the row names a unit, the unit it names or "") per row, from 单位."""
+    """(factor to 万元 per row, whether the row names a unit, the unit it names) from the 单位 column."""
     if cells is None:
         return np.full(n, MONEY_FACTORS[BASE_UNIT]), np.zeros(n, dtype=bool), np.full(n, "", dtype=object)
     texts, index = _distinct(cells)
@@ -717,11 +716,18 @@ def _money_factors(cells: pa.ChunkedArray | None, n: int) -> tuple[np.ndarray, n
 def parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem]] | None:
     """The frame and warnings of a clean UTF-8 file, read column by column; None when the
     file needs the row-by-row parser (any error, or a shape such as a cell spanning lines)."""
+    try:
+        return _parse_fast(schema, data)
+    except (csv.Error, ValueError, TypeError, IndexError, KeyError, pa.ArrowException):
+        return None  # whatever surprises the fast path, the row parser reads and reports
+
+
+def _parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem]] | None:
     if schema.name == "indicators":
         return None  # indicators.csv reads units row by row, and is always small
     end = data.find(b"\n")
     first = data[: end if end >= 0 else len(data)].decode("utf-8-sig", errors="replace").rstrip("\r")
-    if not first.strip() or "\x00" in first:
+    if not first.strip() or "\x00" in first or "\r" in first:
         return None
     delimiter = "\t" if "\t" in first and "," not in first and "，" not in first else ","
     try:
@@ -750,9 +756,9 @@ def parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem]
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if table.num_columns != len(header_cells) or table.num_rows != lines:
         return None  # a cell spanning lines, lone \r line ends, blank lines: read row by row
-    longest = max((pc.max(pc.utf8_length(c)).as_py() or 0 for c in table.columns), default=0)
-    if longest > csv.field_size_limit():
-        return None  # the row parser reports a giant cell on its line
+    limit = csv.field_size_limit()
+    if any((pc.max(pc.binary_length(column)).as_py() or 0) >= limit for column in table.columns):
+        return None  # a giant cell, which the row parser reports on its line
     try:
         return _frame_fast(schema, header, table.slice(1)), problems
     except _NeedsRows:
@@ -772,11 +778,11 @@ def _frame_fast(schema: Schema, header: dict[str, HeaderCol], table: pa.Table) -
         table = table.filter(pa.array(keep_rows))
         raw = {alias: table.column(hc.index) for alias, hc in header.items()}
     n = table.num_rows
-    factors, named_unit, units = _money_factors(raw.get("unit"), n)
-    # The unit each row was printed in, as the row parser records it for the checks' messages.
+    factors, named_unit, row_units = _money_factors(raw.get("unit"), n)
+    # The unit the row's figures were printed in (as _parse_row says), so a check can quote them alike.
     header_units = {hc.unit for hc in header.values() if hc.col.kind == "money" and hc.unit}
     printed = header_units.pop() if len(header_units) == 1 else ("" if header_units else BASE_UNIT)
-    columns: dict[str, object] = {"unit": np.where(named_unit, units, printed).astype(object)}
+    columns: dict[str, object] = {"unit": pd.Series(np.where(named_unit, row_units, printed), dtype="str")}
     for col in schema.columns:
         if col.alias == "unit":
             continue
@@ -841,15 +847,6 @@ def _columns(schema: Schema) -> list[str]:
 def _empty(schema: Schema) -> pd.DataFrame:
     frame = pd.DataFrame(columns=_columns(schema))
     return frame.astype({"year": "int64", "line": "int64"})
-
-
-def read_file(schema: Schema, path: Path) -> tuple[pd.DataFrame | None, list[Problem], str | None]:
-    """(frame or None, problems, encoding) for one file on disk."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(schema.file, f"无法读取文件：{exc.strerror}")], None
-    return parse_bytes(schema, raw)
 
 
 def parse_bytes(
@@ -953,15 +950,6 @@ class ParsedCache:
             log.warning("解析缓存不可写（%s），每次启动都将重新解析 CSV：%s", self.directory, exc)
             with contextlib.suppress(OSError):
                 part.unlink(missing_ok=True)
-
-    def load(self, schema: Schema, path: Path) -> tuple[pd.DataFrame | None, list[Problem], str | None]:
-        """read_file, through the cache."""
-        cached = self.read(schema, path)
-        if cached is not None:
-            return cached
-        parsed = read_file(schema, path)
-        self.write(schema, path, parsed)
-        return parsed
 
 
 # ---------------------------------------------------------------- folder
@@ -1144,14 +1132,14 @@ class DataSource:
         view_cache_size: int | None = None,
     ):
         self.folder = Path(folder)
-        self.settle = settle
-        self.watch = watch
-        self._watcher: threading.Thread | None = None
-        self._clock, self._sleep = clock, sleep
         self.cache = cache or ParsedCache(self.folder)
         if view_cache_size is None:
             view_cache_size = int(os.environ.get("VIEW_CACHE_SIZE") or VIEW_CACHE_SIZE)
         self.view_cache_size = view_cache_size
+        self.settle = settle
+        self.watch = watch
+        self._watcher: threading.Thread | None = None
+        self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
         self._seen: dict[str, tuple | None] = {}  # signature of the version in service
         self._gone_since: dict[str, float] = {}
@@ -1222,21 +1210,21 @@ class DataSource:
         if path is None or signature is None:
             self._good.pop(name, None)
             return _empty(schema), [], FileState(schema, "missing")
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            frame, problems, encoding = None, [Problem(schema.file, f"无法读取文件：{exc.strerror}")], None
+        cached = self.cache.read(schema, path)
+        if cached is not None:  # parsed before, file unchanged since: nothing to read
+            frame, problems, encoding = cached
         else:
-            if len(raw) != signature[2] or _signature(path) != signature:
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:
                 return None
-            # Read whole and still: the parsed cache may answer for it, or keep what it parses.
-            parsed = self.cache.read(schema, path)
-            if parsed is None:
-                parsed = parse_bytes(schema, raw)
-                self.cache.write(schema, path, parsed)
-            frame, problems, encoding = parsed
+            except OSError as exc:
+                frame, problems, encoding = None, [Problem(schema.file, f"无法读取文件：{exc.strerror}")], None
+            else:
+                if len(raw) != signature[2] or _signature(path) != signature:
+                    return None
+                frame, problems, encoding = parse_bytes(schema, raw)
+                self.cache.write(schema, path, (frame, problems, encoding))
         modified = datetime.fromtimestamp(signature[1] / 1e9)
         if frame is not None:
             state = FileState(schema, "loaded", encoding, len(frame), modified)

@@ -533,7 +533,7 @@ def register_callbacks(app, source: DataSource) -> None:
         """.replace("GRID_ID", json.dumps(ids.PERF_GRID)),
         Output(ids.PERF_GRID, "paginationGoTo"),
         *[Input(f(name), "value") for name in filters],
-        Input(ids.page_data(PAGE), "data"),
+        Input(ids.page_data(PAGE), "data"),  # the data changed: the pages too
         prevent_initial_call=True,
     )
 

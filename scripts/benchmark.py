@@ -125,9 +125,7 @@ class Callback:
         """The request body the browser sends, with `values` by "id.property"."""
 
         def item(d):
-            key = (
-                f"{d['id'] if isinstance(d['id'], str) else json.dumps(d['id'], separators=(',', ':'))}.{d['property']}"
-            )
+            key = f"{id_key(d['id'])}.{d['property']}"
             return {**d, "value": values.get(key)}
 
         outputs = self.outputs if self.output.startswith("..") else self.outputs[0]
@@ -140,12 +138,17 @@ class Callback:
         }
 
 
+def id_key(ident) -> str:
+    """A component id as Dash writes it in "id.property" (pattern-matching ids as compact JSON)."""
+    return ident if isinstance(ident, str) else json.dumps(ident, separators=(",", ":"), sort_keys=True)
+
+
 def controls(tree) -> dict[str, dict]:
-    """{id: props} of every filter control (dropdown, unit switch) in a rendered layout (JSON)."""
+    """{id: props} of every component with an id in a rendered layout (JSON)."""
     found = {}
     if isinstance(tree, dict):
-        if tree.get("type") in ("Dropdown", "RadioItems") and "props" in tree:
-            found[tree["props"]["id"]] = tree["props"]
+        if "props" in tree and isinstance(tree["props"], dict) and "id" in tree["props"]:
+            found[id_key(tree["props"]["id"])] = {**tree["props"], "type": tree.get("type")}
         for value in tree.values():
             found.update(controls(value))
     elif isinstance(tree, list):
@@ -184,10 +187,14 @@ def requests_for(client) -> list[Request]:
         layout = client.post("/_dash-update-component", json=body).get_json()["response"]["page"]["children"]
         filters = controls(layout)
         main = next(c for c in deps if any(o["id"] == {"role": "query", "page": page} for o in c.outputs))
-        values = {f"{d['id']}.value": filters[d["id"]]["value"] for d in main.inputs}
+        values = {
+            f"{id_key(d['id'])}.{d['property']}": filters[id_key(d["id"])].get(d["property"]) for d in main.inputs
+        }
         shape = (len(main.inputs) + len(main.state), len(main.outputs))
         for d in main.inputs:
-            key, props = f"{d['id']}.value", filters[d["id"]]
+            key, props = f"{id_key(d['id'])}.{d['property']}", filters[id_key(d["id"])]
+            if props["type"] not in ("Dropdown", "RadioItems"):
+                continue  # not a filter (the data-version store)
             options = [o["value"] for o in props.get("options", [])]
             if props.get("multi"):
                 changed = [options[-1]] if options else []
@@ -523,9 +530,8 @@ def browse(results, server, mode, todo, loads, changes) -> None:
                     sizes = tab.evaluate(PAGE_BYTES)
             row = {"page": page_name, "mode": mode, "first_load_cold": stats(cold), "first_load_warm": stats(warm)}
             row["bytes"] = sizes
-            filters = [
-                d["id"] for d in next(r for r in todo if r.page == page_name and r.name != "打开页面").callback.inputs
-            ]
+            main = next(r for r in todo if r.page == page_name and r.name != "打开页面").callback
+            filters = [d["id"] for d in main.inputs if isinstance(d["id"], str)]
             row["changes"] = measure_changes(tab, filters, changes)
             context.close()
             results.browser.append(row)
