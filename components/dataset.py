@@ -730,7 +730,10 @@ def _parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem
     if not first.strip() or "\x00" in first or "\r" in first:
         return None
     delimiter = "\t" if "\t" in first and "," not in first and "，" not in first else ","
-    header_cells = next(csv.reader([first], delimiter=delimiter))
+    try:
+        header_cells = next(csv.reader([first], delimiter=delimiter))
+    except csv.Error:  # a lone \r and the like: the row parser says where
+        return None
     problems: list[Problem] = []
     header = parse_header(schema, header_cells, problems)
     if any(p.level == "error" for p in problems):

@@ -213,11 +213,15 @@ def make_chart_card(title: str, graph_id: str, filename: str, hint: str = "") ->
     )
 
 
-def described_graph(graph_id: str, title: str, filename: str, figure=None, sentences: Sequence[str] = ()) -> list:
-    graph = dcc.Graph(id=graph_id, config=graph_config(filename), **({"figure": figure} if figure else {}))
+def described_graph(graph_id: str, title: str, filename: str) -> list:
+    """The graph and the sentences beneath it that describe it (filled by the page's callback)."""
     return [
-        html.Div(graph, role="figure", **{"aria-label": title, "aria-describedby": ids.caption(graph_id)}),
-        html.Div(make_caption(sentences), id=ids.caption(graph_id), className="chart-caption"),
+        html.Div(
+            dcc.Graph(id=graph_id, config=graph_config(filename)),
+            role="figure",
+            **{"aria-label": title, "aria-describedby": ids.caption(graph_id)},
+        ),
+        html.Div(id=ids.caption(graph_id), className="chart-caption"),
     ]
 
 
@@ -225,12 +229,13 @@ def make_caption(sentences: Sequence[str]) -> list:
     return [html.P(s, className="mb-1") for s in sentences]
 
 
-def make_graph(graph_id: str, figure, filename: str, title: str, sentences: Sequence[str] = ()) -> dbc.Card:
+def make_graph(graph_id: str, figure, filename: str, title: str) -> dbc.Card:
     """A chart made inside a callback (comparisons and trends)."""
+    graph = dcc.Graph(id=graph_id, figure=figure, config=graph_config(filename))
     return dbc.Card(
         [
             dbc.CardHeader(title, className="fw-semibold"),
-            dbc.CardBody(described_graph(graph_id, title, filename, figure, sentences)),
+            dbc.CardBody(html.Div(graph, role="figure", **{"aria-label": title})),
         ],
         className="mb-3 chart-card",
     )

@@ -523,7 +523,7 @@ def register_callbacks(app, source: DataSource) -> None:
     def grid(request, year, region, methods, target_types, grades_selected, unit):
         return grid_page(source.get(), year, region, methods, target_types, grades_selected, request, unit)
 
-    # A filter change empties the grid's page cache, so it asks again from the first page.
+    # A filter change (or new data) empties the grid's page cache, so it asks again from the first page.
     app.clientside_callback(
         """
         function() {

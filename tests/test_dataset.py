@@ -321,9 +321,11 @@ class Clock:
 
 
 def write_at(folder: Path, name: str, text: str, moment: float) -> Path:
-    path = write(folder, name, text)
-    os.utime(path, (moment, moment))
-    return path
+    """Replace the file whole, already dated `moment`: a watcher thread never reads it half-written
+    or with a fresh date (settle=0 here would take either at once)."""
+    part = write(folder, f".{name}.part", text)
+    os.utime(part, (moment, moment))
+    return part.replace(folder / name)
 
 
 def balances(source: DataSource) -> list[float]:

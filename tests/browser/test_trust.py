@@ -16,7 +16,9 @@ ONE_CATEGORY = {"上年执行数": {"一般性转移支付": 4215}, "预算数":
 
 
 def banners(dash) -> list[str]:
-    return [" ".join(text.split()) for text in dash.texts(".data-error")]
+    # Whitespace dropped: innerText puts a line break between the heading and the list only once
+    # the banner is laid out, and a page read just after loading may not be yet (seen in CI).
+    return ["".join(text.split()) for text in dash.texts(".data-error")]
 
 
 def budget_of(dash, category: str = "一般性转移支付"):
