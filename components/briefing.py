@@ -40,7 +40,6 @@ class Slide:
     figure: go.Figure | None = None
     source: str = ""
     points: list[tuple[str, str]] = field(default_factory=list)  # (heading, text) on text slides
-    filename: str = ""  # for images saved from this slide
 
     @property
     def page(self) -> str:
@@ -99,7 +98,6 @@ def transfer_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
             said[ids.TRANSFERS_BARS],
             transfers.fig_budget_vs_prior(cats, shown),
             source,
-            filename=f"转移支付_预算数与上年执行数_{ty}",
         ),
         Slide(
             "转移支付",
@@ -107,7 +105,6 @@ def transfer_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
             said[ids.TRANSFERS_WATERFALL],
             transfers.fig_waterfall(cats, shown),
             source,
-            filename=f"转移支付_增减分解_{ty}",
         ),
     ]
 
@@ -130,7 +127,6 @@ def debt_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
             said[ids.DEBT_COMPOSITION],
             debt.fig_composition(types, stated, shown),
             source,
-            filename=f"政府债务_余额构成_{dy}",
         ),
         Slide(
             "政府债务",
@@ -138,7 +134,6 @@ def debt_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
             said[ids.DEBT_FLOWS],
             debt.fig_flows(types, shown),
             source,
-            filename=f"政府债务_新增债券与还本付息_{dy}",
         ),
     ]
 
@@ -161,7 +156,6 @@ def performance_slides(dataset: Dataset, query, year, region, unit) -> list[Slid
             said[ids.PERF_GRADES],
             performance.fig_grades(counts, grade),
             source,
-            filename=f"绩效管理_评价等级分布_{py}",
         ),
         Slide(
             "绩效管理",
@@ -169,16 +163,20 @@ def performance_slides(dataset: Dataset, query, year, region, unit) -> list[Slid
             said[ids.PERF_TYPES],
             performance.fig_target_types(typeless, target_types),
             source,
-            filename=f"绩效管理_评价对象类型_{py}",
         ),
     ]
 
 
+def latest_notes(dataset: Dataset, year, region) -> pd.DataFrame:
+    """notes.csv rows of the latest year up to `year` for the region, as every section reads its own."""
+    notes = dataset.frame("notes")
+    ny = overview.section_year(dataset, ("notes",), region, year)
+    return select(notes, ny, region) if ny is not None else notes.iloc[0:0]
+
+
 def closing_slide(dataset: Dataset, year, region) -> Slide:
     """存在的问题与下一步: the headings of the notes that open with those words, as the report lists them."""
-    notes = dataset.frame("notes")
-    years = [y for y in years_of(select(notes, region=region)) if year is None or y <= year]
-    rows = select(notes, years[0], region) if years else notes.iloc[0:0]
+    rows = latest_notes(dataset, year, region)
     rows = rows[rows["title"].str.startswith(NOTE_GROUPS)]
     if rows.empty:
         return Slide("存在的问题与下一步", "存在的问题与下一步工作", ["文件未列出存在的问题与下一步工作思路。"])
@@ -188,7 +186,7 @@ def closing_slide(dataset: Dataset, year, region) -> Slide:
         points.append((heading, text or row.text))
     return Slide(
         "存在的问题与下一步",
-        f"{years[0]}年预算绩效管理存在的问题与下一步工作思路",
+        f"{rows['year'].iloc[0]}年预算绩效管理存在的问题与下一步工作思路",
         [],
         source=sources_of(rows),
         points=points,
@@ -209,7 +207,6 @@ def opening_slide(dataset: Dataset, year, region, unit) -> Slide:
         f"{region or ''}{year or ''}年财政预算公开要点",
         said + ([extra] if extra else []),
         source=sources_of(*(select(dataset.frame(n), region=region) for n in ("transfers", "debt", "evaluations"))),
-        filename="总览",
     )
 
 

@@ -26,7 +26,7 @@ from pptx import Presentation
 from pptx.util import Inches, Pt
 
 from components import debt, performance, transfers, vocab
-from components.briefing import Deck, Slide, chosen, overview, performance_filters, projector
+from components.briefing import Deck, Slide, chosen, latest_notes, overview, performance_filters, projector
 from components.dataset import Dataset
 from components.filters import select
 from components.layout import section_rows
@@ -243,16 +243,6 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
     return [(name, table) for name, table in tables if len(table)]
 
 
-def notes_of(dataset: Dataset, the_deck: Deck) -> pd.DataFrame:
-    notes = dataset.frame("notes")
-    years = [
-        y
-        for y in notes[notes["region"] == the_deck.region]["year"].unique()
-        if the_deck.year is None or y <= the_deck.year
-    ]
-    return select(notes, max(years), the_deck.region) if years else notes.iloc[0:0]
-
-
 # ---------------------------------------------------------------- Excel
 
 
@@ -424,7 +414,7 @@ def report_html(dataset: Dataset, the_deck: Deck) -> str:
     if tables:
         parts.append("<h2>数据表</h2>")
         parts += [table_html(name, table) for name, table in tables]
-    notes = notes_of(dataset, the_deck)
+    notes = latest_notes(dataset, the_deck.year, the_deck.region)
     if len(notes):
         parts.append("<h2>文字说明</h2>")
         for row in notes.itertuples():

@@ -19,8 +19,6 @@ UNIT_DECIMALS = {"元": 0, "万元": 2, "亿元": 2}
 TRANSFERS_UNIT = "万元"
 DEBT_UNIT = "亿元"
 PERFORMANCE_UNIT = "万元"
-# Each page's unit when the URL names none: the one its budget table is printed in.
-PAGE_UNITS = {"transfers": TRANSFERS_UNIT, "debt": DEBT_UNIT, "performance": PERFORMANCE_UNIT}
 
 
 def unit_or(chosen: str | None, default: str) -> str:
