@@ -17,7 +17,7 @@ from dash import Dash
 from flask import Response, request
 
 from components import briefing, datacheck, debt, exports, layout, overview, performance, present, transfers, trust
-from components.dataset import DataSource, load_folder
+from components.data import DataSource, load_folder
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE / "data"

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import debt, explain, ids, overview, performance, transfers
-from components.dataset import Dataset
+from components.data import Dataset
 from components.filters import keep, parse_query, regions_of, resolve, select, years_of
 from components.layout import section_rows
 from components.theme import (

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from components import vocab
-from components.dataset import BASE_UNIT, MONEY_FACTORS, SCHEMAS, Problem, margin, money_unit
+from components.data import BASE_UNIT, MONEY_FACTORS, SCHEMAS, Problem, margin, money_unit
 from components.theme import fmt_number
 
 Interval = tuple[float, float]

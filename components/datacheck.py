@@ -17,7 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
 from components import debt, ids, performance, transfers
-from components.dataset import SCHEMAS, Dataset, DataSource, Loaded, dataset_of, load_bytes
+from components.data import SCHEMAS, Dataset, DataSource, Loaded, dataset_of, load_bytes
 from components.filters import regions_of, select, years_of
 from components.layout import (
     PAGE_SECTION,

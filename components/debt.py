@@ -11,7 +11,7 @@ from dash import Input, Output, State, ctx, dcc, html
 
 from components import explain, ids, vocab
 from components.charts import donut, grouped_bars, stacked_bars
-from components.dataset import Dataset, DataSource
+from components.data import Dataset, DataSource
 from components.filters import (
     build_query,
     keep,

@@ -27,7 +27,7 @@ from pptx.util import Inches, Pt
 
 from components import debt, performance, transfers, vocab
 from components.briefing import Deck, Slide, chosen, latest_notes, overview, performance_filters, projector
-from components.dataset import Dataset
+from components.data import Dataset
 from components.filters import select
 from components.layout import section_rows
 from components.theme import (

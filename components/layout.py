@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 from flask import jsonify
 
 from components import checks, ids
-from components.dataset import SCHEMAS, Dataset, DataSource, Problem
+from components.data import SCHEMAS, Dataset, DataSource, Problem
 from components.filters import Resolved, select
 from components.theme import UNITS, fmt_datetime, fmt_quantity, graph_config
 

@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 
 from components import debt, explain, ids, performance, transfers
-from components.dataset import Dataset, DataSource
+from components.data import Dataset, DataSource
 from components.filters import build_query, latest_up_to, parse_query, regions_of, resolve, select, years_of
 from components.layout import (
     PATH_OF,

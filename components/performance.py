@@ -13,7 +13,7 @@ from dash import Input, Output, State, ctx, html
 from components import explain, grid_paging, ids, vocab
 from components.aggrid_locale import ag_grid_locale
 from components.charts import stacked_bars
-from components.dataset import Dataset, DataSource
+from components.data import Dataset, DataSource
 from components.filters import (
     build_query,
     keep,

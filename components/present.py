@@ -12,7 +12,7 @@ from dash import dcc, html
 
 from components import ids
 from components.briefing import Deck, Slide, deck, projector
-from components.dataset import Dataset
+from components.data import Dataset
 from components.filters import parse_query
 from components.layout import EXPORTS, PATH_OF, PRESENT_PATH
 

@@ -11,7 +11,7 @@ from dash import Input, Output, State, ctx, html
 
 from components import checks, explain, ids, vocab
 from components.charts import grouped_bars, stacked_bars, wrap
-from components.dataset import Dataset, DataSource
+from components.data import Dataset, DataSource
 from components.filters import (
     build_query,
     keep,

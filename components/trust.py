@@ -13,7 +13,7 @@ from dash import ALL, Input, Output, ctx
 
 from components import ids, overview, vocab
 from components.checks import Finding
-from components.dataset import Dataset, DataSource
+from components.data import Dataset, DataSource
 from components.filters import parse_query
 from components.layout import make_finding_marker
 

@@ -47,7 +47,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
-from components.dataset import parser_version  # noqa: E402
+from components.data import parser_version  # noqa: E402
 from scripts import make_scale_data  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SETTLED, TRACK_DASH_REQUESTS, free_port  # noqa: E402
 

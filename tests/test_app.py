@@ -12,7 +12,7 @@ import pytest
 
 import app as app_module
 from components import datacheck, layout
-from components.dataset import load_folder
+from components.data import load_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -121,7 +121,7 @@ def test_pages_refuse_to_be_framed_by_other_sites():
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
 
 
-PROJECT_FILES = [ROOT / "app.py", ROOT / "components" / "dataset.py", ROOT / "data" / "transfers.csv"]
+PROJECT_FILES = [ROOT / "app.py", ROOT / "components" / "data" / "source.py", ROOT / "data" / "transfers.csv"]
 
 
 @pytest.mark.parametrize(
@@ -133,12 +133,12 @@ PROJECT_FILES = [ROOT / "app.py", ROOT / "components" / "dataset.py", ROOT / "da
         "/assets/..%2fapp.py",
         "/assets/%2e%2e%2fapp.py",
         "/assets/..%5capp.py",
-        "/assets/../components/dataset.py",
+        "/assets/../components/data/source.py",
         "/assets/../data/transfers.csv",
         "/data/transfers.csv",
         "/_dash-component-suites/dash/../../app.py",
         "/_dash-component-suites/dash/..%2f..%2fapp.py",
-        "/_dash-component-suites/components/dataset.py",
+        "/_dash-component-suites/components/data/source.py",
         "/_dash-component-suites/app/app.py",
         "/assets/../../../../etc/passwd",
         "/_dash-component-suites/os/../../../etc/passwd",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from components import briefing, debt, ids, overview, performance, present, transfers
-from components.dataset import load_folder
+from components.data import load_folder
 from components.filters import parse_query
 
 DATA = Path(__file__).resolve().parents[1] / "data"

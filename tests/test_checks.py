@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from components import transfers
-from components.dataset import load_folder
+from components.data import load_folder
 
 TRANSFERS = "年度,地区,类别,项目,预算数,上年执行数,增减额,增减率,单位\n"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from components.dataset import (
+from components.data import (
     SCHEMAS,
     DataSource,
     load_bytes,

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components import vocab
-from components.dataset import (
+from components.data import (
     MISSING_MARKS,
     MONEY_FACTORS,
     SCHEMAS,

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from components import grid_paging, performance
-from components.dataset import SCHEMAS, DataSource, ParsedCache, load_folder, parse_fast, parse_rows
+from components.data import SCHEMAS, DataSource, ParsedCache, load_folder, parse_fast, parse_rows
 from components.filters import select
 from scripts import make_scale_data
 

@@ -12,7 +12,7 @@ import pytest
 
 from components import datacheck, debt, ids, layout, overview, performance, transfers, trust
 from components.checks import Finding
-from components.dataset import load_folder
+from components.data import load_folder
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 REGION = "株洲经开区"

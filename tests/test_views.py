@@ -9,7 +9,7 @@ import pytest
 from dash import dcc
 
 from components import debt, filters, overview, performance, transfers
-from components.dataset import load_folder
+from components.data import load_folder
 from components.theme import fmt_amount, fmt_pct
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -1,0 +1,234 @@
+"""The column-by-column parser of clean files (a province's millions of rows)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from components.data.cells import half_unit, margin, money_unit, parse_number, parse_year
+from components.data.rows import HeaderCol, frame_columns, parse_header
+from components.data.schema import BASE_UNIT, MISSING_MARKS, MONEY_FACTORS, CellError, Col, Problem, Schema, clean
+
+# ---------------------------------------------------------------- fast path
+#
+# A province's evaluations.csv has millions of rows, and the row-by-row parser above takes
+# about 36 µs a row. A clean file (the usual case) is read column by column with Arrow
+# instead. A cell the fast path cannot judge exactly goes through the same cell functions
+# as above, and any problem at all sends the whole file back to the row-by-row parser,
+# which reports it with line and column: the fast path never decides what is an error.
+
+# Characters str.strip() or clean() may remove: a cell that neither starts nor ends with
+# one is its own clean() value.
+_STRIPPABLE = r"[\s\x0b\x1c-\x1f\x85\xa0\x{1680}\x{2000}-\x{200b}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}]"
+_NEEDS_CLEAN = f"^{_STRIPPABLE}|{_STRIPPABLE}$"
+_PLAIN_NUMBER = r"^-?\d+(?:\.\d+)?$"  # float() and Arrow's cast read these alike
+
+
+class _NeedsRows(Exception):
+    """The file needs the row-by-row parser: a problem to report, or a shape it reads better."""
+
+
+def _distinct(cells: pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
+    """(distinct cell texts, index of each cell's text): Python then works once per distinct text."""
+    encoded = pc.dictionary_encode(cells.combine_chunks())
+    return encoded.dictionary.to_pylist(), encoded.indices.to_numpy(zero_copy_only=False)
+
+
+def _cleaned(texts: list[str]) -> list[str]:
+    """clean() of each text; with very many distinct texts, only those that may change are cleaned."""
+    if len(texts) < 200_000:
+        return [clean(t) for t in texts]
+    maybe = pc.match_substring_regex(pa.array(texts), _NEEDS_CLEAN).to_numpy(zero_copy_only=False)
+    return [clean(t) if m else t for t, m in zip(texts, maybe, strict=True)]
+
+
+def _text_column(cells: pa.ChunkedArray, col: Col) -> tuple[pd.Series, np.ndarray]:
+    """(cleaned and normalised texts, "" where not stated; whether each cell is not stated)."""
+    texts, index = _distinct(cells)
+    cleaned = _cleaned(texts)
+    missing = np.array([t in MISSING_MARKS for t in cleaned], dtype=bool)
+    values = ["" if m else _normalised(col.normalise, t) for t, m in zip(cleaned, missing, strict=True)]
+    column = pa.array(values, pa.string()).take(pa.array(index)) if values else pa.array([], pa.string())
+    return column.to_pandas(), missing[index] if len(missing) else np.zeros(0, dtype=bool)
+
+
+def _numbers(cells: pa.ChunkedArray, percent: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, rounding margins, not stated) of a number column; NaN where not stated."""
+    n = len(cells)
+    values, halves = np.full(n, np.nan), np.full(n, np.nan)
+    plain = pc.match_substring_regex(cells, _PLAIN_NUMBER).to_numpy(zero_copy_only=False)
+    if plain.any():
+        digits = pc.filter(cells, plain)
+        values[plain] = pc.cast(digits, pa.float64()).to_numpy()
+        dot = pc.find_substring(digits, ".").to_numpy()
+        decimals = np.where(dot >= 0, pc.utf8_length(digits).to_numpy() - dot - 1, 0)
+        table = [0.5 * 10 ** -int(d) if d else 0.5 for d in range(int(decimals.max()) + 1)]  # as half_unit()
+        halves[plain] = np.where((dot < 0) & (values[plain] == 0), np.nan, np.array(table)[decimals])  # bare 0
+    empty = pc.equal(cells, "").to_numpy(zero_copy_only=False)
+    missing = empty.copy()
+    other = np.flatnonzero(~plain & ~empty)
+    texts = pc.take(cells, pa.array(other)).to_pylist() if len(other) else []
+    for i, text in zip(other, texts, strict=True):
+        try:
+            value = parse_number(text, percent)
+        except CellError:
+            raise _NeedsRows from None
+        if value is None:
+            missing[i] = True
+        else:
+            values[i], halves[i] = value, half_unit(text)
+    return values, halves, missing
+
+
+def _money_factors(cells: pa.ChunkedArray | None, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(factor to 万元 per row, whether the row names a unit, the unit it names) from the 单位 column."""
+    if cells is None:
+        return np.full(n, MONEY_FACTORS[BASE_UNIT]), np.zeros(n, dtype=bool), np.full(n, "", dtype=object)
+    texts, index = _distinct(cells)
+    factors, named, units = [], [], []
+    for text in _cleaned(texts):
+        unit = money_unit(text) if text else BASE_UNIT
+        if unit is None:
+            raise _NeedsRows
+        factors.append(MONEY_FACTORS[unit])
+        named.append(bool(text))
+        units.append(unit if text else "")
+    return (
+        np.array(factors, dtype=float)[index],
+        np.array(named, dtype=bool)[index],
+        np.array(units, dtype=object)[index],
+    )
+
+
+def parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem]] | None:
+    """The frame and warnings of a clean UTF-8 file, read column by column; None when the
+    file needs the row-by-row parser (any error, or a shape such as a cell spanning lines)."""
+    try:
+        return _parse_fast(schema, data)
+    except (csv.Error, ValueError, TypeError, IndexError, KeyError, pa.ArrowException):
+        return None  # whatever surprises the fast path, the row parser reads and reports
+
+
+def _parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem]] | None:
+    if schema.name == "indicators":
+        return None  # indicators.csv reads units row by row, and is always small
+    end = data.find(b"\n")
+    first = data[: end if end >= 0 else len(data)].decode("utf-8-sig", errors="replace").rstrip("\r")
+    if not first.strip() or "\x00" in first or "\r" in first:
+        return None
+    delimiter = "\t" if "\t" in first and "," not in first and "，" not in first else ","
+    try:
+        header_cells = next(csv.reader([first], delimiter=delimiter))
+    except csv.Error:  # a lone \r and the like: the row parser says where
+        return None
+    problems: list[Problem] = []
+    header = parse_header(schema, header_cells, problems)
+    if any(p.level == "error" for p in problems):
+        return None
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(data),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=b'"' in data, ignore_empty_lines=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={f"f{i}": pa.string() for i in range(len(header_cells))},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+        return None
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if table.num_columns != len(header_cells) or table.num_rows != lines:
+        return None  # a cell spanning lines, lone \r line ends, blank lines: read row by row
+    limit = csv.field_size_limit()
+    if any((pc.max(pc.binary_length(column)).as_py() or 0) >= limit for column in table.columns):
+        return None  # a giant cell, which the row parser reports on its line
+    try:
+        return _frame_fast(schema, header, table.slice(1)), problems
+    except _NeedsRows:
+        return None
+
+
+def _frame_fast(schema: Schema, header: dict[str, HeaderCol], table: pa.Table) -> pd.DataFrame:
+    raw = {alias: table.column(hc.index) for alias, hc in header.items()}
+    # A record whose every cell is blank is skipped (Excel's trailing rows); such a record
+    # has a blank year, so only those few are looked at cell by cell.
+    years, index = _distinct(raw["year"])
+    blank_year = np.array([not clean(t) for t in years], dtype=bool)
+    keep_rows = np.ones(table.num_rows, dtype=bool)
+    for i in np.flatnonzero(blank_year[index]) if len(years) else ():
+        keep_rows[i] = any(clean(table.column(j)[i].as_py()) for j in range(table.num_columns))
+    if not keep_rows.all():
+        table = table.filter(pa.array(keep_rows))
+        raw = {alias: table.column(hc.index) for alias, hc in header.items()}
+    n = table.num_rows
+    factors, named_unit, row_units = _money_factors(raw.get("unit"), n)
+    # The unit the row's figures were printed in (as _parse_row says), so a check can quote them alike.
+    header_units = {hc.unit for hc in header.values() if hc.col.kind == "money" and hc.unit}
+    printed = header_units.pop() if len(header_units) == 1 else ("" if header_units else BASE_UNIT)
+    columns: dict[str, object] = {"unit": pd.Series(np.where(named_unit, row_units, printed), dtype="str")}
+    for col in schema.columns:
+        if col.alias == "unit":
+            continue
+        hc = header.get(col.alias)
+        cells = raw.get(col.alias)
+        if cells is None:  # an absent column reads as "not stated"
+            cells = pa.chunked_array([pa.array([""] * n, pa.string())])
+        if col.kind in ("money", "number", "percent"):
+            values, halves, missing = _numbers(cells, col.kind == "percent")
+            if col.kind == "money":
+                scale = factors
+                if hc is not None and hc.unit:
+                    if (named_unit & ~missing & (factors != MONEY_FACTORS[hc.unit])).any():
+                        raise _NeedsRows  # a row's 单位 disagrees with the header
+                    scale = np.full(n, MONEY_FACTORS[hc.unit])
+                values, halves = values * scale, halves * scale
+            stated = values[~missing]
+            if col.integer and (stated != np.floor(stated)).any():
+                raise _NeedsRows
+            if (col.low is not None and (stated < col.low).any()) or (
+                col.high is not None and (stated > col.high).any()
+            ):
+                raise _NeedsRows
+            columns[col.alias], columns[margin(col.alias)] = values, halves
+        elif col.kind == "year":
+            texts, index = _distinct(cells)
+            columns["year"] = np.array([_year_or_rows(t) for t in texts], dtype="int64")[index] if texts else []
+            missing = np.zeros(n, dtype=bool)
+        else:
+            columns[col.alias], missing = _text_column(cells, col)
+        if (col.required or col.key) and hc is not None and missing.any():
+            raise _NeedsRows
+    columns["line"] = (np.flatnonzero(keep_rows) + 2).astype("int64")  # the header is line 1
+    frame = pd.DataFrame({name: columns[name] for name in frame_columns(schema)})
+    frame["year"] = frame["year"].astype("int64")
+    if frame.duplicated(subset=schema.keys).any():
+        raise _NeedsRows
+    return frame
+
+
+def _year_or_rows(text: str) -> int:
+    try:
+        return parse_year(text)
+    except CellError:
+        raise _NeedsRows from None
+
+
+def _normalised(normalise, value: str) -> str:
+    if not value or normalise is None:
+        return value
+    try:
+        return normalise(value)
+    except CellError:
+        raise _NeedsRows from None
+
+

@@ -1,0 +1,301 @@
+"""The row-by-row parser: every problem is found and located here."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pandas as pd
+
+from components.data.cells import half_unit, is_missing_mark, margin, money_unit, parse_number, parse_year
+from components.data.schema import (
+    BASE_UNIT,
+    MAX_ERRORS_PER_FILE,
+    MONEY_FACTORS,
+    UNIT,
+    CellError,
+    Col,
+    Problem,
+    Schema,
+    clean,
+    shown,
+)
+
+# ---------------------------------------------------------------- header
+
+_HEADER_UNIT = re.compile(r"^(.*?)\s*[(\[]\s*([^()\[\]]*?)\s*[)\]]$")
+MAX_HEADER_CHARS = 64
+
+
+
+@dataclass
+class HeaderCol:
+    col: Col
+    index: int
+    unit: str | None  # unit stated in the header, already canonical
+
+
+def _match_column(schema: Schema, name: str) -> Col | None:
+    low = name.lower()
+    for col in schema.columns:
+        if name == col.name or low == col.alias.lower():
+            return col
+    return None
+
+
+def parse_header(schema: Schema, header: list[str], problems: list[Problem], line: int = 1) -> dict[str, HeaderCol]:
+    """Known columns by alias; problems are reported on the header's own line."""
+    found: dict[str, HeaderCol] = {}
+
+    def report(message: str, column: str, level: str = "error") -> None:
+        problems.append(Problem(schema.file, message, line, column, level))
+
+    for index, cell in enumerate(header):
+        name = shown(cell)
+        text = unicodedata.normalize("NFKC", clean(cell))
+        if not text:
+            continue
+        col = _match_column(schema, text)
+        unit = None
+        # Known names are short; the length bound keeps the regex linear on a huge cell.
+        if col is None and len(text) <= MAX_HEADER_CHARS and (m := _HEADER_UNIT.match(text)):
+            col = _match_column(schema, m.group(1).strip())
+            unit = m.group(2).replace(" ", "")
+        if col is None:
+            report(f"未知列「{name}」已忽略", name, "warning")
+            continue
+        if col.alias in found:
+            report(f"列「{col.name}」出现了两次（第{found[col.alias].index + 1}列和第{index + 1}列）", name)
+            continue
+        if unit is not None:
+            unit, error = _header_unit(col, unit)
+            if error:
+                report(error, name)
+        found[col.alias] = HeaderCol(col, index, unit)
+    for col in schema.columns:
+        if (col.required or col.key) and col.alias not in found:
+            report(f"缺少必需列「{col.name}」（英文列名 {col.alias}）", col.name)
+    return found
+
+
+def _header_unit(col: Col, unit: str) -> tuple[str | None, str | None]:
+    """(canonical unit, error): money units normalised, other columns only their natural unit."""
+    if col.kind == "money":
+        canonical = money_unit(unit)
+        return canonical, None if canonical else f"列标题中的单位「{unit}」无法识别"
+    if "*" in col.units or unit in col.units:
+        return unit, None
+    natural = "、".join(col.units) if col.units else "不带单位的列名"
+    return None, f"列标题中的单位「{unit}」不适用于「{col.name}」，应为{natural}"
+
+
+# ---------------------------------------------------------------- rows
+
+
+def read_records(text: str) -> list[tuple[int, list[str]]]:
+    """(first physical line number, cells) per non-blank record; tab-separated files too.
+
+    Raises CellError, with the line, for a quote that never closes or a giant cell.
+    """
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first and "，" not in first else ","
+    try:
+        return _read_records_with(text, delimiter, strict=True)
+    except csv.Error:
+        # Text after a closing quote ("1,722"元): read as Excel would, leniently.
+        return _read_records_with(text, delimiter, strict=False)
+
+
+def _read_records_with(text: str, delimiter: str, strict: bool) -> list[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+    records = []
+    previous = 0
+    try:
+        for cells in reader:
+            start = previous + 1
+            previous = reader.line_num
+            if any(clean(c) for c in cells):
+                records.append((start, cells))
+    except csv.Error as exc:
+        line = previous + 1
+        if "field limit" in str(exc):
+            raise CellError(
+                f"从这一行起的一个单元格超过 {csv.field_size_limit():,} 个字符", "正常长度的单元格", line
+            ) from None
+        if "unexpected end of data" in str(exc):
+            raise CellError(
+                "从这一行起有一个引号没有配对，文件在引号中结束（可能只保存了一半）",
+                "成对的英文引号；或在 Excel 中重新另存为 CSV",
+                line,
+            ) from None
+        if strict:
+            raise
+        raise CellError(f"CSV 格式错误：{exc}", "逗号分隔、引号成对的 CSV 文件", line) from None
+    return records
+
+
+def _parse_row(
+    schema: Schema, header: dict[str, HeaderCol], line: int, cells: list[str], problems: list[Problem]
+) -> dict | None:
+    file = schema.file
+    row: dict = {"line": line}
+    ok = True
+
+    def fail(col: Col, error: CellError | str) -> None:
+        nonlocal ok
+        ok = False
+        problems.append(Problem(file, str(error), line, col.name))
+
+    def cell(alias: str) -> str:
+        hc = header.get(alias)
+        return cells[hc.index] if hc is not None and hc.index < len(cells) else ""
+
+    row_unit = None
+    if "unit" in header and schema.name != "indicators":
+        raw_unit = clean(cell("unit"))
+        if raw_unit:
+            row_unit = money_unit(raw_unit)
+            if row_unit is None:
+                fail(UNIT, CellError(f"单位「{shown(raw_unit)}」无法识别", "元、万元或亿元（空白表示万元）"))
+    if schema.name != "indicators":
+        # The unit the row's figures were printed in, so that a check can quote them alike.
+        header_units = {hc.unit for hc in header.values() if hc.col.kind == "money" and hc.unit}
+        printed = header_units.pop() if len(header_units) == 1 else ("" if header_units else BASE_UNIT)
+        row["unit"] = row_unit or printed
+
+    for col in schema.columns:
+        if col.alias == "unit" and schema.name != "indicators":
+            continue
+        text = cell(col.alias)
+        hc = header.get(col.alias)
+        if is_missing_mark(text):
+            if (col.required or col.key) and hc is not None:
+                fail(col, CellError("不能为空", f"填写{col.name}"))
+            row[col.alias] = math.nan if col.kind in ("money", "number", "percent") else ""
+            if col.kind == "year":
+                row[col.alias] = None
+            continue
+        try:
+            if col.kind == "year":
+                row[col.alias] = parse_year(text)
+            elif col.kind in ("money", "number", "percent"):
+                value = parse_number(text, percent=col.kind == "percent")
+                if col.kind == "money":
+                    unit = hc.unit if hc else None
+                    if unit and row_unit and unit != row_unit:
+                        fail(
+                            UNIT,
+                            CellError(
+                                f"本行单位为「{row_unit}」，但「{col.name}」列标题注明为「{unit}」",
+                                "与列标题一致的单位，或留空",
+                            ),
+                        )
+                        continue
+                    factor = MONEY_FACTORS[unit or row_unit or BASE_UNIT]
+                    value, row[margin(col.alias)] = value * factor, half_unit(text) * factor
+                elif col.integer and value != int(value):
+                    raise CellError(f"「{shown(text)}」不是整数", "非负整数")
+                if col.low is not None and value < col.low or col.high is not None and value > col.high:
+                    raise CellError(
+                        f"「{shown(text)}」超出范围",
+                        f"{col.low:g} 到 {col.high:g} 之间" if col.high is not None else f"不小于 {col.low:g}",
+                    )
+                row[col.alias] = value
+                row.setdefault(margin(col.alias), half_unit(text))
+            else:
+                value = clean(text)
+                row[col.alias] = col.normalise(value) if col.normalise else value
+        except CellError as exc:
+            fail(col, exc)
+    if schema.name == "indicators" and ok:
+        ok = _indicator_unit(schema, header, row, cell("value"), line, problems)
+        row["section"] = row.get("section") or "绩效管理"
+    return row if ok else None
+
+
+def _indicator_unit(schema, header, row, raw_value, line, problems) -> bool:
+    """indicators.csv: 单位 is free text; a % in the cell or a header unit may supply it."""
+    unit = clean(row.get("unit", ""))
+    header_unit = header["value"].unit if "value" in header else None
+    cell_pct = unicodedata.normalize("NFKC", clean(raw_value)).endswith("%")
+    for implied in (header_unit, "%" if cell_pct else None):
+        if implied and unit and money_unit(unit) != money_unit(implied) and unit != implied:
+            problems.append(
+                Problem(schema.file, f"单位「{shown(unit)}」与数值或列标题中的「{implied}」不一致", line, "单位")
+            )
+            return False
+        unit = unit or implied or ""
+    if (canonical := money_unit(unit)) is not None:
+        row["value"] = row["value"] * MONEY_FACTORS[canonical]
+        unit = BASE_UNIT
+    row["unit"] = unit
+    return True
+
+
+
+def parse_rows(schema: Schema, text: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Parse one file row by row: every problem is found and located here."""
+    problems: list[Problem] = []
+    try:
+        records = read_records(text)
+    except CellError as exc:
+        return None, [Problem(schema.file, str(exc), exc.line)]
+    if not records:
+        return empty_frame(schema), [Problem(schema.file, "文件为空（没有表头）", 1, level="warning")]
+    header_line, header_cells = records[0]
+    header = parse_header(schema, header_cells, problems, header_line)
+    if any(p.level == "error" for p in problems):
+        return None, problems
+    rows = []
+    seen: dict[tuple, int] = {}
+    for line, cells in records[1:]:
+        if len(cells) > len(header_cells) and any(clean(c) for c in cells[len(header_cells) :]):
+            problems.append(
+                Problem(
+                    schema.file,
+                    f"本行有 {len(cells)} 个单元格，多于表头的 {len(header_cells)} 列（可能是数字里的逗号没有加引号）",
+                    line,
+                )
+            )
+            continue
+        row = _parse_row(schema, header, line, cells, problems)
+        if row is None:
+            continue
+        key = tuple(row.get(k, "") for k in schema.keys)
+        if key in seen:
+            shown = "、".join(str(k) for k in key if k != "")
+            problems.append(
+                Problem(
+                    schema.file,
+                    f"与第{seen[key]}行重复（同一{'/'.join(c.name for c in schema.columns if c.alias in schema.keys)}：{shown}）",
+                    line,
+                )
+            )
+            continue
+        seen[key] = line
+        rows.append(row)
+        if sum(p.level == "error" for p in problems) >= MAX_ERRORS_PER_FILE:
+            problems.append(Problem(schema.file, f"错误超过 {MAX_ERRORS_PER_FILE} 处，其余未检查", line))
+            break
+    if any(p.level == "error" for p in problems):
+        return None, problems
+    frame = pd.DataFrame(rows, columns=frame_columns(schema))
+    frame["year"] = frame["year"].astype("int64")
+    return frame, problems
+
+
+
+def frame_columns(schema: Schema) -> list[str]:
+    numeric = [margin(c.alias) for c in schema.columns if c.kind in ("money", "number", "percent")]
+    return [c.alias for c in schema.columns] + ["line"] + numeric
+
+
+def empty_frame(schema: Schema) -> pd.DataFrame:
+    frame = pd.DataFrame(columns=frame_columns(schema))
+    return frame.astype({"year": "int64", "line": "int64"})
+
+

@@ -1,0 +1,237 @@
+"""The contract's files: columns, vocabularies, and the problems a file can have."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from components import vocab
+
+BASE_UNIT = "万元"
+MONEY_FACTORS = {"元": 1e-4, "千元": 1e-1, "万元": 1.0, "百万元": 100.0, "亿元": 1e4}
+MONEY_UNIT_SYNONYMS = {"万": "万元", "亿": "亿元", "千": "千元", "百万": "百万元"}
+MISSING_MARKS = {"", "-", "--", "—", "——", "－", "–", "/", "／", "\\"}
+MAX_ERRORS_PER_FILE = 50
+SHOWN_CHARS = 40  # cell text quoted back in a message is cut here: one huge cell must not flood the page
+SETTLE_SECONDS = 1.0  # a file written less than this long ago may still be being written
+
+# ---------------------------------------------------------------- text
+
+def clean(text: str) -> str:
+    """Strip ordinary, full-width and zero-width spaces and a stray BOM."""
+    return text.strip().strip("\u3000\ufeff\u200b").strip()
+
+
+def shown(text: str) -> str:
+    """Cell text as a message quotes it: cut short (a cell may hold a megabyte)."""
+    text = clean(text)
+    return text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS]}…（共 {len(text)} 个字符）"
+
+
+# ---------------------------------------------------------------- schema
+
+
+def _canon(synonyms: Mapping[str, str], known: tuple[str, ...], label: str, strict: bool):
+    """A normaliser for a vocabulary column: synonyms map to canonical names."""
+
+    def normalise(text: str) -> str:
+        value = synonyms.get(text, text)
+        if strict and value not in known and value != vocab.TOTAL:
+            raise CellError(f"「{shown(text)}」不是有效的{label}", "、".join(known))
+        return value
+
+    return normalise
+
+
+@dataclass(frozen=True)
+class Col:
+    name: str  # Chinese header
+    alias: str  # English alias, also the column name in the frame
+    kind: str = "text"  # text | year | money | number | percent | unit
+    required: bool = False  # column must be present and every cell non-empty
+    key: bool = False
+    optional_key: bool = False  # key column whose column may be absent and cell empty
+    units: tuple[str, ...] = ()  # natural header units of a non-money column
+    normalise: Callable[[str], str] | None = None
+    low: float | None = None
+    high: float | None = None
+    integer: bool = False
+
+
+@dataclass(frozen=True)
+class Schema:
+    name: str
+    file: str
+    label: str
+    columns: tuple[Col, ...]
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.alias for c in self.columns if c.key or c.optional_key]
+
+
+YEAR = Col("年度", "year", "year", required=True, key=True)
+REGION = Col("地区", "region", required=True, key=True)
+UNIT = Col("单位", "unit", "unit")
+NOTE = Col("说明", "note")
+SOURCE = Col("来源", "source")
+GRADE_NORM = _canon(vocab.GRADE_SYNONYMS, vocab.GRADES, "等级", strict=True)
+SECTION_NORM = _canon(vocab.SECTION_SYNONYMS, vocab.SECTIONS, "板块", strict=True)
+
+SCHEMAS: dict[str, Schema] = {
+    s.name: s
+    for s in (
+        Schema(
+            "transfers",
+            "transfers.csv",
+            "税收返还和转移支付",
+            (
+                YEAR,
+                REGION,
+                Col(
+                    "类别",
+                    "category",
+                    required=True,
+                    key=True,
+                    normalise=_canon(vocab.CATEGORY_SYNONYMS, vocab.CATEGORIES, "类别", False),
+                ),
+                Col("项目", "item", optional_key=True),
+                Col("预算数", "budget", "money"),
+                Col("上年执行数", "prior_actual", "money"),
+                Col("增减额", "stated_change", "money"),
+                Col("增减率", "stated_change_pct", "percent", units=("%",)),
+                UNIT,
+                NOTE,
+                SOURCE,
+            ),
+        ),
+        Schema(
+            "debt",
+            "debt.csv",
+            "政府债务",
+            (
+                YEAR,
+                REGION,
+                Col(
+                    "债务类型",
+                    "debt_type",
+                    required=True,
+                    key=True,
+                    normalise=_canon(vocab.DEBT_TYPE_SYNONYMS, vocab.DEBT_TYPES, "债务类型", True),
+                ),
+                Col("限额", "limit", "money"),
+                Col("余额", "balance", "money"),
+                Col("新增债券", "new_bonds", "money"),
+                Col("再融资债券", "refinancing_bonds", "money"),
+                Col("还本", "principal_repaid", "money"),
+                Col("付息", "interest_paid", "money"),
+                Col("平均期限", "avg_term_years", "number", units=("年",), low=0, high=100),
+                Col("平均利率", "avg_rate_pct", "percent", units=("%",), low=0, high=100),
+                UNIT,
+                NOTE,
+                SOURCE,
+            ),
+        ),
+        Schema(
+            "evaluations",
+            "evaluations.csv",
+            "绩效评价对象",
+            (
+                YEAR,
+                REGION,
+                Col("评价方式", "method", required=True, key=True),
+                Col(
+                    "对象类型",
+                    "target_type",
+                    required=True,
+                    normalise=_canon(vocab.TARGET_TYPE_SYNONYMS, (), "对象类型", False),
+                ),
+                Col("评价对象", "target", required=True, key=True),
+                Col("涉及金额", "amount", "money"),
+                Col("得分", "score", "number", units=("分",), low=0, high=100),
+                Col("等级", "grade", normalise=GRADE_NORM),
+                UNIT,
+                NOTE,
+                SOURCE,
+            ),
+        ),
+        Schema(
+            "grades",
+            "grades.csv",
+            "评价等级分布",
+            (
+                YEAR,
+                REGION,
+                Col("评价方式", "method", required=True, key=True),
+                Col("等级", "grade", required=True, key=True, normalise=GRADE_NORM),
+                Col("数量", "count", "number", required=True, units=("个", "项", "家"), low=0, integer=True),
+                Col("涉及金额", "amount", "money"),
+                UNIT,
+                SOURCE,
+            ),
+        ),
+        Schema(
+            "indicators",
+            "indicators.csv",
+            "绩效管理指标",
+            (
+                YEAR,
+                REGION,
+                Col("板块", "section", normalise=SECTION_NORM),
+                Col("指标", "indicator", required=True, key=True),
+                Col("数值", "value", "percent", required=True, units=("*",)),
+                Col("单位", "unit"),  # free text here: 家, 个, %, 万元 …
+                NOTE,
+                SOURCE,
+            ),
+        ),
+        Schema(
+            "notes",
+            "notes.csv",
+            "文字说明",
+            (
+                YEAR,
+                REGION,
+                Col("板块", "section", required=True, key=True, normalise=SECTION_NORM),
+                Col("标题", "title", required=True, key=True),
+                Col("内容", "text", required=True),
+                SOURCE,
+            ),
+        ),
+    )
+}
+
+# ---------------------------------------------------------------- problems
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error or warning, located as precisely as the input allows."""
+
+    file: str
+    message: str
+    line: int | None = None
+    column: str | None = None
+    level: str = "error"  # error | warning
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f" 第{self.line}行"
+        if self.column:
+            where += f" 「{self.column}」列"
+        kind = "错误" if self.level == "error" else "提示"
+        return f"{where}（{kind}）：{self.message}"
+
+
+class CellError(ValueError):
+    def __init__(self, message: str, expected: str = "", line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.expected = expected
+        self.line = line  # set where the error is about the file, not one cell
+
+    def __str__(self) -> str:
+        return f"{self.message}，应为{self.expected}" if self.expected else self.message
+
+

@@ -1,0 +1,99 @@
+"""Files given as bytes (the 数据检查 page), validated exactly as the folder loader does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import pandas as pd
+
+from components.data.cells import decode
+from components.data.parse import parse_bytes
+from components.data.rows import empty_frame, parse_header, read_records
+from components.data.schema import SCHEMAS, CellError, Problem, Schema
+from components.data.snapshot import Dataset, FileState
+
+# ---------------------------------------------------------------- files given as bytes
+
+# What a .csv that is really a workbook starts with (Excel users rename files).
+WORKBOOK_MAGIC = {b"PK\x03\x04": "Excel 工作簿（.xlsx）或压缩包", b"\xd0\xcf\x11\xe0": "旧版 Excel 工作簿（.xls）"}
+SAVE_AS_CSV = "在 Excel 中“另存为”→“CSV UTF-8（逗号分隔）”后再上传"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One file given as a name and bytes (the 数据检查 page): what it is, what came of it."""
+
+    name: str
+    schema: Schema | None  # None: not a CSV file of the contract
+    frame: pd.DataFrame | None  # None: not loadable
+    problems: tuple[Problem, ...]
+    encoding: str | None = None
+    by_header: bool = False  # recognised from its header, its name being another
+
+
+def load_bytes(file_name: str, raw: bytes) -> Loaded:
+    """Validate one file held in memory exactly as the folder loader does; nothing touches the disk.
+
+    The file's kind comes from its name (transfers.csv …) or else from its header.
+    """
+    name = PurePosixPath(file_name.replace("\\", "/")).name or "（无名文件）"
+
+    def refuse(message: str, line: int | None = None) -> Loaded:
+        return Loaded(name, None, None, (Problem(name, message, line),))
+
+    if not name.lower().endswith(".csv"):
+        return refuse(f"不是 CSV 文件（文件名应以 .csv 结尾）：请{SAVE_AS_CSV}")
+    for magic, what in WORKBOOK_MAGIC.items():
+        if raw.startswith(magic):
+            return refuse(f"文件内容是{what}，不是 CSV 文本：请{SAVE_AS_CSV}", 1)
+    schema = next((s for s in SCHEMAS.values() if s.file == name.lower()), None)
+    by_header = schema is None
+    if by_header:
+        schema = schema_from_header(raw)
+        if schema is None:
+            files = "、".join(s.file for s in SCHEMAS.values())
+            return refuse(f"无法判断是哪一种数据：文件名不是 {files} 之一，表头也不完全符合其中任何一种", 1)
+    frame, problems, encoding = parse_bytes(schema, raw, name)
+    return Loaded(name, schema, frame, tuple(problems), encoding, by_header)
+
+
+def schema_from_header(raw: bytes) -> Schema | None:
+    """The one schema whose required columns the header has all of (the most columns wins)."""
+    try:
+        text, _ = decode(raw)
+        header = next((c for _, c in read_records(text)), None)
+    except CellError:
+        return None
+    if header is None:
+        return None
+    fits: dict[str, int] = {}
+    for schema in SCHEMAS.values():
+        problems: list[Problem] = []
+        found = parse_header(schema, header, problems)
+        if not any(p.level == "error" for p in problems):
+            fits[schema.name] = len(found)
+    best = sorted(fits.items(), key=lambda kv: -kv[1])
+    if not best or (len(best) > 1 and best[0][1] == best[1][1]):
+        return None
+    return SCHEMAS[best[0][0]]
+
+
+def dataset_of(loaded: Sequence[Loaded]) -> Dataset:
+    """A snapshot of files given as bytes, as the dashboard would serve them (the first file of each kind)."""
+    frames = {name: empty_frame(schema) for name, schema in SCHEMAS.items()}
+    files = {name: FileState(schema, "missing") for name, schema in SCHEMAS.items()}
+    names: dict[str, str] = {}
+    problems: list[Problem] = []
+    for item in loaded:
+        problems.extend(item.problems)
+        if item.schema is None or item.schema.name in names:
+            continue
+        names[item.schema.name] = item.name
+        if item.frame is not None:
+            frames[item.schema.name] = item.frame
+            files[item.schema.name] = FileState(item.schema, "loaded", item.encoding, len(item.frame))
+        else:
+            files[item.schema.name] = FileState(item.schema, "rejected", item.encoding)
+    return Dataset(None, frames, files, tuple(problems), names=names)
