@@ -281,6 +281,10 @@ def make_data_banner(dataset: Dataset) -> list:
     """Which files were left out and why; which replaced files were rejected."""
     alerts = []
     for state in dataset.files.values():
+        if state.notice:  # a newer version held back: it looks cut short
+            alerts.append(
+                dbc.Alert(f"{state.schema.file}（{state.schema.label}）的{state.notice}", color="warning", className="data-held")
+            )
         if state.status not in ("rejected", "stale"):
             continue
         errors = [p for p in dataset.errors if p.file == state.schema.file]

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -175,4 +176,8 @@ def test_the_data_version_is_a_small_uncached_answer_that_follows_the_files(tmp_
     assert first.headers["Cache-Control"] == "no-store" and len(first.get_data()) < 100
     (tmp_path / "debt.csv").write_text("年度,地区,债务类型,余额\n2022,A,一般债务,5.5\n", encoding="utf-8")
     os.utime(tmp_path / "debt.csv", (1_000_100, 1_000_100))
-    assert client.get("/_data-version").get_json()["version"] != first.get_json()["version"]
+    # The watcher reads the new version in the background (once a second), never the request.
+    deadline = time.monotonic() + 10
+    while client.get("/_data-version").get_json()["version"] == first.get_json()["version"]:
+        assert time.monotonic() < deadline, "the new version never reached the data version"
+        time.sleep(0.05)

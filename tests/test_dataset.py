@@ -394,14 +394,24 @@ def test_a_file_seen_first_while_young_is_waited_for(tmp_path):
     assert clock.slept == [pytest.approx(0.75)]
 
 
+def eventually(condition, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
 def test_a_worker_nobody_asks_still_sees_each_good_version_before_a_broken_one(tmp_path):
     write_at(tmp_path, "debt.csv", DEBT.format(4.5), 1_000_000)
     asked, idle = DataSource(tmp_path, settle=0, watch=0.05), DataSource(tmp_path, settle=0, watch=0.05)
     assert balances(asked) == balances(idle) == [4.5]
     write_at(tmp_path, "debt.csv", DEBT.format(5.5), 1_000_100)
-    assert balances(asked) == [5.5]
+    assert eventually(lambda: balances(asked) == [5.5])  # requests never read files: the watcher does
     time.sleep(0.5)  # the idle worker gets no request meanwhile
     write_at(tmp_path, "debt.csv", DEBT.format("oops"), 1_000_200)
+    assert eventually(lambda: asked.get().files["debt"].status == idle.get().files["debt"].status == "stale")
     assert balances(asked) == balances(idle) == [5.5]  # not 4.5: the last good version is the same
 
 

@@ -113,7 +113,7 @@ def test_fast_parser_takes_the_usual_clean_file(synthetic):
 
 
 def source_with_cache(folder: Path, cache_dir: Path) -> DataSource:
-    return DataSource(folder, cache=ParsedCache(folder, cache_dir, min_bytes=0))
+    return DataSource(folder, cache=ParsedCache(folder, cache_dir))
 
 
 def test_cached_frames_equal_parsed_frames_and_a_changed_csv_is_parsed_again(synthetic, tmp_path):
@@ -139,22 +139,24 @@ def test_a_broken_csv_is_reported_never_masked_by_its_cached_version(synthetic, 
     folder.mkdir()
     (folder / "debt.csv").write_bytes((synthetic / "debt.csv").read_bytes())
     cache_dir = tmp_path / "cache"
-    assert source_with_cache(folder, cache_dir).get().files["debt"].status == "loaded"
+    good = source_with_cache(folder, cache_dir).get()
+    assert good.files["debt"].status == "loaded"
     text = (folder / "debt.csv").read_text(encoding="utf-8")
     (folder / "debt.csv").write_text(text.replace("一般债务,", "一般债务,五十", 1), encoding="utf-8")
     restarted = source_with_cache(folder, cache_dir).get()
-    assert restarted.files["debt"].status == "rejected"
+    assert restarted.files["debt"].status == "stale"  # the last good version, kept on disk, is served
     assert any("五十" in p.message and p.line == 2 for p in restarted.errors)
+    pd.testing.assert_frame_equal(restarted.frame("debt"), good.frame("debt"))
 
 
 def test_an_unwritable_cache_folder_only_means_parsing_every_time(synthetic, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder would be")
-    dataset = DataSource(synthetic, cache=ParsedCache(synthetic, blocker / "cache", min_bytes=0)).get()
+    dataset = DataSource(synthetic, cache=ParsedCache(synthetic, blocker / "cache")).get()
     assert dataset.files["evaluations"].status == "loaded" and dataset.problems == ()
 
 
-def test_small_files_and_the_seed_get_no_cache_folder(tmp_path, monkeypatch):
+def test_checking_a_folder_writes_nothing_beside_it(tmp_path, monkeypatch):
     monkeypatch.delenv("DATA_CACHE_DIR", raising=False)
     load_folder(ROOT / "data")
     assert not (ROOT / "data" / ".cache").exists()
@@ -231,13 +233,14 @@ def test_the_grid_sorts_and_filters_on_the_server_as_it_would_itself(synthetic):
 
 
 def test_a_remembered_view_is_the_view_and_a_changed_file_is_never_answered_from_memory(tmp_path):
-    (tmp_path / "debt.csv").write_text("年度,地区,债务类型,余额\n2022,A,一般债务,4.5\n", encoding="utf-8")
+    rows = "".join(f"{year},A,一般债务,{value}\n" for year, value in ((2022, 4.5), (2021, 1), (2020, 2)))
+    (tmp_path / "debt.csv").write_text("年度,地区,债务类型,余额\n" + rows, encoding="utf-8")
     source = DataSource(tmp_path, view_cache_size=2)
     calls = []
 
     def view(dataset, year, types):
         calls.append((year, types))
-        return float(dataset.frame("debt")["balance"].sum())
+        return float(dataset.frame("debt").query("year == @year")["balance"].sum())
 
     first = source.get()
     assert first.cached(view, 2022, ["一般债务"]) == 4.5
@@ -249,6 +252,33 @@ def test_a_remembered_view_is_the_view_and_a_changed_file_is_never_answered_from
     (tmp_path / "debt.csv").write_text("年度,地区,债务类型,余额\n2022,A,一般债务,9\n", encoding="utf-8")
     os.utime(tmp_path / "debt.csv", ns=(1, 1))  # a different signature even within one clock tick
     assert source.get().cached(view, 2022, ["一般债务"]) == 9.0
+
+
+def test_only_views_of_values_the_data_holds_are_remembered_and_only_up_to_a_size(tmp_path, monkeypatch):
+    (tmp_path / "debt.csv").write_text("年度,地区,债务类型,余额\n2022,A,一般债务,4.5\n", encoding="utf-8")
+    calls = []
+
+    def view(_dataset, *args):
+        calls.append(args)
+        return "x" * 500
+
+    dataset = DataSource(tmp_path).get()
+    for _ in range(2):
+        dataset.cached(view, "万" * 100_000)  # a unit no page offers: answered, never kept
+        dataset.cached(view, 2022, "A", ["一般债务", "不存在的类型"])
+    assert len(calls) == 4 and len(dataset._views) == 0
+    monkeypatch.setenv("VIEW_CACHE_BYTES", "8000")
+    small = DataSource(tmp_path).get()
+    for unit in ("元", "万元", "亿元"):
+        small.cached(view, unit)
+    assert len(small._views) == 3
+    small.cached(lambda _d, unit: "y" * 1500, "元")  # more than an eighth of the budget: not kept
+    assert len(small._views) == 3
+    monkeypatch.setenv("VIEW_CACHE_BYTES", "2500")
+    tight = DataSource(tmp_path).get()
+    for unit in ("元", "万元", "亿元"):
+        tight.cached(lambda _d, unit: "z" * 300, unit)
+    assert sum(size for _, size in tight._views.values()) <= 2500
 
 
 def test_no_view_is_remembered_when_the_cache_is_off(tmp_path, monkeypatch):

@@ -1,12 +1,27 @@
-"""Parsed frames on disk, shared by every worker and kept across restarts."""
+"""Parsed frames on disk, shared by every worker and kept across restarts.
+
+An entry is named by a hash of the CSV's bytes, so a file rewritten in place (same size,
+same modification time) is never answered with the figures of its earlier content, and
+N workers that see a changed file parse it once: the first to take the file's lock parses
+and stores, the others read what it stored. Beside each entry a small JSON record holds
+the hash of the Parquet bytes: an entry that is cut short, corrupted or replaced by another
+valid Parquet file does not verify, and is discarded and rebuilt.
+
+Each file's last good version (the one in service) is recorded too, so a worker started
+while a broken file lies in the folder serves what the others serve.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import logging
 import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 
@@ -17,82 +32,184 @@ import pyarrow.parquet as pq
 from components import vocab
 from components.data.schema import Problem, Schema
 
-# ---------------------------------------------------------------- parsed cache
-
-CACHE_MIN_BYTES = 1_000_000  # smaller files parse in milliseconds: no cache beside them
+CACHE_FORMAT = "2"
+STALE_PART_SECONDS = 3600  # a .part file this old belongs to a writer that died
 log = logging.getLogger(__name__)
+
+
+def content_hash(raw: bytes) -> str:
+    """BLAKE2b of the bytes: ~1 GB/s, so a province's 335 MB costs a third of a second."""
+    return hashlib.blake2b(raw, digest_size=20).hexdigest()
 
 
 @cache
 def parser_version() -> str:
     """Changes whenever the parsing rules or the libraries that hold the frames change."""
-    digest = hashlib.sha256(f"{pd.__version__} {pa.__version__}".encode())
-    for module in (Path(__file__), Path(vocab.__file__)):
+    digest = hashlib.sha256(f"{CACHE_FORMAT} {pd.__version__} {pa.__version__}".encode())
+    here = Path(__file__).parent
+    for module in (*(here / f"{m}.py" for m in ("schema", "cells", "rows", "fast", "parse")), Path(vocab.__file__)):
         digest.update(module.read_bytes())
     return digest.hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class GoodVersion:
+    """The version of a file last taken into service: what a restarted worker falls back on."""
+
+    digest: str
+    size: int
+    final_newline: bool
+    modified_ns: int
+    encoding: str | None
+    rows: int
+
+
+Parsed = tuple[pd.DataFrame, list[Problem], str | None]
+
+
 class ParsedCache:
-    """Parsed frames on disk as Parquet, so a restart or a new worker reads a province's
-    millions of rows in about a second instead of parsing the CSV again.
+    """Parquet entries by content hash in `DATA_CACHE_DIR`, else `.cache/` in the data folder,
+    else a folder in the system's temporary directory; `enabled=False` keeps nothing on disk."""
 
-    An entry is keyed by the CSV's path, size, modification time and inode and by the
-    parser's version: a changed file is always parsed again, and its errors reported;
-    only files that loaded without error are stored. The folder is `DATA_CACHE_DIR`, else
-    `.cache/` inside the data folder; when it cannot be written (a read-only data folder),
-    files are simply parsed every time.
-    """
+    def __init__(self, folder: Path, directory: Path | None = None, enabled: bool = True):
+        self.prefix = hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:8]
+        self.enabled = enabled
+        self.directory = directory or Path(os.environ.get("DATA_CACHE_DIR") or Path(folder) / ".cache")
+        self._ready = False
 
-    def __init__(self, folder: Path, directory: Path | None = None, min_bytes: int = CACHE_MIN_BYTES):
-        self.directory = directory or Path(os.environ.get("DATA_CACHE_DIR") or folder / ".cache")
-        self.prefix = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]
-        self.min_bytes = min_bytes
+    def _usable(self) -> bool:
+        if not self.enabled:
+            return False
+        if self._ready:
+            return True
+        for candidate in (self.directory, Path(tempfile.gettempdir()) / f"budget-dashboard-cache-{os.getuid()}"):
+            try:
+                candidate.mkdir(parents=True, exist_ok=True)
+                probe = candidate / f".probe.{os.getpid()}"
+                probe.write_bytes(b"")
+                probe.unlink()
+            except OSError:
+                continue
+            if candidate != self.directory:
+                log.warning("解析缓存文件夹 %s 不可写，改用 %s", self.directory, candidate)
+            self.directory, self._ready = candidate, True
+            self._sweep()
+            return True
+        self.enabled = False
+        log.warning("没有可写的解析缓存文件夹：每次启动都重新解析 CSV，重启后没有上一版可用")
+        return False
 
-    def _entry(self, schema: Schema, path: Path) -> Path | None:
+    def _path(self, schema: Schema, tail: str) -> Path:
+        return self.directory / f"{self.prefix}-{schema.name}-{tail}"
+
+    def _sweep(self) -> None:
+        """Remove the partial files of writers that were killed."""
+        now = time.time()
+        for part in self.directory.glob(f".{self.prefix}-*.part"):
+            with contextlib.suppress(OSError, ValueError):
+                pid = int(part.name.rsplit(".", 2)[-2])
+                if not _alive(pid) or now - part.stat().st_mtime > STALE_PART_SECONDS:
+                    part.unlink()
+
+    @contextlib.contextmanager
+    def lock(self, schema: Schema):
+        """Held while one file is parsed: other workers wait, then find the entry stored."""
+        if not self._usable():
+            yield
+            return
         try:
-            st = path.stat()
+            handle = open(self._path(schema, "lock"), "a")  # noqa: SIM115
         except OSError:
-            return None
-        if st.st_size < self.min_bytes:
-            return None
-        key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}|{parser_version()}"
-        return self.directory / f"{self.prefix}-{schema.name}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.parquet"
+            yield
+            return
+        with handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def read(self, schema: Schema, path: Path) -> tuple[pd.DataFrame, list[Problem], str | None] | None:
-        entry = self._entry(schema, path)
-        if entry is None or not entry.is_file():
+    def read(self, schema: Schema, digest: str) -> Parsed | None:
+        if not self._usable():
+            return None
+        entry, record = self._path(schema, f"{digest}.parquet"), self._path(schema, f"{digest}.json")
+        try:
+            meta = json.loads(record.read_text(encoding="utf-8"))
+            body = entry.read_bytes()
+        except (OSError, ValueError):
             return None
         try:
-            table = pq.read_table(entry)
-            meta = json.loads(table.schema.metadata[b"dashboard"])
-        except (OSError, KeyError, ValueError, pa.ArrowException):
+            if meta.get("parser") != parser_version() or meta.get("csv") != digest:
+                raise ValueError("another parser or another file")
+            if meta.get("parquet") != content_hash(body):
+                raise ValueError("the entry does not match its record")
+            table = pq.read_table(pa.BufferReader(body))
+            problems = [Problem(**p) for p in meta["problems"]]
+        except (ValueError, TypeError, KeyError, pa.ArrowException) as exc:
+            log.warning("解析缓存 %s 校验失败（%s），已丢弃并重新解析", entry.name, exc)
+            for path in (entry, record):
+                with contextlib.suppress(OSError):
+                    path.unlink()
             return None
-        problems = [Problem(**p) for p in meta["problems"]]
         # self_destruct: the Arrow buffers are handed over, not copied (a province is ~0.5 GB).
         return table.to_pandas(self_destruct=True), problems, meta["encoding"]
 
-    def write(self, schema: Schema, path: Path, parsed: tuple) -> None:
+    def write(self, schema: Schema, digest: str, parsed: Parsed) -> None:
+        """Store a clean parse (it becomes the file's last good version: see set_good)."""
         frame, problems, encoding = parsed
-        entry = self._entry(schema, path)
-        if frame is None or entry is None:
+        if frame is None or not self._usable():
             return
-        meta = {"problems": [vars(p) for p in problems], "encoding": encoding, "file": str(path)}
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        table = table.replace_schema_metadata({**table.schema.metadata, b"dashboard": json.dumps(meta).encode()})
-        part = entry.with_name(f".{entry.name}.{os.getpid()}.part")
+        entry = self._path(schema, f"{digest}.parquet")
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            pq.write_table(table, part)
-            if self._entry(schema, path) != entry:  # the CSV changed while it was parsed
-                part.unlink()
-                return
-            part.replace(entry)  # atomic: another worker never reads half an entry
-            for old in self.directory.glob(f"{self.prefix}-{schema.name}-*.parquet"):
-                if old != entry:
-                    old.unlink(missing_ok=True)
+            sink = pa.BufferOutputStream()
+            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), sink)
+            body = sink.getvalue().to_pybytes()
+            meta = {
+                "parser": parser_version(),
+                "csv": digest,
+                "parquet": content_hash(body),
+                "problems": [vars(p) for p in problems],
+                "encoding": encoding,
+            }
+            self._atomic(entry, body)
+            self._atomic(self._path(schema, f"{digest}.json"), json.dumps(meta, ensure_ascii=False).encode())
         except (OSError, pa.ArrowException) as exc:
-            log.warning("解析缓存不可写（%s），每次启动都将重新解析 CSV：%s", self.directory, exc)
+            log.warning("解析缓存不可写（%s）：%s", self.directory, exc)
+
+    def good(self, schema: Schema) -> GoodVersion | None:
+        if not self._usable():
+            return None
+        try:
+            return GoodVersion(**json.loads(self._path(schema, "good.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def set_good(self, schema: Schema, good: GoodVersion) -> None:
+        if not self._usable() or self.good(schema) == good:
+            return
+        with contextlib.suppress(OSError):
+            self._atomic(self._path(schema, "good.json"), json.dumps(asdict(good)).encode())
+            for old in self.directory.glob(f"{self.prefix}-{schema.name}-*.parquet"):
+                if old.stem.rsplit("-", 1)[-1] != good.digest:  # only the version in service is kept
+                    old.unlink(missing_ok=True)
+                    old.with_suffix(".json").unlink(missing_ok=True)
+
+    def _atomic(self, target: Path, body: bytes) -> None:
+        """Write beside the target, then rename: another worker never reads half an entry."""
+        part = self.directory / f".{target.name}.{os.getpid()}.part"
+        try:
+            part.write_bytes(body)
+            part.replace(target)
+        finally:
             with contextlib.suppress(OSError):
                 part.unlink(missing_ok=True)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

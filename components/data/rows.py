@@ -27,6 +27,10 @@ from components.data.schema import (
 
 # ---------------------------------------------------------------- header
 
+MAX_COLUMNS = 200  # the widest contract file has 13 columns
+MAX_PROBLEMS_PER_FILE = 50
+EMPTY_FILE = "文件为空（0 字节或没有表头），可能是保存失败：请重新保存或替换该文件"
+
 _HEADER_UNIT = re.compile(r"^(.*?)\s*[(\[]\s*([^()\[\]]*?)\s*[)\]]$")
 MAX_HEADER_CHARS = 64
 
@@ -50,6 +54,11 @@ def _match_column(schema: Schema, name: str) -> Col | None:
 def parse_header(schema: Schema, header: list[str], problems: list[Problem], line: int = 1) -> dict[str, HeaderCol]:
     """Known columns by alias; problems are reported on the header's own line."""
     found: dict[str, HeaderCol] = {}
+    if len(header) > MAX_COLUMNS:
+        # A header of a million cells would cost seconds per schema to match, for nothing.
+        wide = f"表头有 {len(header):,} 列，超过 {MAX_COLUMNS} 列（可能不是本看板的数据文件，或整行被当成了表头）"
+        problems.append(Problem(schema.file, wide, line))
+        return found
 
     def report(message: str, column: str, level: str = "error") -> None:
         problems.append(Problem(schema.file, message, line, column, level))
@@ -245,14 +254,21 @@ def parse_rows(schema: Schema, text: str) -> tuple[pd.DataFrame | None, list[Pro
     except CellError as exc:
         return None, [Problem(schema.file, str(exc), exc.line)]
     if not records:
-        return empty_frame(schema), [Problem(schema.file, "文件为空（没有表头）", 1, level="warning")]
+        return None, [Problem(schema.file, EMPTY_FILE, 1)]
     header_line, header_cells = records[0]
     header = parse_header(schema, header_cells, problems, header_line)
     if any(p.level == "error" for p in problems):
-        return None, problems
+        return None, bounded(schema.file, problems)
     rows = []
     seen: dict[tuple, int] = {}
+    errors = counted = 0
     for line, cells in records[1:]:
+        # Counted before every record, failing ones included: 50,000 bad rows stop at the 50th.
+        errors += sum(p.level == "error" for p in problems[counted:])
+        counted = len(problems)
+        if errors >= MAX_ERRORS_PER_FILE:
+            problems.append(Problem(schema.file, f"错误超过 {MAX_ERRORS_PER_FILE} 处，其余未检查", line))
+            break
         if len(cells) > len(header_cells) and any(clean(c) for c in cells[len(header_cells) :]):
             problems.append(
                 Problem(
@@ -278,14 +294,22 @@ def parse_rows(schema: Schema, text: str) -> tuple[pd.DataFrame | None, list[Pro
             continue
         seen[key] = line
         rows.append(row)
-        if sum(p.level == "error" for p in problems) >= MAX_ERRORS_PER_FILE:
-            problems.append(Problem(schema.file, f"错误超过 {MAX_ERRORS_PER_FILE} 处，其余未检查", line))
-            break
     if any(p.level == "error" for p in problems):
-        return None, problems
+        return None, bounded(schema.file, problems)
     frame = pd.DataFrame(rows, columns=frame_columns(schema))
     frame["year"] = frame["year"].astype("int64")
-    return frame, problems
+    return frame, bounded(schema.file, problems)
+
+
+def bounded(file: str, problems: list[Problem]) -> list[Problem]:
+    """At most MAX_PROBLEMS_PER_FILE problems, errors first, then one line for the rest:
+    20,000 unknown columns must not make every page carry 20,000 warnings."""
+    if len(problems) <= MAX_PROBLEMS_PER_FILE:
+        return problems
+    ordered = sorted(problems, key=lambda p: p.level != "error")  # stable: file order within each level
+    kept, rest = ordered[:MAX_PROBLEMS_PER_FILE], ordered[MAX_PROBLEMS_PER_FILE:]
+    level = "error" if any(p.level == "error" for p in rest) else "warning"
+    return [*kept, Problem(file, f"另有 {len(rest)} 处问题未列出（运行 python app.py check 查看每一处）", level=level)]
 
 
 

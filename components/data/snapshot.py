@@ -12,10 +12,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from plotly.io.json import to_json_plotly
 
 from components.data.schema import Problem, Schema
+from components.theme import UNITS
 
 VIEW_CACHE_SIZE = 256  # views remembered per snapshot and process (VIEW_CACHE_SIZE=0: none)
+VIEW_CACHE_BYTES = 64 * 2**20  # and at most this much of their JSON (VIEW_CACHE_BYTES)
+VOCABULARY_COLUMNS = ("region", "category", "debt_type", "method", "target_type", "grade")
 
 # ---------------------------------------------------------------- folder
 
@@ -29,6 +33,7 @@ class FileState:
     encoding: str | None = None
     rows: int = 0
     modified: datetime | None = None
+    notice: str = ""  # a newer version is held back (it looks cut short), and why
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class Dataset:
     version: str = ""  # changes whenever a file in service changes; the same in every worker
     names: Mapping[str, str] = field(default_factory=dict)  # file name shown, where not the contract's
     view_cache_size: int = 0
+    view_cache_bytes: int = VIEW_CACHE_BYTES
     _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _views: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False, compare=False)
     _views_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
@@ -67,22 +73,37 @@ class Dataset:
 
         A page's view is a pure function of the data and its filters, and many viewers ask
         for the same few (their district, this year): building its figures costs 50–100 ms,
-        handing out a remembered one about 3 ms. Read-only, like the frames; the least
-        recently used are dropped beyond `view_cache_size`, and a new snapshot starts empty.
+        handing out a remembered one about 3 ms. Read-only, like the frames. Only views of
+        values the data holds are remembered (a request for a region nobody has is answered,
+        never kept); the least recently used go beyond `view_cache_size` entries or
+        `view_cache_bytes` of JSON, and a new snapshot starts empty.
         """
-        if self.view_cache_size <= 0:
+        if self.view_cache_size <= 0 or not self.knows(args):
             return view(self, *args)
         key = (view.__module__, view.__qualname__, _hashable(args))
         with self._views_lock:
             if key in self._views:
                 self._views.move_to_end(key)
-                return self._views[key]
+                return self._views[key][0]
         value = view(self, *args)
+        size = len(to_json_plotly(value))  # what Dash will send; ~1 ms next to the view's 50–800
+        if size > self.view_cache_bytes // 8:
+            return value  # one view must not push out all the others
         with self._views_lock:
-            self._views[key] = value
-            while len(self._views) > self.view_cache_size:
-                self._views.popitem(last=False)
+            self._views[key] = (value, size)
+            total = sum(entry[1] for entry in self._views.values())  # at most view_cache_size entries
+            while len(self._views) > self.view_cache_size or total > self.view_cache_bytes:
+                total -= self._views.popitem(last=False)[1][1]
         return value
+
+    def knows(self, args) -> bool:
+        """Whether every filter value is one the data holds (a year, a region, a category …)."""
+        vocabulary = self.derived("vocabulary", _vocabulary)
+        for value in args:
+            values = value if isinstance(value, list | tuple) else (value,)
+            if any(v not in vocabulary for v in values if v is not None and v != ""):
+                return False
+        return True
 
     def rows(self, name: str, year: int | None = None, region: str | None = None) -> pd.DataFrame:
         """What filters.select(frame(name), year, region) gives, without scanning the whole file:
@@ -119,6 +140,20 @@ class Dataset:
 
 
 _NO_ROWS = np.array([], dtype="int64")
+
+
+def _vocabulary(dataset: Dataset) -> frozenset:
+    """Every value a page's filters can hold: years (as numbers and text), regions, categories,
+    debt types, methods, object types, grades, and the display units."""
+    values: set = set(UNITS)
+    for frame in dataset.frames.values():
+        for column in VOCABULARY_COLUMNS:
+            if column in frame:
+                values.update(frame[column].unique().tolist())
+        years = frame["year"].unique().tolist()
+        values.update(int(y) for y in years)
+        values.update(str(y) for y in years)
+    return frozenset(values)
 
 
 def _hashable(value):

@@ -9,16 +9,21 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
-from components.data.cache import ParsedCache
+from components.data.cache import GoodVersion, ParsedCache, content_hash
 from components.data.parse import parse_bytes
 from components.data.rows import empty_frame
 from components.data.schema import SCHEMAS, SETTLE_SECONDS, Problem, Schema
-from components.data.snapshot import VIEW_CACHE_SIZE, Dataset, FileState
+from components.data.snapshot import VIEW_CACHE_BYTES, VIEW_CACHE_SIZE, Dataset, FileState
+
+HOLD_SECONDS = 30.0  # a version that looks cut short is taken up only after this long unchanged
+FUTURE_SLACK = 2.0  # seconds a file's time may run ahead of ours before it counts as the future
+log = logging.getLogger(__name__)
 
 
 def find_file(folder: Path, file: str) -> Path | None:
@@ -33,32 +38,50 @@ def find_file(folder: Path, file: str) -> Path | None:
 
 
 def _signature(path: Path | None) -> tuple | None:
+    """What tells one version of a file from the next without reading it: ctime and inode
+    change on every write or replacement, even one that keeps the size and sets the time back."""
     if path is None:
         return None
     try:
-        stat = path.stat()
+        st = path.stat()
     except OSError:
         return None
-    return (str(path), stat.st_mtime_ns, stat.st_size)
+    return (str(path), st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino)
+
+
+@dataclass
+class _Slot:
+    """One file: the version last decided on, and what is in service."""
+
+    signature: tuple | None = None  # of the version last decided on; None: decide again
+    frame: pd.DataFrame | None = None  # the last good rows; None: nothing good to serve
+    good: GoodVersion | None = None
+    problems: list[Problem] = field(default_factory=list)  # of the version last decided on
+    status: str = "missing"
+    encoding: str | None = None
+    digest: str | None = None  # of the version last decided on, good or not
+    notice: str = ""  # a newer version held back, and why
+    held: tuple | None = None  # its signature
 
 
 class DataSource:
-    """Loads a folder once and reloads a file only when it changes on disk.
+    """A data folder in service; each file is reloaded only when it changes on disk.
 
-    A changed file that fails validation never replaces the last good version: the
-    old rows stay in service and its errors are reported. The snapshot is swapped
-    whole, so a viewer never sees half of an update.
+    A changed file that fails validation never replaces the last good version: the old rows
+    stay in service and its errors are reported. The snapshot is swapped whole, so a viewer
+    never sees half of an update, and it is built off the request path: with `watch`
+    (seconds), a thread looks at the folder that often, parses what changed, works out the
+    checks and swaps the new snapshot in, while requests keep getting the last one at once.
+    Only a worker's very first snapshot is built on a request, and then mostly read from
+    the parsed cache that the other workers share (see cache.py).
 
-    A new version is taken up only once it has been still for `settle` seconds and did
-    not change while it was read, so a file still being written (Excel saving, a copy
-    over a network share) is never shown half: until then the version in service stays.
-    Every gunicorn worker holds its own DataSource and, by the same rules, reaches the
-    same state; `Dataset.version` says which state that is.
-
-    With `watch` (seconds), a thread started on first use looks at the folder that often,
-    so that every worker sees every good version, not only those that came while it was
-    asked: otherwise a worker idle while a good file came and went would fall back to
-    an older one when a broken file follows, and viewers would see both.
+    A new version is taken up once it has been still for `settle` seconds (by the file's time,
+    or by this process's own clock when the file's time is in the future: clock skew on a
+    shared folder) and did not change while it was read. A version that looks cut short
+    (less than half the size of the last good one, or no longer ending with a line break)
+    waits `hold` seconds unchanged, with a notice. Every worker holds its own DataSource and,
+    by the same rules and the last good versions kept on disk, reaches the same state;
+    `Dataset.version` says which state that is, from the content served.
     """
 
     def __init__(
@@ -70,34 +93,40 @@ class DataSource:
         watch: float | None = None,
         cache: ParsedCache | None = None,
         view_cache_size: int | None = None,
+        hold: float = HOLD_SECONDS,
     ):
         self.folder = Path(folder)
         self.cache = cache or ParsedCache(self.folder)
         if view_cache_size is None:
             view_cache_size = int(os.environ.get("VIEW_CACHE_SIZE") or VIEW_CACHE_SIZE)
         self.view_cache_size = view_cache_size
-        self.settle = settle
-        self.watch = watch
-        self._watcher: threading.Thread | None = None
+        self.view_cache_bytes = int(os.environ.get("VIEW_CACHE_BYTES") or VIEW_CACHE_BYTES)
+        self.settle, self.hold, self.watch = settle, hold, watch
         self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
-        self._seen: dict[str, tuple | None] = {}  # signature of the version in service
-        self._gone_since: dict[str, float] = {}
-        self._parsed: dict[str, tuple[pd.DataFrame | None, list[Problem], FileState]] = {}
-        self._good: dict[str, tuple[pd.DataFrame, FileState]] = {}
+        self._watcher: threading.Thread | None = None
+        self._slots: dict[str, _Slot] = {}
+        self._first_seen: dict[str, tuple[tuple | None, float]] = {}
         self._snapshot: Dataset | None = None
 
     def get(self) -> Dataset:
-        if self.watch and self._watcher is None:
-            self._start_watching()
-        paths = {name: find_file(self.folder, s.file) for name, s in SCHEMAS.items()}
-        signatures = {name: _signature(path) for name, path in paths.items()}
-        if self._snapshot is not None and signatures == self._seen:
+        """The snapshot in service. With a watcher, never waits for a file to be read."""
+        if self._snapshot is None:
+            with self._lock:
+                if self._snapshot is None:
+                    self._refresh()
+        if self.watch:
+            if self._watcher is None:
+                self._start_watching()
             return self._snapshot
+        with self._lock:  # no watcher (tests, `app.py check`): look now
+            self._refresh()
+        return self._snapshot
+
+    def refresh(self) -> None:
+        """Look at the folder once and swap in a new snapshot if anything changed (the watcher's step)."""
         with self._lock:
-            if self._snapshot is None or signatures != self._seen:
-                self._update(paths, signatures)
-            return self._snapshot
+            self._refresh()
 
     def _start_watching(self) -> None:
         with self._lock:
@@ -107,99 +136,153 @@ class DataSource:
             self._watcher = threading.Thread(target=_watch, args=(weakref.ref(self),), name="data-watch", daemon=True)
             self._watcher.start()
 
-    def _update(self, paths: dict[str, Path | None], signatures: dict[str, tuple | None]) -> None:
-        changed = self._snapshot is None
-        for name, schema in SCHEMAS.items():
-            signature = signatures[name]
-            if name in self._parsed and signature == self._seen.get(name):
-                continue
-            if name not in self._parsed:  # first sight: nothing else to show, so wait for it
-                signature = self._wait_until_still(paths[name], signature)
-            elif not self._still(name, signature):
-                continue  # maybe still being written: the version in service stays
-            parsed = self._load(schema, paths[name], signature)
-            if parsed is None:  # it changed while being read: try again on the next request
-                self._parsed.setdefault(name, (empty_frame(schema), [], FileState(schema, "missing")))
-                continue
-            self._parsed[name] = parsed
-            self._seen[name] = signature
-            changed = True
-        if changed:
-            self._snapshot = self._compose()
+    def _refresh(self) -> None:
+        first = self._snapshot is None
+        changed = [self._look(name, schema, first) for name, schema in SCHEMAS.items()]
+        if first or any(changed):
+            snapshot = self._compose()
+            _ = snapshot.findings  # the checks run here, not on the first request that shows them
+            self._snapshot = snapshot
 
-    def _still(self, name: str, signature: tuple | None) -> bool:
-        """Unchanged for `settle` seconds: written in full (or gone for good, not mid-replace)."""
+    def _look(self, name: str, schema: Schema, first: bool) -> bool:
+        """Decide on the file's current version; True when what is served changed."""
+        slot = self._slots.setdefault(name, _Slot())
+        path = find_file(self.folder, schema.file)
+        signature = _signature(path)
+        if signature is not None and signature == slot.signature:
+            return False
         now = self._clock()
+        seen, since = self._first_seen.get(name, (None, now))
+        if seen != signature or name not in self._first_seen:
+            self._first_seen[name], since = (signature, now), now
         if signature is None:
-            return now - self._gone_since.setdefault(name, now) >= self.settle
-        self._gone_since.pop(name, None)
-        return now - signature[1] / 1e9 >= self.settle
-
-    def _wait_until_still(self, path: Path | None, signature: tuple | None) -> tuple | None:
-        if signature is None:
-            return None
-        young = self.settle - (self._clock() - signature[1] / 1e9)
-        if young <= 0:
-            return signature
-        self._sleep(young)
-        return _signature(path)
-
-    def _load(self, schema: Schema, path: Path | None, signature: tuple | None):
-        """(frame, problems, state) for one file, or None when it changed while being read."""
-        name = schema.name
-        if path is None or signature is None:
-            self._good.pop(name, None)
-            return empty_frame(schema), [], FileState(schema, "missing")
-        cached = self.cache.read(schema, path)
-        if cached is not None:  # parsed before, file unchanged since: nothing to read
-            frame, problems, encoding = cached
-        else:
-            try:
-                raw = path.read_bytes()
-            except FileNotFoundError:
-                return None
-            except OSError as exc:
-                frame, problems, encoding = None, [Problem(schema.file, f"无法读取文件：{exc.strerror}")], None
-            else:
-                if len(raw) != signature[2] or _signature(path) != signature:
-                    return None
-                frame, problems, encoding = parse_bytes(schema, raw)
-                self.cache.write(schema, path, (frame, problems, encoding))
-        modified = datetime.fromtimestamp(signature[1] / 1e9)
+            if slot.signature is None and slot.status == "missing" and not first:
+                return False
+            if not first and now - since < self.settle:
+                return False  # gone for a moment: Excel saves by deleting and renaming
+            self._slots[name] = _Slot(signature=None, status="missing")
+            return True
+        modified = signature[1] / 1e9
+        future = modified > now + FUTURE_SLACK
+        age = max(now - since, 0 if future else now - modified)
+        if signature == slot.held and age < self.hold:
+            return False  # held back already, and not long enough unchanged yet
+        if age < self.settle:
+            if not first:
+                return False  # maybe still being written: the version in service stays
+            self._sleep(self.settle - age)  # a worker's first look only, at most `settle`
+            if _signature(path) != signature:
+                return self._fall_back(name, schema, slot)
+            age = self.settle
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return self._fall_back(name, schema, slot) if first else False
+        if len(raw) != signature[2] or _signature(path) != signature:
+            return self._fall_back(name, schema, slot) if first else False  # changed while read: next time
+        notes = []
+        if future:
+            ahead = f"{modified - now:,.0f}"
+            notes.append(
+                Problem(
+                    schema.file,
+                    f"文件的修改时间（{datetime.fromtimestamp(modified):%Y-%m-%d %H:%M:%S}）比服务器时钟快 {ahead} 秒："
+                    "已在文件静止后载入，请检查共享文件夹所在机器或服务器的时钟",
+                    level="warning",
+                )
+            )
+        digest = content_hash(raw)
+        good = slot.good or (self.cache.good(schema) if first else None)
+        doubt = _doubt(raw, good) if good and good.digest != digest else ""
+        if doubt and age < self.hold:
+            if first:
+                self._fall_back(name, schema, slot)
+            held = f"新版本看起来没有写完整（{doubt}），仍显示上一版；文件保持不变 {self.hold:g} 秒后载入。"
+            slot.held, slot.notice, slot.digest = signature, held, digest
+            return True
+        frame, problems, encoding = self._parse(schema, raw, digest)
+        slot.signature, slot.digest, slot.notice, slot.held = signature, digest, "", None
+        slot.problems, slot.encoding = [*problems, *notes], encoding
         if frame is not None:
-            state = FileState(schema, "loaded", encoding, len(frame), modified)
-            self._good[name] = (frame, state)
+            slot.frame, slot.status = frame, "loaded"
+            slot.good = GoodVersion(digest, len(raw), raw.endswith((b"\n", b"\r")), signature[1], encoding, len(frame))
+            self.cache.set_good(schema, slot.good)
+        elif slot.frame is None and first and not self._restore(schema, slot, good):
+            slot.status = "rejected"
         else:
-            state = FileState(schema, "stale" if name in self._good else "rejected", encoding, 0, modified)
-        return frame, problems, state
+            slot.status = "stale" if slot.frame is not None else "rejected"
+        return True
+
+    def _parse(self, schema: Schema, raw: bytes, digest: str):
+        with self.cache.lock(schema):  # other workers wait, then read what this one stored
+            cached = self.cache.read(schema, digest)
+            if cached is not None:
+                return cached
+            parsed = parse_bytes(schema, raw)
+            if parsed[0] is not None:
+                self.cache.write(schema, digest, parsed)
+            return parsed
+
+    def _restore(self, schema: Schema, slot: _Slot, good: GoodVersion | None) -> bool:
+        """A worker's first look found no good version in the folder: serve the last one on disk."""
+        cached = self.cache.read(schema, good.digest) if good else None
+        if cached is None:
+            return False
+        slot.frame, slot.good, slot.status = cached[0], good, "stale"
+        return True
+
+    def _fall_back(self, name: str, schema: Schema, slot: _Slot) -> bool:
+        """First look, file not readable as one version yet: the last good one on disk, or nothing."""
+        if slot.frame is None and self._restore(schema, slot, self.cache.good(schema)):
+            slot.status = "loaded"
+        slot.signature = None  # look again next time
+        return True
 
     def _compose(self) -> Dataset:
-        frames, files, problems = {}, {}, []
+        frames, files, problems, parts = {}, {}, [], []
         for name, schema in SCHEMAS.items():
-            frame, file_problems, state = self._parsed[name]
-            problems.extend(file_problems)
-            if frame is None and name in self._good:
-                frame, good_state = self._good[name]
-                state = FileState(schema, "stale", state.encoding, good_state.rows, good_state.modified)
-            frames[name] = frame if frame is not None else empty_frame(schema)
-            files[name] = state
-        version = hashlib.sha1(repr(sorted(self._seen.items())).encode()).hexdigest()[:12]
-        return Dataset(self.folder, frames, files, tuple(problems), version, view_cache_size=self.view_cache_size)
+            slot = self._slots[name]
+            problems.extend(slot.problems)
+            good = slot.good
+            modified = datetime.fromtimestamp(good.modified_ns / 1e9) if good and slot.frame is not None else None
+            files[name] = FileState(
+                schema, slot.status, slot.encoding, 0 if slot.frame is None else len(slot.frame), modified, slot.notice
+            )
+            frames[name] = slot.frame if slot.frame is not None else empty_frame(schema)
+            # From the content served and the verdicts shown: the same in every worker that serves the same.
+            parts.append((name, slot.status, good.digest if good and slot.frame is not None else "", slot.digest, slot.notice))
+        version = hashlib.sha1(repr(parts).encode()).hexdigest()[:12]
+        return Dataset(
+            self.folder,
+            frames,
+            files,
+            tuple(problems),
+            version,
+            view_cache_size=self.view_cache_size,
+            view_cache_bytes=self.view_cache_bytes,
+        )
+
+
+def _doubt(raw: bytes, good: GoodVersion) -> str:
+    """Why a new version looks cut short next to the last good one ("" when it does not)."""
+    if len(raw) * 2 < good.size:
+        return f"只有上一版的 {len(raw) / good.size:.0%}"
+    if good.final_newline and not raw.endswith((b"\n", b"\r")):
+        return "末尾的换行没有了"
+    return ""
 
 
 def _watch(ref: weakref.ref) -> None:
     while (source := ref()) is not None:
         interval = source.watch
         try:
-            source.get()
-        except Exception:  # a watcher that died would leave this worker behind the others
-            logging.getLogger(__name__).exception("reading %s", source.folder)
+            source.refresh()
+        except Exception as exc:  # a watcher that died would leave this worker behind the others
+            log.error("reading %s failed: %s", source.folder, str(exc)[:500])
         del source
         time.sleep(interval)
 
 
 def load_folder(folder: Path | str) -> Dataset:
-    """Load a folder once, as it is now, without caching (used by `app.py check` and tests)."""
-    return DataSource(folder, settle=0).get()
-
-
+    """Load a folder once, as it is now, keeping nothing on disk (`app.py check` and tests)."""
+    return DataSource(folder, settle=0, cache=ParsedCache(Path(folder), enabled=False)).get()
