@@ -119,8 +119,10 @@ def parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem]
 def _parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem]] | None:
     if schema.name == "indicators":
         return None  # indicators.csv reads units row by row, and is always small
-    end = data.find(b"\n")
-    first = data[: end if end >= 0 else len(data)].decode("utf-8-sig", errors="replace").rstrip("\r")
+    numbers = _nonempty_lines(data)  # Excel and editors leave empty lines; Arrow skips them
+    body = data.lstrip(b"\r\n") if numbers is not None else data
+    end = body.find(b"\n")
+    first = body[: end if end >= 0 else len(body)].decode("utf-8-sig", errors="replace").rstrip("\r")
     if not first.strip() or "\x00" in first or "\r" in first:
         return None
     delimiter = "\t" if "\t" in first and "," not in first and "，" not in first else ","
@@ -129,7 +131,8 @@ def _parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem
     except csv.Error:  # a lone \r and the like: the row parser says where
         return None
     problems: list[Problem] = []
-    header = parse_header(schema, header_cells, problems)
+    header_line = int(numbers[0]) if numbers is not None and len(numbers) else 1
+    header = parse_header(schema, header_cells, problems, header_line)
     if any(p.level == "error" for p in problems):
         return None
     try:
@@ -137,7 +140,7 @@ def _parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem
             io.BytesIO(data),
             read_options=pa_csv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
             parse_options=pa_csv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=b'"' in data, ignore_empty_lines=False
+                delimiter=delimiter, newlines_in_values=b'"' in data, ignore_empty_lines=numbers is not None
             ),
             convert_options=pa_csv.ConvertOptions(
                 column_types={f"f{i}": pa.string() for i in range(len(header_cells))},
@@ -147,19 +150,33 @@ def _parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
         return None
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if table.num_columns != len(header_cells) or table.num_rows != lines:
-        return None  # a cell spanning lines, lone \r line ends, blank lines: read row by row
+    if numbers is None:
+        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        numbers = np.arange(1, lines + 1, dtype="int64")
+    if table.num_columns != len(header_cells) or table.num_rows != len(numbers):
+        return None  # a cell spanning lines, lone \r line ends: read row by row
     limit = csv.field_size_limit()
     if any((pc.max(pc.binary_length(column)).as_py() or 0) >= limit for column in table.columns):
         return None  # a giant cell, which the row parser reports on its line
     try:
-        return _frame_fast(schema, header, table.slice(1)), problems
+        return _frame_fast(schema, header, table.slice(1), numbers[1:]), problems
     except _NeedsRows:
         return None
 
 
-def _frame_fast(schema: Schema, header: dict[str, HeaderCol], table: pa.Table) -> pd.DataFrame:
+def _nonempty_lines(data: bytes) -> np.ndarray | None:
+    """The numbers (from 1) of the lines that are not empty, when some lines are empty; else None."""
+    if not (data.startswith((b"\n", b"\r\n")) or b"\n\n" in data or b"\n\r\n" in data):
+        return None
+    codes = np.frombuffer(data, np.uint8)
+    breaks = np.flatnonzero(codes == 10)
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [len(data)]))
+    cr = (ends > starts) & (codes[np.maximum(ends - 1, 0)] == 13)
+    return (np.flatnonzero(ends - starts - cr > 0) + 1).astype("int64")
+
+
+def _frame_fast(schema: Schema, header: dict[str, HeaderCol], table: pa.Table, lines: np.ndarray) -> pd.DataFrame:
     raw = {alias: table.column(hc.index) for alias, hc in header.items()}
     # A record whose every cell is blank is skipped (Excel's trailing rows); such a record
     # has a blank year, so only those few are looked at cell by cell.
@@ -214,7 +231,7 @@ def _frame_fast(schema: Schema, header: dict[str, HeaderCol], table: pa.Table) -
             columns[col.alias], missing = _text_column(cells, col)
         if (col.required or col.key) and hc is not None and missing.any():
             raise _NeedsRows
-    columns["line"] = (np.flatnonzero(keep_rows) + 2).astype("int64")  # the header is line 1
+    columns["line"] = lines[keep_rows]
     frame = pd.DataFrame({name: columns[name] for name in frame_columns(schema)})
     frame["year"] = frame["year"].astype("int64")
     if frame.duplicated(subset=schema.keys).any():

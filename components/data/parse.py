@@ -42,8 +42,8 @@ def parse_bytes(
                 text, encoding = decode(raw)
             except CellError as exc:
                 problems, encoding, frame = [Problem(schema.file, str(exc), exc.line)], None, None
-            else:
-                frame, problems = parse_text(schema, text)
+            else:  # the fast path has had its try at UTF-8 already
+                frame, problems = parse_rows(schema, text) if encoding == "UTF-8" else parse_text(schema, text)
     if file and file != schema.file:
         problems = [replace(p, file=file) for p in problems]
     return frame, problems, encoding

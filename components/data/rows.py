@@ -28,7 +28,7 @@ from components.data.schema import (
 # ---------------------------------------------------------------- header
 
 MAX_COLUMNS = 200  # the widest contract file has 13 columns
-MAX_PROBLEMS_PER_FILE = 50
+MAX_PROBLEMS_PER_FILE = 60  # 50 errors stop a file; its warnings fill the rest
 EMPTY_FILE = "文件为空（0 字节或没有表头），可能是保存失败：请重新保存或替换该文件"
 
 _HEADER_UNIT = re.compile(r"^(.*?)\s*[(\[]\s*([^()\[\]]*?)\s*[)\]]$")

@@ -63,7 +63,8 @@ def schema_from_header(raw: bytes) -> Schema | None:
     """The one schema whose required columns the header has all of (the most columns wins)."""
     try:
         text, _ = decode(raw)
-        header = next((c for _, c in read_records(text)), None)
+        # Only the first line that holds anything: 10 MB of empty lines must not be read for it.
+        header = next((c for _, c in read_records(text.lstrip().split("\n", 1)[0])), None)
     except CellError:
         return None
     if header is None:
