@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from components.data.cache import GoodVersion, ParsedCache, content_hash
-from components.data.parse import parse_bytes
+from components.data.parse import cut_last_row, parse_bytes
 from components.data.rows import empty_frame
 from components.data.schema import SCHEMAS, SETTLE_SECONDS, Problem, Schema
 from components.data.snapshot import VIEW_CACHE_BYTES, VIEW_CACHE_SIZE, Dataset, FileState
@@ -165,7 +165,7 @@ class DataSource:
         modified = signature[1] / 1e9
         future = modified > now + FUTURE_SLACK
         age = max(now - since, 0 if future else now - modified)
-        if signature == slot.held and age < self.hold:
+        if signature == slot.held and now - since < self.hold:
             return False  # held back already, and not long enough unchanged yet
         if age < self.settle:
             if not first:
@@ -194,7 +194,12 @@ class DataSource:
         digest = content_hash(raw)
         good = slot.good or (self.cache.good(schema) if first else None)
         doubt = _doubt(raw, good) if good and good.digest != digest else ""
-        if doubt and age < self.hold:
+        if doubt and (accepted := self.cache.good(schema)) is not None and accepted.digest == digest:
+            doubt = ""  # another worker has held it long enough already
+        if doubt and (not raw.strip() or cut_last_row(schema, raw)):
+            doubt = ""  # certainly broken (empty, a row cut off): an error on its line says more
+        # Held by this process's own clock: a copy that keeps the source's old time may still be cut.
+        if doubt and now - since < self.hold:
             if first:
                 self._fall_back(name, schema, slot)
             held = f"新版本看起来没有写完整（{doubt}），仍显示上一版；文件保持不变 {self.hold:g} 秒后载入。"
