@@ -27,20 +27,19 @@ from components.performance import GRID_COLUMNS
 from components.theme import UNITS
 
 KEYS = {"output", "outputs", "inputs", "state", "changedPropIds", "parsedChangedPropsIds"}  # what the renderer sends
+NEEDED = {"output", "outputs", "inputs", "changedPropIds"}
 MAX_BODY = 256 * 1024  # bytes: every callback but the upload's sends a few KB
 MAX_TEXT = 4096  # characters of any string in a request, the uploaded files aside
-MAX_ITEMS = 200  # inputs, outputs, changed props, components matching a pattern
+MAX_ITEMS = 200  # changed props; components matching a pattern
 MAX_DEPTH, MAX_NODES = 20, 20_000
 MAX_LABEL, MAX_CHOICES = 64, 50  # a region or category as a dropdown sends it; how many at once
-MAX_BLOB = 20_000  # clickData, getRowsRequest: characters serialised
-MAX_VERSION = 200
-MAX_FILE_ITEMS, MAX_CONTENTS = 1000, datacheck.MAX_FILE_BYTES * 4 // 3 + 1024  # base64 and its data: prefix
+MAX_BLOB, MAX_VERSION = 20_000, 200  # clickData, getRowsRequest; data versions: characters serialised
 YEARS = range(1949, 2101)
 LOG_CHARS = 2000
 SCALARS = (str, int, float, bool, type(None))
 GRID_FIELDS = {c["field"] for c in GRID_COLUMNS}
 NUMBER_FIELDS = {c["field"] for c in GRID_COLUMNS if c.get("filter") == "agNumberColumnFilter"}
-PATTERN_VALUES = {"page": set(PAGE_FILES)}  # the pages whose query store and page end exist
+PATTERN_VALUES = {"page": set(PAGE_FILES)}  # the pages that have a query store and a page end
 
 Check = Callable[[object], object]  # the value to hand on (maybe normalised), or raises Refused
 
@@ -54,15 +53,22 @@ def _need(ok: bool, why: str) -> None:
         raise Refused(why)
 
 
-# ---------------------------------------------------------------- values, per component property
+def size(value) -> int:
+    return len(json.dumps(value, ensure_ascii=False))  # only after bounded(): the depth is small
 
 
-def text(limit: int) -> Check:
+def allow(ok: Callable[[object], bool], why: str) -> Check:
+    """None (nothing chosen yet) or a value passing `ok`."""
+
     def check(value):
-        _need(value is None or (isinstance(value, str) and len(value) <= limit), f"文字过长或类型不对（至多 {limit} 个字符）")
+        _need(value is None or ok(value), why)
         return value
 
     return check
+
+
+def text(limit: int) -> Check:
+    return allow(lambda v: isinstance(v, str) and len(v) <= limit, f"文字过长或类型不对（至多 {limit} 个字符）")
 
 
 def year(value):
@@ -72,115 +78,95 @@ def year(value):
     return value
 
 
-def unit(value):
-    _need(value is None or (isinstance(value, str) and value in UNITS), f"金额单位应为{'、'.join(UNITS)}之一")
-    return value
+def _number(v) -> bool:
+    return type(v) in (int, float) and math.isfinite(v)
 
 
-def choices(value):
-    ok = value is None or (
-        isinstance(value, list)
-        and len(value) <= MAX_CHOICES
-        and all(isinstance(v, str) and len(v) <= MAX_LABEL for v in value)
-    )
-    _need(ok, f"筛选应为至多 {MAX_CHOICES} 项、每项至多 {MAX_LABEL} 个字符")
-    return value
-
-
-def count(value):
-    _need(value is None or (type(value) is int and 0 <= value <= 10**9), "计数应为非负整数")
-    return value
-
-
-def size(value) -> int:
-    return len(json.dumps(value, ensure_ascii=False))  # depth is bounded before any value is looked at
-
-
-def version(value):
-    _need(value is None or (isinstance(value, str | dict) and size(value) <= MAX_VERSION), "数据版本的格式不对")
-    return value
+unit = allow(lambda v: isinstance(v, str) and v in UNITS, f"金额单位应为{'、'.join(UNITS)}之一")
+count = allow(lambda v: type(v) is int and 0 <= v <= 10**9, "计数应为非负整数")
+version = allow(lambda v: isinstance(v, str | dict) and size(v) <= MAX_VERSION, "数据版本的格式不对")
+choices = allow(
+    lambda v: (
+        isinstance(v, list) and len(v) <= MAX_CHOICES and all(isinstance(x, str) and len(x) <= MAX_LABEL for x in v)
+    ),
+    f"筛选应为至多 {MAX_CHOICES} 项、每项至多 {MAX_LABEL} 个字符",
+)
 
 
 def click(customdata: int = 0) -> Check:
-    """A chart's clickData; `customdata`: how many entries the callback reads from a point's customdata."""
+    """A chart's clickData; `customdata`: how many entries of a point's customdata the callback reads."""
 
     def point(p) -> bool:
-        if not isinstance(p, dict) or not all(isinstance(p.get(k), SCALARS) for k in ("x", "y", "label")):
-            return False
-        data = p.get("customdata")
-        return not data or (isinstance(data, list) and len(data) >= customdata) or not customdata
-
-    def check(value):
-        points = value.get("points") if isinstance(value, dict) else None
-        ok = value is None or (
-            isinstance(value, dict)
-            and size(value) <= MAX_BLOB
-            and (points is None or (isinstance(points, list) and all(point(p) for p in points)))
+        data = p.get("customdata") if isinstance(p, dict) else None
+        return (
+            isinstance(p, dict)
+            and all(isinstance(p.get(k), SCALARS) for k in ("x", "y", "label"))
+            and (not data or not customdata or (isinstance(data, list) and len(data) >= customdata))
         )
-        _need(ok, "图表点击数据的格式不对")
-        return value
 
-    return check
+    def ok(v) -> bool:
+        points = v.get("points") if isinstance(v, dict) else None
+        return isinstance(v, dict) and size(v) <= MAX_BLOB and (points is None or isinstance(points, list))
+
+    return allow(lambda v: ok(v) and all(point(p) for p in v.get("points") or []), "图表点击数据的格式不对")
 
 
-def _grid_filter(model, field: str, nested: bool = False) -> bool:
-    """One column's filter as AG Grid sends it (grid_paging reads it); number filters on number columns only."""
+def _grid_filter(field: str, model, nested: bool = False) -> bool:
+    """One column's filter as grid_paging reads it; the grid has number filters on number columns only."""
     if not isinstance(model, dict):
         return False
     if "conditions" in model:
         parts = model["conditions"]
+        kind = {"filterType": model.get("filterType")}
         return (
             not nested
             and isinstance(parts, list)
             and 0 < len(parts) <= 10
-            and all(isinstance(c, dict) and _grid_filter({"filterType": model.get("filterType"), **c}, field, True)
-                    for c in parts)
+            and all(isinstance(c, dict) and _grid_filter(field, kind | c, True) for c in parts)
         )
-    if model.get("filterType") != "number":
-        return True
-    numbers = all(v is None or (type(v) in (int, float) and math.isfinite(v)) for v in (model.get("filter"), model.get("filterTo")))
-    return field in NUMBER_FIELDS and numbers
+    bounds = (model.get("filter"), model.get("filterTo"))
+    return model.get("filterType") != "number" or (
+        field in NUMBER_FIELDS and all(v is None or _number(v) for v in bounds)
+    )
 
 
-def rows_request(value):
+def _rows_request(v) -> bool:
     """AG Grid's getRowsRequest for the evaluations list."""
-    if value is None:
-        return value
-    _need(isinstance(value, dict) and size(value) <= MAX_BLOB, "表格请求的格式不对")
-    count(value.get("startRow"))
-    count(value.get("endRow"))
-    sort, filters = value.get("sortModel") or [], value.get("filterModel") or {}
-    ok = (
-        isinstance(sort, list)
+    sort, filters = v.get("sortModel") or [], v.get("filterModel") or {}
+    return (
+        all(v.get(k) is None or (type(v[k]) is int and v[k] >= 0) for k in ("startRow", "endRow"))
+        and isinstance(sort, list)
         and all(isinstance(s, dict) and s.get("colId") in GRID_FIELDS for s in sort)
         and isinstance(filters, dict)
-        and all(k in GRID_FIELDS and _grid_filter(m, k) for k, m in filters.items())
+        and all(k in GRID_FIELDS and _grid_filter(k, m) for k, m in filters.items())
     )
-    _need(ok, "表格的排序或筛选不是页面能发送的")
-    return value
 
 
-def uploads(value):
-    """The files the 数据检查 page sends (datacheck's clientside callback): large contents, all else small."""
-    if value is None:
-        return value
-    _need(isinstance(value, list) and len(value) <= MAX_FILE_ITEMS, "上传的文件过多")
-    for item in value:
-        ok = (
-            isinstance(item, dict)
-            and set(item) <= {"name", "size", "contents", "skipped"}
-            and isinstance(item.get("name"), str) and len(item["name"]) <= 1024
-            and (item.get("size") is None or (type(item["size"]) is int and item["size"] >= 0))
-            and isinstance(item.get("skipped", ""), str) and len(item.get("skipped", "")) <= 16
-            and isinstance(item.get("contents", ""), str) and len(item.get("contents", "")) <= MAX_CONTENTS
+rows_request = allow(lambda v: isinstance(v, dict) and size(v) <= MAX_BLOB and _rows_request(v), "表格请求的格式不对")
+UPLOAD_FIELDS = {  # datacheck's clientside callback: per file its name and size, contents or why skipped
+    "name": lambda v: isinstance(v, str) and len(v) <= 1024,
+    "size": lambda v: type(v) is int and v >= 0,
+    "skipped": lambda v: isinstance(v, str) and len(v) <= 16,
+    "contents": lambda v: isinstance(v, str) and len(v) <= datacheck.MAX_FILE_BYTES * 4 // 3 + 1024,  # base64
+}
+uploads = allow(
+    lambda v: (
+        isinstance(v, list)
+        and len(v) <= 1000
+        and all(
+            isinstance(i, dict)
+            and "name" in i
+            and all(k in UPLOAD_FIELDS and UPLOAD_FIELDS[k](x) for k, x in i.items())
+            for i in v
         )
-        _need(ok, "上传的数据不完整，请重新选择文件")
-    return value
+    ),
+    "上传的数据不完整，请重新选择文件",
+)
 
 
 def rules() -> dict[tuple[str | None, str], Check]:
     """(component id, or a pattern id's role, or None for any; property) → check; from the pages' own ids."""
-    found: dict[tuple[str | None, str], Check] = {
+    found = {
         (ids.URL, "pathname"): text(256),
         (ids.URL, "search"): text(2048),
         (ids.LAST_QUERY, "data"): text(MAX_TEXT),
@@ -189,20 +175,24 @@ def rules() -> dict[tuple[str | None, str], Check]:
         (ids.DATA_CHANGED, "data"): version,
         ("data-version", "data"): version,
         (ids.PERF_GRID, "getRowsRequest"): rows_request,
-        (ids.PERF_GRADES, "clickData"): click(customdata=2),
+        (ids.PERF_GRADES, "clickData"): click(customdata=2),  # performance.cross_filter reads customdata[1]
         (ids.CHECK_FILES, "data"): uploads,
         (None, "clickData"): click(),
         (None, "n_clicks"): count,
         (None, "n_intervals"): count,
     }
     for page, params in PAGE_PARAMS.items():
-        found |= {(ids.page_filter(page, "year"), "value"): year, (ids.page_filter(page, "unit"), "value"): unit}
-        found[(ids.page_filter(page, "region"), "value")] = text(MAX_LABEL)
-        found |= {(ids.page_filter(page, name), "value"): choices for name in params}
+        f = lambda name, page=page: (ids.page_filter(page, name), "value")  # noqa: E731
+        found |= {f("year"): year, f("region"): text(MAX_LABEL), f("unit"): unit} | {f(n): choices for n in params}
     return found
 
 
 # ---------------------------------------------------------------- the shape of a request
+
+
+def stringify(id_: dict, ascii_only: bool = True) -> str:
+    """A pattern id as Dash writes it in prop ids (the browser writes non-ASCII unescaped)."""
+    return json.dumps(id_, sort_keys=True, separators=(",", ":"), ensure_ascii=ascii_only)
 
 
 @dataclass(frozen=True)
@@ -219,21 +209,16 @@ class Dep:
 
     def same_id(self, got) -> bool:
         if not isinstance(self.id, dict):
-            return got == self.id and isinstance(got, str)
-        if got == stringify(self.id) and not self.many:  # Dash reads a string id as the same (tests send it)
+            return isinstance(got, str) and got == self.id
+        if got == stringify(self.id) and not self.many:  # Dash reads the string form alike (tests/test_app.py)
             return True
-        if not isinstance(got, dict) or set(got) != set(self.id):
-            return False
-        for key, want in self.id.items():
-            if isinstance(want, list):  # a wildcard
-                value = got[key]
-                if not (isinstance(value, str) and len(value) <= MAX_LABEL or type(value) in (int, bool)):
-                    return False
-                if key in PATTERN_VALUES and value not in PATTERN_VALUES[key]:
-                    return False
-            elif got[key] != want:
-                return False
-        return True
+        return isinstance(got, dict) and set(got) == set(self.id) and all(self._key(k, got[k]) for k in got)
+
+    def _key(self, key: str, value) -> bool:
+        if not isinstance(self.id[key], list):
+            return value == self.id[key]
+        small = (isinstance(value, str) and len(value) <= MAX_LABEL) or type(value) in (int, bool)  # a wildcard
+        return small and (key not in PATTERN_VALUES or value in PATTERN_VALUES[key])
 
 
 @dataclass(frozen=True)
@@ -245,13 +230,13 @@ class Plan:
     upload: bool
 
 
-def _dep(spec: dict, found: dict | None) -> Dep:
+def _dep(spec: dict, found: dict | None = None) -> Dep:
     dep_id = json.loads(spec["id"]) if spec["id"].startswith("{") else spec["id"]
     if found is None:
         return Dep(dep_id, spec["property"])
-    key = dep_id.get("role") if isinstance(dep_id, dict) else dep_id
-    check = found.get((key, spec["property"])) or found.get((None, spec["property"]))
-    if check is None:  # a new callback needs its rule here; tests/test_guard.py finds it at once
+    role = dep_id.get("role") if isinstance(dep_id, dict) else dep_id
+    check = found.get((role, spec["property"])) or found.get((None, spec["property"]))
+    if check is None:  # a new callback needs its rule in rules(); tests/test_guard.py notices at once
         raise LookupError(f"guard: no rule for {spec['id']}.{spec['property']}")
     return Dep(dep_id, spec["property"], check)
 
@@ -260,17 +245,12 @@ def plans(app) -> dict[str, Plan]:
     """Every server-side callback of the app, by the `output` key the renderer sends."""
     found, out = rules(), {}
     for key, spec in app.callback_map.items():
-        if "callback" not in spec:  # clientside: never sent to the server
-            continue
-        outputs = spec["output"] if isinstance(spec["output"], list) else [spec["output"]]
-        inputs = tuple(_dep(s, found) for s in spec["inputs"])
-        out[key] = Plan(
-            tuple(_dep(o.to_dict(), None) for o in outputs),
-            isinstance(spec["output"], list),
-            inputs,
-            tuple(_dep(s, found) for s in spec["state"]),
-            any(d.id == ids.CHECK_FILES for d in inputs),
-        )
+        if "callback" in spec:  # clientside callbacks never reach the server
+            outputs = spec["output"] if isinstance(spec["output"], list) else [spec["output"]]
+            inputs = tuple(_dep(s, found) for s in spec["inputs"])
+            state = tuple(_dep(s, found) for s in spec["state"])
+            multi, upload = isinstance(spec["output"], list), any(d.id == ids.CHECK_FILES for d in inputs)
+            out[key] = Plan(tuple(_dep(o.to_dict()) for o in outputs), multi, inputs, state, upload)
     return out
 
 
@@ -281,66 +261,53 @@ def bounded(value) -> None:
         item, depth = stack.pop()
         nodes += 1
         _need(nodes <= MAX_NODES and depth <= MAX_DEPTH, "请求的数据过多或嵌套过深")
-        if isinstance(item, str):
-            _need(len(item) <= MAX_TEXT, "请求中有过长的文字")
-        elif isinstance(item, float):
-            _need(math.isfinite(item), "请求中有无效的数字")
-        elif isinstance(item, dict):
-            stack.extend((x, depth + 1) for pair in item.items() for x in pair)
-        elif isinstance(item, list):
-            stack.extend((x, depth + 1) for x in item)
+        _need(not isinstance(item, str) or len(item) <= MAX_TEXT, "请求中有过长的文字")
+        _need(not isinstance(item, float) or math.isfinite(item), "请求中有无效的数字")
+        if isinstance(item, dict | list):
+            stack.extend((x, depth + 1) for x in (item if isinstance(item, list) else [*item, *item.values()]))
 
 
-def _match(item, dep: Dep, with_value: bool) -> None:
-    """One Input/State/Output as sent against the one registered; checked values are written back."""
-    if dep.many:
-        _need(isinstance(item, list) and len(item) <= MAX_ITEMS, "回调参数的格式不对")
+def _match(item, dep: Dep) -> None:
+    """One Input, State or Output as sent against the one registered; checked values are written back."""
+    _need(not dep.many or (isinstance(item, list) and len(item) <= MAX_ITEMS), "回调参数的格式不对")
+    name = f"{stringify(dep.id, False) if isinstance(dep.id, dict) else dep.id}.{dep.prop}"
     for one in item if dep.many else [item]:
-        allowed = {"id", "property", "value"} if with_value else {"id", "property"}
-        _need(isinstance(one, dict) and set(one) <= allowed and isinstance(one.get("property"), str), "回调参数的格式不对")
-        name = f"{json.dumps(dep.id, ensure_ascii=False) if isinstance(dep.id, dict) else dep.id}.{dep.prop}"
+        keys = {"id", "property", "value"} if dep.check else {"id", "property"}
+        _need(isinstance(one, dict) and set(one) <= keys and isinstance(one.get("property"), str), "回调参数的格式不对")
         _need(one["property"].split("@")[0] == dep.prop and dep.same_id(one.get("id")), f"回调参数与 {name} 不符")
-        if with_value:
+        if dep.check:
             try:
                 one["value"] = dep.check(one.get("value"))
             except Refused as why:
                 raise Refused(f"{name}：{why}") from None
 
 
-def stringify(id_: dict, ascii_only: bool = True) -> str:
-    """A pattern id as Dash writes it in prop ids (the browser writes non-ASCII unescaped)."""
-    return json.dumps(id_, sort_keys=True, separators=(",", ":"), ensure_ascii=ascii_only)
-
-
 def prop_ids(items: list) -> set[str]:
-    """changedPropIds the inputs allow: Dash escapes non-ASCII in pattern ids, the browser does not."""
-    found = set()
-    for one in (x for item in items for x in (item if isinstance(item, list) else [item])):
-        for ascii_only in (True, False):
-            key = one["id"] if isinstance(one["id"], str) else stringify(one["id"], ascii_only)
-            found.add(f"{key}.{one['property']}")
-    return found
+    """The changedPropIds these inputs allow, in Dash's and in the browser's spelling."""
+    ones = [x for item in items for x in (item if isinstance(item, list) else [item])]
+    return {
+        f"{o['id'] if isinstance(o['id'], str) else stringify(o['id'], a)}.{o['property']}"
+        for o in ones
+        for a in (True, False)
+    }
 
 
 def check_body(body, all_plans: dict[str, Plan]) -> None:
     """Raises Refused unless `body` is a request the pages can send; normalises values in place."""
-    _need(isinstance(body, dict) and set(body) <= KEYS and {"output", "outputs", "inputs", "changedPropIds"} <= set(body),
-          "请求不是回调的格式")
+    _need(isinstance(body, dict) and NEEDED <= set(body) <= KEYS, "请求不是回调的格式")
     plan = all_plans.get(body["output"]) if isinstance(body["output"], str) else None
     _need(plan is not None, "没有这个回调")
-    bounded({k: v for k, v in body.items() if not (plan.upload and k == "inputs")})  # uploads: their own bounds
-    outputs = body["outputs"] if plan.multi else [body["outputs"]]
-    _need(isinstance(outputs, list) and len(outputs) == len(plan.outputs), "回调输出的格式不对")
-    for item, dep in zip(outputs, plan.outputs, strict=True):
-        _match(item, dep, with_value=False)
-    for key, deps in (("inputs", plan.inputs), ("state", plan.state)):
-        items = body.get(key, [] if key == "state" else None)
-        _need(isinstance(items, list) and len(items) == len(deps), "回调参数的个数不对")
-        for item, dep in zip(items, deps, strict=True):
-            _match(item, dep, with_value=True)
-    changed, parsed = body["changedPropIds"], body.get("parsedChangedPropsIds", [])
-    _need(isinstance(changed, list) and len(changed) <= MAX_ITEMS and all(isinstance(c, str) for c in changed)
-          and set(changed) <= prop_ids(body["inputs"]) and isinstance(parsed, list), "触发回调的参数不对")
+    bounded({k: v for k, v in body.items() if not (plan.upload and k == "inputs")})  # uploads: UPLOAD_FIELDS
+    sent = {"outputs": body["outputs"] if plan.multi else [body["outputs"]], "inputs": body["inputs"]}
+    sent["state"] = body.get("state", [])
+    for key, deps in (("outputs", plan.outputs), ("inputs", plan.inputs), ("state", plan.state)):
+        _need(isinstance(sent[key], list) and len(sent[key]) == len(deps), "回调参数的个数不对")
+        for item, dep in zip(sent[key], deps, strict=True):
+            _match(item, dep)
+    changed = body["changedPropIds"]
+    ok = isinstance(changed, list) and len(changed) <= MAX_ITEMS and all(isinstance(c, str) for c in changed)
+    _need(ok and set(changed) <= prop_ids(body["inputs"]), "触发回调的参数不对")
+    _need(isinstance(body.get("parsedChangedPropsIds", []), list), "触发回调的参数不对")
 
 
 # ---------------------------------------------------------------- logging and installing
@@ -349,8 +316,7 @@ def check_body(body, all_plans: dict[str, Plan]) -> None:
 def cut(message: str, keep_tail: bool = False) -> str:
     if len(message) <= LOG_CHARS:
         return message
-    mark = f"…（已截断，共 {len(message)} 个字符）"
-    half = LOG_CHARS // 2
+    mark, half = f"…（已截断，共 {len(message)} 个字符）", LOG_CHARS // 2
     return message[:half] + mark + message[-half:] if keep_tail else message[:LOG_CHARS] + mark
 
 
@@ -360,7 +326,7 @@ class Shorten(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # a broken format: let logging report it as it would
+        except Exception:  # a broken format: logging reports it as it would
             return True
         if len(message) > LOG_CHARS:
             record.msg, record.args = cut(message), None
@@ -369,7 +335,7 @@ class Shorten(logging.Filter):
         return True
 
 
-SHORTEN = Shorten()  # one instance: addFilter ignores it the second time (tests build many apps)
+SHORTEN = Shorten()  # one instance: addFilter skips it the second time (tests build many apps)
 
 
 def install(app, _source) -> None:
@@ -382,28 +348,25 @@ def install(app, _source) -> None:
         logging.getLogger(name).addFilter(SHORTEN)
 
     def refuse(why: str) -> Response:
-        app.server.logger.info("回调请求被拒绝（400）：%s", why)  # one short line; the request never
-        message = f"请求无效：{why}。请刷新页面后重试。"
-        return Response(message, 400, {"Content-Type": "text/plain; charset=utf-8"})
+        app.server.logger.info("回调请求被拒绝（400）：%s", why)  # one short line, never the request
+        return Response(f"请求无效：{why}。请刷新页面后重试。", 400, {"Content-Type": "text/plain; charset=utf-8"})
 
     @app.server.before_request
     def guard_callbacks():
         if request.method != "POST" or request.path != route:
             return None
-        all_plans = memo.get("plans") or memo.setdefault("plans", plans(app))  # built once all callbacks exist
+        all_plans = memo.get("plans") or memo.setdefault("plans", plans(app))  # once every callback exists
         if not request.is_json:
             return refuse("请求不是 JSON")
         raw = request.get_data(cache=True)  # at most MAX_CONTENT_LENGTH: Flask answers 413 beyond
-        if len(raw) > MAX_BODY:  # only the upload is large: do not parse megabytes of anything else
-            starts = tuple(b'{"output":' + json.dumps(k).encode() for k, p in all_plans.items() if p.upload)
-            if not raw.lstrip().startswith(starts):
+        if len(raw) > MAX_BODY:  # only the upload is large: megabytes of anything else are not even parsed
+            heads = [re.escape(json.dumps(k).encode()) for k, p in all_plans.items() if p.upload]
+            if not heads or not re.match(rb'\s*\{\s*"output"\s*:\s*(' + b"|".join(heads) + rb")", raw[:1024]):
                 return refuse("请求过大")
         try:
-            body = request.get_json(silent=True)  # cached: Dash reads the same object, with the checked values
+            check_body(request.get_json(silent=True), all_plans)  # cached: Dash reads this same, checked object
         except RecursionError:
             return refuse("请求嵌套过深")
-        try:
-            check_body(body, all_plans)
         except Refused as why:
             return refuse(str(why))
         return None

@@ -64,17 +64,25 @@ def request_for(spec: dict, props: dict, values: dict | None = None, changed=())
     values = values or {}
     ids_on_screen = {k: v["id"] for k, v in props.items()}
 
+    def one(component_id, dep: dict, with_value: bool) -> dict:
+        if not with_value:
+            return {"id": component_id, "property": dep["property"]}
+        shown = props.get(key(component_id), {}).get(dep["property"])
+        return {
+            "id": component_id,
+            "property": dep["property"],
+            "value": values.get(f"{dep['id']}.{dep['property']}", shown),
+        }
+
     def items(dep_list, with_value=True):
         out = []
         for dep in dep_list:
             dep_id = parse_id(dep["id"])
-            one = lambda i, d=dep: {"id": i, "property": d["property"]} | (  # noqa: E731
-                {"value": values.get(f"{d['id']}.{d['property']}", props.get(key(i), {}).get(d["property"]))}
-                if with_value
-                else {}
-            )
             wild = isinstance(dep_id, dict) and any(isinstance(v, list) for v in dep_id.values())
-            out.append([one(i) for i in matches(dep_id, ids_on_screen)] if wild else one(dep_id))
+            if wild:
+                out.append([one(i, dep, with_value) for i in matches(dep_id, ids_on_screen)])
+            else:
+                out.append(one(dep_id, dep, with_value))
         return out
 
     outputs = [
@@ -94,7 +102,11 @@ def request_for(spec: dict, props: dict, values: dict | None = None, changed=())
 
 
 def key(component_id) -> str:
-    return json.dumps(component_id, sort_keys=True, separators=(",", ":")) if isinstance(component_id, dict) else component_id
+    return (
+        json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+        if isinstance(component_id, dict)
+        else component_id
+    )
 
 
 def collect(tree, found: dict) -> dict:
@@ -306,7 +318,17 @@ def test_a_malformed_overview_request_is_refused_briefly(client, good_overview, 
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"not json", b"[]", b'"' + MARK.encode() + b'"', b"null", b"42", b"\xff\xfe{", b'{"output": "x"', b"[" * 100_000],
+    [
+        b"",
+        b"not json",
+        b"[]",
+        b'"' + MARK.encode() + b'"',
+        b"null",
+        b"42",
+        b"\xff\xfe{",
+        b'{"output": "x"',
+        b"[" * 100_000,
+    ],
     ids=["empty", "not json", "array", "string", "null", "number", "bad utf-8", "truncated", "deep array"],
 )
 def test_a_body_that_is_not_a_json_object_is_refused(client, raw):
@@ -342,7 +364,9 @@ BAD_PAGE_VALUES = [
     page_case("transfers-category.value", "/transfers", {"transfers-bars.clickData": {"points": MARK}}),
     page_case("transfers-category.value", "/transfers", {"transfers-bars.clickData": {"points": [{"x": MARK * 2000}]}}),
     page_case("debt-debt_type.value", "/debt", {"debt-composition.clickData": {"points": [{"label": [MARK]}]}}),
-    page_case("performance-grade.value", "/performance", {"performance-grades.clickData": {"points": [{"customdata": [1]}]}}),
+    page_case(
+        "performance-grade.value", "/performance", {"performance-grades.clickData": {"points": [{"customdata": [1]}]}}
+    ),
     page_case("getRowsResponse", "/performance", {"performance-grid.getRowsRequest": {"startRow": -1}}),
     page_case("getRowsResponse", "/performance", {"performance-grid.getRowsRequest": {"endRow": "20"}}),
     page_case(
@@ -355,7 +379,11 @@ BAD_PAGE_VALUES = [
         "/performance",
         {"performance-grid.getRowsRequest": {"filterModel": {"amount": {"filterType": "number", "filter": MARK}}}},
     ),
-    page_case("getRowsResponse", "/performance", {"performance-grid.getRowsRequest": {"filterModel": {"amount": {"conditions": []}}}}),
+    page_case(
+        "getRowsResponse",
+        "/performance",
+        {"performance-grid.getRowsRequest": {"filterModel": {"amount": {"conditions": []}}}},
+    ),
     page_case("getRowsResponse", "/performance", {"performance-grid.getRowsRequest": {"sortModel": [{"colId": MARK}]}}),
     page_case("getRowsResponse", "/performance", {"performance-grid.getRowsRequest": {"sortModel": MARK}}),
     page_case("page.children", "/", {"url.search": "?region=" + "x" * 3000}),
@@ -396,7 +424,9 @@ def test_the_two_million_character_unit_never_reaches_the_view(client, good_over
     assert answer.status_code == 400 and len(answer.get_data()) < 1024 and refused_in < 0.5
     assert seen == []  # neither rendered nor remembered in the view cache
     started = time.perf_counter()
-    assert post(client, mutate(good_overview, inp(1, "别的地区"))).status_code == 200  # unknown to the data: bounded only
+    assert (
+        post(client, mutate(good_overview, inp(1, "别的地区"))).status_code == 200
+    )  # unknown to the data: bounded only
     assert time.perf_counter() - started < 2.0 and len(seen) == 1
 
 
