@@ -18,6 +18,7 @@ from flask import Response, request
 
 from components import briefing, datacheck, debt, exports, layout, overview, performance, present, transfers, trust
 from components.data import DataSource, load_folder
+from components.guard import install as install_guard
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE / "data"
@@ -54,6 +55,7 @@ def create_app(data_dir: Path | str | None = None) -> Dash:
     trust.register_callbacks(app, source)
     # Uploads to the 数据检查 page arrive as base64 in a callback: refuse anything bigger at once.
     app.server.config["MAX_CONTENT_LENGTH"] = datacheck.MAX_REQUEST_BYTES
+    install_guard(app, source)  # callback bodies checked against what the pages send; long log lines cut
     app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">')
 
     @app.server.after_request
