@@ -239,11 +239,10 @@ def register_exports(app: Dash, source: DataSource) -> ExportServer:
             app.server.logger.info(
                 "export %s %s in %.2f s", path, headers["X-Export-Cache"], time.monotonic() - started
             )
-        response = Response(body, 200, headers)
-        if length is None:
-            response.headers.pop("Content-Length", None)  # not known before rendering; 0 would be wrong
-        else:
-            response.content_length = length
+        # An iterator, not b"": Werkzeug would announce Content-Length 0 for a file not yet made.
+        response = Response(body if length is not None else iter(()), 200, headers)
+        if length is not None:
+            response.content_length = length  # a HEAD answered from the cache tells the real size
         return response
 
     for path in EXPORT_KINDS:
