@@ -84,6 +84,10 @@ class RenderPool:
         self._queued = 0
         self._lock = threading.Lock()
 
+    @property
+    def waiting_now(self) -> int:
+        return self._queued
+
     @contextmanager
     def queued(self):
         """A place in the queue (raises Busy when it is full); held while waiting for anything."""
@@ -183,7 +187,8 @@ class ExportServer:
                 deck = briefing.deck(dataset, query_string)
                 self.renders += 1
                 flight.result = (kind.build(dataset, deck), f"{deck.title}_{kind.name}")
-            self.cache.put(key, flight.result)
+            if self.source.get().version == key[0]:  # data changed meanwhile: this file is already old
+                self.cache.put(key, flight.result)
             return (*flight.result, False)
         except BaseException as error:
             flight.error = error

@@ -288,7 +288,7 @@ def test_exports_beyond_the_pool_and_its_queue_are_told_to_come_back(app, counte
     answers: list = []
     threads = [get_in_thread(app, f"/export/data.xlsx?year=2023&n={i}", answers) for i in range(6)]
     try:
-        assert wait_until(lambda: counted["xlsx"].calls == 2 and server.pool._queued == 4), "2 running, 4 waiting"
+        assert wait_until(lambda: counted["xlsx"].calls == 2 and server.pool.waiting_now == 4), "2 running, 4 waiting"
         time.sleep(0.2)
         assert counted["xlsx"].calls == 2  # no third render while two run
         refused = app.server.test_client().get("/export/data.xlsx?year=2023&n=7")
