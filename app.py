@@ -2,7 +2,7 @@
 
 python app.py [--host H] [--port P] [--data DIR] [--debug]   serve the dashboard
 python app.py check [DIR]                                   validate a data folder
-gunicorn app:server                                         production (DATA_DIR from the environment)
+gunicorn -c gunicorn.conf.py app:server                     production (DATA_DIR from the environment)
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 from dash import Dash
-from flask import Response, request
 
-from components import briefing, datacheck, debt, exports, layout, overview, performance, present, transfers, trust
+from components import datacheck, debt, layout, overview, performance, present, transfers, trust
 from components.data import DataSource, load_folder
+from components.export_serving import register_exports
 from components.guard import install as install_guard
 
 HERE = Path(__file__).resolve().parent
@@ -74,42 +73,6 @@ def create_app(data_dir: Path | str | None = None) -> Dash:
         return "服务器内部错误，请稍后重试或联系管理员。", 500, {"Content-Type": "text/plain; charset=utf-8"}
 
     return app
-
-
-EXPORT_KINDS = {  # path → (builder, MIME type, file name without the view)
-    "/export/slides.pptx": (
-        lambda dataset, deck: exports.pptx_bytes(deck),
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "演示文稿.pptx",
-    ),
-    "/export/report.pdf": (exports.pdf_bytes, "application/pdf", "报告.pdf"),
-    "/export/data.xlsx": (
-        exports.workbook_bytes,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "数据.xlsx",
-    ),
-}
-
-
-def register_exports(app: Dash, source: DataSource) -> None:
-    """/export/slides.pptx, /export/report.pdf, /export/data.xlsx: the same query as the page."""
-
-    def export(path: str):
-        build, mime, name = EXPORT_KINDS[path]
-        dataset = source.get()
-        deck = briefing.deck(dataset, request.query_string.decode("utf-8", "replace"))
-        try:
-            body = build(dataset, deck)
-        except exports.ExportError as error:
-            app.server.logger.exception("export %s failed", path)
-            message = f"导出失败：{error}\n\n返回看板：{request.host_url}"
-            return Response(message, 503, {"Content-Type": "text/plain; charset=utf-8"})
-        filename = f"{deck.title}_{name}"
-        disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
-        return Response(body, 200, {"Content-Type": mime, "Content-Disposition": disposition})
-
-    for path in EXPORT_KINDS:
-        app.server.add_url_rule(path, endpoint=path, view_func=lambda path=path: export(path))
 
 
 def check(folder: Path) -> int:

@@ -210,11 +210,26 @@ def opening_slide(dataset: Dataset, year, region, unit) -> Slide:
     )
 
 
-def deck(dataset: Dataset, search: str) -> Deck:
-    """Every slide for the view named by the URL's query (year, region, unit and page filters)."""
+def view_state(dataset: Dataset, search: str):
+    """The query and the view it resolves to (year, region, unit), without building any slide."""
     query = parse_query(search)
     frames = [dataset.frame(n) for n in ("transfers", "debt", "evaluations", "grades", "indicators", "notes")]
-    state = resolve(query, years_of(*frames), regions_of(*frames), "overview", {})
+    return query, resolve(query, years_of(*frames), regions_of(*frames), "overview", {})
+
+
+def title_of(region: str | None, year: int | None) -> str:
+    return f"{region or ''}{year or ''}年财政预算公开"
+
+
+def deck_title(dataset: Dataset, search: str) -> str:
+    """The deck's title alone (an export's file name, e.g. for HEAD): cheap, no figures."""
+    _query, state = view_state(dataset, search)
+    return title_of(state.region, state.year)
+
+
+def deck(dataset: Dataset, search: str) -> Deck:
+    """Every slide for the view named by the URL's query (year, region, unit and page filters)."""
+    query, state = view_state(dataset, search)
     loaded = [s.modified for s in dataset.files.values() if s.modified is not None and s.status != "rejected"]
     data_date = fmt_datetime(max(loaded)) if loaded else MISSING
     year, region, unit = state.year, state.region, state.unit
@@ -223,7 +238,7 @@ def deck(dataset: Dataset, search: str) -> Deck:
     slides += debt_slides(dataset, query, year, region, unit)
     slides += performance_slides(dataset, query, year, region, unit)
     slides.append(closing_slide(dataset, year, region))
-    return Deck(f"{region or ''}{year or ''}年财政预算公开", region, year, slides, data_date, query)
+    return Deck(title_of(region, year), region, year, slides, data_date, query)
 
 
 def projector(fig: go.Figure, contrast: bool = False, height: int | None = None) -> go.Figure:

@@ -67,8 +67,8 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_server(data_dir: Path, log_dir: Path, workers: int = 0) -> Iterator[str]:
-    """`python app.py --port P --data DIR` (or, with `workers`, gunicorn as in production)
-    until the block ends; yields its base URL."""
+    """`python app.py --port P --data DIR` (or, with `workers`, gunicorn with the production
+    settings of gunicorn.conf.py, on this port) until the block ends; yields its base URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log_path = log_dir / f"server-{port}.log"
@@ -87,6 +87,8 @@ def running_server(data_dir: Path, log_dir: Path, workers: int = 0) -> Iterator[
         gunicorn = Path(sys.executable).with_name("gunicorn")
         command = [
             str(gunicorn),
+            "-c",
+            str(REPO / "gunicorn.conf.py"),
             "--workers",
             str(workers),
             "--bind",

@@ -148,6 +148,26 @@ def test_the_export_menu_downloads_a_workbook_of_the_view(dashboard):
     dashboard.assert_clean()
 
 
+def test_an_export_link_says_the_file_is_being_made_in_a_live_region(dashboard):
+    dashboard.goto("/transfers?year=2023")
+    status = dashboard.page.locator("#export-status")
+    assert status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
+    assert status.is_hidden()
+    dashboard.page.locator("#export-menu").click()
+    with dashboard.page.expect_download():
+        dashboard.page.locator("#export-xlsx").click()
+        status.wait_for(state="visible", timeout=2000)  # at once, not when the file arrives
+    assert status.inner_text() == "正在生成，请稍候…"
+    dashboard.goto("/present?year=2023")
+    with dashboard.page.expect_download():
+        dashboard.page.locator("#present .present-export", has_text="Excel").click()
+    assert status.is_visible() and status.inner_text() == "正在生成，请稍候…"
+    assert (
+        dashboard.page.evaluate("parseFloat(getComputedStyle(document.getElementById('export-status')).fontSize)") >= 24
+    )
+    dashboard.assert_clean()
+
+
 def test_a_charts_toolbar_saves_a_png_with_a_chinese_name(dashboard):
     dashboard.goto("/transfers?year=2023")
     graph = dashboard.page.locator("#transfers-bars")
