@@ -59,7 +59,7 @@ def test_workers_killed_while_a_file_is_broken_come_back_with_the_last_good_vers
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATA_DIR": str(data), "DATA_CACHE_DIR": str(cache)}
-    command = [str(GUNICORN), "--workers", "3", "--bind", f"127.0.0.1:{port}", "--no-control-socket", "app:server"]
+    command = [str(GUNICORN), "-c", "gunicorn.conf.py", "--workers", "3", "--bind", f"127.0.0.1:{port}", "app:server"]
     with open(tmp_path / "server.log", "wb") as log:
         master = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
