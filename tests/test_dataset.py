@@ -19,6 +19,7 @@ from components.data import (
     parse_text,
     parse_year,
 )
+from tests.helpers import eventually
 
 HEADER = "年度,地区,类别,项目,预算数,上年执行数,增减额,增减率,单位,说明,来源\n"
 
@@ -393,14 +394,6 @@ def test_a_file_seen_first_while_young_is_waited_for(tmp_path):
     assert balances(source) == [4.5]
     assert clock.slept == [pytest.approx(0.75)]
 
-
-def eventually(condition, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def test_a_worker_nobody_asks_still_sees_each_good_version_before_a_broken_one(tmp_path):

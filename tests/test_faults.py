@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from components import layout
 from components.data import SCHEMAS, DataSource, ParsedCache, load_bytes, parse_bytes
 from components.data.source import HOLD_SECONDS
+from tests.helpers import eventually
 
 DEBT_HEADER = "年度,地区,债务类型,余额\n"
 TRANSFERS = "年度,地区,类别,项目,预算数,上年执行数,增减额,增减率,单位,说明,来源\n"
@@ -44,14 +45,6 @@ def source(folder: Path, cache: Path, **options) -> DataSource:
 def balances(dataset) -> list[float]:
     return list(dataset.frame("debt")["balance"])
 
-
-def eventually(condition, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 @pytest.fixture

@@ -149,9 +149,19 @@ def test_a_broken_csv_is_reported_never_masked_by_its_cached_version(synthetic, 
     pd.testing.assert_frame_equal(restarted.frame("debt"), good.frame("debt"))
 
 
-def test_an_unwritable_cache_folder_only_means_parsing_every_time(synthetic, tmp_path):
+def test_an_unwritable_cache_folder_falls_back_to_the_temporary_folder(synthetic, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder would be")
+    cache = ParsedCache(synthetic, blocker / "cache")
+    dataset = DataSource(synthetic, cache=cache).get()
+    assert dataset.files["evaluations"].status == "loaded" and dataset.problems == ()
+    assert cache.directory != blocker / "cache" and list(cache.directory.glob(f"{cache.prefix}-*-good.json"))
+
+
+def test_with_no_writable_folder_at_all_files_are_simply_parsed_every_time(synthetic, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be")
+    monkeypatch.setattr("tempfile.gettempdir", lambda: str(blocker))
     dataset = DataSource(synthetic, cache=ParsedCache(synthetic, blocker / "cache")).get()
     assert dataset.files["evaluations"].status == "loaded" and dataset.problems == ()
 
