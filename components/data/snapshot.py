@@ -99,10 +99,13 @@ class Dataset:
     def knows(self, args) -> bool:
         """Whether every filter value is one the data holds (a year, a region, a category …)."""
         vocabulary = self.derived("vocabulary", _vocabulary)
-        for value in args:
-            values = value if isinstance(value, list | tuple) else (value,)
-            if any(v not in vocabulary for v in values if v is not None and v != ""):
-                return False
+        try:
+            for value in args:
+                values = value if isinstance(value, list | tuple) else (value,)
+                if any(v not in vocabulary for v in values if v is not None and v != ""):
+                    return False
+        except TypeError:  # an unhashable value is no filter value either
+            return False
         return True
 
     def rows(self, name: str, year: int | None = None, region: str | None = None) -> pd.DataFrame:
