@@ -284,7 +284,8 @@ class Server:
 def gunicorn(app: str, workers: int, env: dict, log_dir: Path) -> Iterator[Server]:
     port = free_port()
     log = log_dir / f"gunicorn-{port}.log"
-    command = [str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+    # The production settings (gthread workers), so that numbers say what a deployment gets.
+    command = [str(GUNICORN), "-c", str(ROOT / "gunicorn.conf.py"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     command += ["--no-control-socket", "--timeout", "120", app]
     with open(log, "wb") as out:
         started = time.perf_counter()
