@@ -253,3 +253,29 @@ def test_no_mix_of_row_shapes_makes_the_loader_worse_than_linear(shapes):
     parse = lambda raw: min(timed(lambda: parse_bytes(SCHEMAS["transfers"], raw))[1] for _ in range(3))  # noqa: E731
     ratio = parse(large) / max(parse(small), 0.02)  # below 20 ms the clock is noise
     assert ratio < 8 * 3, f"{shapes}: 8× the rows took {ratio:.1f}× the time"  # quadratic would be ~64×
+
+
+def test_workers_that_see_a_changed_file_together_parse_it_once(folder, cache, monkeypatch):
+    import threading
+
+    from components.data import source as source_module
+
+    put(folder, "transfers.csv", TRANSFERS + GOOD_ROW + ",,,,,,,,,,\n" * 50_000)
+    parsed = []
+    real = source_module.parse_bytes
+
+    def counting(*args, **kwargs):
+        parsed.append(1)
+        time.sleep(0.3)  # long enough for the others to be waiting on the file's lock
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(source_module, "parse_bytes", counting)
+    workers = [source(folder, cache) for _ in range(3)]
+    threads = [threading.Thread(target=w.get) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(parsed) == 1  # the others read what the first stored
+    assert {w.get().version for w in workers} == {workers[0].get().version}
+    assert all(list(w.get().frame("transfers")["budget"]) == [1722.0] for w in workers)
