@@ -26,6 +26,7 @@ from pypdf import PdfReader
 import app as app_module
 from components import briefing, export_serving, exports
 from tests.browser.conftest import SEED_DATA, running_server
+from tests.helpers import eventually
 
 HAS_CHROMIUM = Path("/usr/bin/chromium").exists()
 PAGE_LIMIT = 5.0  # seconds a normal request may take while the server is under attack
@@ -262,6 +263,9 @@ def test_changed_data_is_exported_anew_not_from_the_cache(tmp_path, counted):
     debt.write_text(text.replace("一般债务,,4.50,", "一般债务,,4.60,", 1), encoding="utf-8")
     past = time.time() - 30  # written a while ago: the loader takes it at once (no settling wait)
     os.utime(debt, (past, past))
+    version = client.get("/_data-version").get_json()["version"]
+    # The watcher takes the new version up in the background (about once a second).
+    assert eventually(lambda: client.get("/_data-version").get_json()["version"] != version)
     after = client.get("/export/data.xlsx?year=2023")
     assert before.status_code == after.status_code == 200
     assert counted["xlsx"].calls == 2 and after.headers["X-Export-Cache"] == "miss"
