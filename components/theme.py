@@ -7,6 +7,8 @@ from datetime import datetime
 
 import plotly.graph_objects as go
 
+from components.figures import exact, round_half_up
+
 MISSING = "未公布"
 FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 INK = "#1F2937"
@@ -59,7 +61,8 @@ def fmt_number(value: float | None, decimals: int = 2, trim: bool = True) -> str
     """1,722 or 34,832.52; trailing zeros trimmed unless `trim` is False."""
     if is_missing(value):
         return MISSING
-    text = f"{value:,.{decimals}f}"
+    # 四舍五入 on the value's shortest decimal text: f"{1.775:.2f}" would print 1.77.
+    text = f"{round_half_up(exact(value), decimals):,}"
     if trim and "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
