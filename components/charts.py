@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import vocab
-from components.theme import MISSING, axis_format, base_figure, fmt_amount, in_unit, is_missing, plain
+from components.theme import MISSING, axis_format, base_figure, count_ticks, fmt_amount, in_unit, is_missing, plain
 
 
 def lighten(hex_colour: str, amount: float = 0.55) -> str:
@@ -112,11 +112,10 @@ def stacked_bars(
     ticks = [plain(k) + (f"<br><sub>{missing[k]}{MISSING}</sub>" if k in missing.index else "") for k in xs]
     fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_xaxes(type="category", tickvals=[plain(k) for k in xs], ticktext=ticks)
-    fig.update_yaxes(
-        title_text=f"{y_title}（{unit}）" if unit else y_title,
-        tickformat=axis_format(unit) if unit else ",d",
-        rangemode="tozero",
-    )
+    if unit:
+        fig.update_yaxes(title_text=f"{y_title}（{unit}）", tickformat=axis_format(unit), rangemode="tozero")
+    else:
+        fig.update_yaxes(title_text=y_title, rangemode="tozero", **count_ticks(frame.groupby(x)[value].sum().max()))
     return fig
 
 

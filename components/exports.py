@@ -263,7 +263,7 @@ def workbook_bytes(dataset: Dataset, the_deck: Deck) -> bytes:
         ("标题", the_deck.title),
         ("地区", the_deck.region or ""),
         ("年度", the_deck.year or ""),
-        ("数据更新", the_deck.data_date),
+        ("数据文件修改时间", the_deck.data_date),
         ("导出时间", fmt_datetime(datetime.now())),
         ("说明", f"「{MISSING}」表示文件未公布该数字（不是 0）；金额单位见各表列标题。"),
     ):
@@ -314,7 +314,7 @@ def pptx_bytes(the_deck: Deck) -> bytes:
     prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
     cover = prs.slides.add_slide(prs.slide_layouts[0])
     cover.shapes.title.text = the_deck.title
-    cover.placeholders[1].text = f"数据更新：{the_deck.data_date}\n生成：{fmt_datetime(datetime.now())}"
+    cover.placeholders[1].text = f"数据文件修改时间：{the_deck.data_date}\n生成：{fmt_datetime(datetime.now())}"
     # The default template's placeholders are laid out for 4:3; span the 16:9 slide instead.
     for shape, top, height in ((cover.shapes.title, 2.0, 1.6), (cover.placeholders[1], 3.9, 1.4)):
         shape.left, shape.top, shape.width, shape.height = Inches(0.8), Inches(top), Inches(11.7), Inches(height)
@@ -337,7 +337,7 @@ def pptx_bytes(the_deck: Deck) -> bytes:
             Inches(6.8),
             Inches(12.3),
             Inches(0.5),
-            [f"来源：{slide.source or '—'}　数据更新：{the_deck.data_date}"],
+            [f"来源：{slide.source or '—'}　数据文件修改时间：{the_deck.data_date}"],
             11,
         )
     buffer = io.BytesIO()
@@ -391,7 +391,7 @@ def report_html(dataset: Dataset, the_deck: Deck) -> str:
         '<section class="cover">',
         f"<h1>{esc(the_deck.title)}</h1>",
         f"<p>地区：{esc(the_deck.region or '')}</p><p>年度：{esc(the_deck.year or '')}年</p>",
-        f"<p>数据更新：{esc(the_deck.data_date)}</p><p>报告生成：{esc(fmt_datetime(datetime.now()))}</p>",
+        f"<p>数据文件修改时间：{esc(the_deck.data_date)}</p><p>报告生成：{esc(fmt_datetime(datetime.now()))}</p>",
         "</section>",
     ]
     section = None

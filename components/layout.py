@@ -335,7 +335,7 @@ def make_footer(dataset: Dataset, page: str = "overview") -> html.Footer:
     states = [dataset.files[name] for name in frames]
     updated = max((s.modified for s in states if s.modified is not None and s.status != "rejected"), default=None)
     sources = dict.fromkeys(s for frame in frames.values() for s in frame["source"].unique() if s)  # first-seen order
-    parts = [f"数据更新：{fmt_datetime(updated)}" if updated else "数据更新：无数据文件"]
+    parts = [f"数据文件修改时间：{fmt_datetime(updated)}" if updated else "数据文件修改时间：无数据文件"]
     if sources:
         parts.append("来源：" + "；".join(sources))
     return html.Footer(html.Small(" ｜ ".join(parts), className="text-muted"), className="mt-4 page-footer")

@@ -41,6 +41,7 @@ from components.theme import (
     PERFORMANCE_UNIT,
     UNIT_FACTORS,
     base_figure,
+    count_ticks,
     empty_figure,
     fmt_amount,
     in_unit,
@@ -153,7 +154,10 @@ def fig_grades(counts: pd.DataFrame, selected=(), value: str = "count", unit: st
             font=dict(size=13, color="#6B7280"),
         )
     fig.update_layout(barmode="stack", legend_traceorder="normal")
-    fig.update_xaxes(title_text=f"涉及金额（{unit}）" if money else "评价数（个）", tickformat=",~f" if money else ",d")
+    if money:
+        fig.update_xaxes(title_text=f"涉及金额（{unit}）", tickformat=",~f")
+    else:
+        fig.update_xaxes(title_text="评价数（个）", **count_ticks(counts.groupby("method")["count"].sum().max()))
     return fig
 
 

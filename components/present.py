@@ -53,7 +53,7 @@ def make_slide(index: int, slide: Slide, the_deck: Deck, contrast: bool, active:
         ]
     else:
         body = [html.Div(text, className="slide-text slide-text-only")]
-    foot = f"来源：{slide.source or '—'} ｜ 数据更新：{the_deck.data_date}"
+    foot = f"来源：{slide.source or '—'} ｜ 数据文件修改时间：{the_deck.data_date}"
     return html.Section(
         head + [html.Div(body, className="slide-body"), html.Div(foot, className="slide-source")],
         className="slide active" if active else "slide",

@@ -107,6 +107,12 @@ def fmt_datetime(moment: datetime) -> str:
     return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
+def count_ticks(largest: float | None) -> dict:
+    """Axis settings for counts: whole numbers only (ticks at 0.5 read "0 1 1 2 2 3 3")."""
+    top = 0 if is_missing(largest) else float(largest)
+    return {"tickformat": ",d", "tick0": 0, "dtick": max(1, math.ceil(top / 6))}
+
+
 def axis_format(unit: str) -> str:
     """d3 tick format: thousands separators, 亿元 with fixed decimals."""
     return ",.2f" if unit == "亿元" else ",~f"

@@ -55,7 +55,7 @@ def test_slides_open_in_python_pptx_one_per_chart_in_report_order(client):
     assert pictures == [0, 0, 1, 1, 1, 1, 1, 1, 0]
     text = " ".join(sh.text_frame.text for sh in slides[2].shapes if sh.has_text_frame)
     assert "2023年转移支付预算1722万元，比上年执行数减少10674万元，为上年执行数的13.89%。" in text
-    assert "来源：株洲经开区2023年预算说明" in text and "数据更新：" in text
+    assert "来源：株洲经开区2023年预算说明" in text and "数据文件修改时间：" in text
     image = next(sh for sh in slides[2].shapes if sh.shape_type == MSO_SHAPE_TYPE.PICTURE).image
     assert image.content_type == "image/png" and image.size[0] >= 2000  # drawn at twice the size: sharp
 

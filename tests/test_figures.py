@@ -64,3 +64,15 @@ def test_within_allows_each_figure_its_own_rounding():
     assert Figure.printed("-0.41", "亿元").within(Figure(Decimal("-0.40"), "亿元", 2, "computed"))
     assert Figure.printed("-5.9", "%").within(Figure(Decimal("-5.76"), "%", 2, "computed")) is False
     assert Figure.printed("60.71", "亿元").within(Figure.printed("607100", "万元"))
+
+
+def test_count_axes_have_whole_number_ticks_only():
+    import pandas as pd
+
+    from components import charts, performance
+
+    counts = pd.DataFrame({"method": ["财政重点评价"] * 2, "grade": ["良", "中"], "count": [5, 3], "amount": [None, None]})
+    axis = performance.fig_grades(counts).layout.xaxis
+    assert axis.tickformat == ",d" and axis.tick0 == 0 and axis.dtick == 2  # 0 2 4 6 8, never 0 1 1 2 2 3 3
+    frame = pd.DataFrame({"x": ["部门整体支出", "项目支出"], "s": ["良", "良"], "n": [1, 2]})
+    assert charts.stacked_bars(frame, "x", "s", "n", None, y_title="评价数").layout.yaxis.dtick == 1

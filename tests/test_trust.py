@@ -157,7 +157,7 @@ def test_the_panel_lists_the_pages_findings_with_file_and_lines(inconsistent):
 def test_each_page_footer_names_its_own_source_documents():
     seed = load_folder(DATA)
     debt_footer = text_of(layout.make_footer(seed, "debt"))
-    assert "数据更新：" in debt_footer and "二、举借政府债务情况" in debt_footer
+    assert "数据文件修改时间：" in debt_footer and "二、举借政府债务情况" in debt_footer
     assert "一、税收返还和转移支付情况" not in debt_footer
     assert "三、预算绩效管理工作开展情况" in text_of(layout.make_footer(seed, "performance"))
     overview = text_of(layout.make_footer(seed, "overview"))
@@ -165,7 +165,7 @@ def test_each_page_footer_names_its_own_source_documents():
 
 
 def test_the_footer_of_a_page_without_files_says_so(tmp_path):
-    assert "数据更新：无数据文件" in text_of(layout.make_footer(load_folder(tmp_path), "debt"))
+    assert "数据文件修改时间：无数据文件" in text_of(layout.make_footer(load_folder(tmp_path), "debt"))
 
 
 # ---------------------------------------------------------------- 数据检查
