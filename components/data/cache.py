@@ -85,9 +85,9 @@ class ParsedCache:
         for candidate in (self.directory, Path(tempfile.gettempdir()) / f"budget-dashboard-cache-{os.getuid()}"):
             try:
                 candidate.mkdir(parents=True, exist_ok=True)
-                probe = candidate / f".probe.{os.getpid()}"
-                probe.write_bytes(b"")
-                probe.unlink()
+                handle, probe = tempfile.mkstemp(prefix=".probe.", dir=candidate)  # unique: threads probe at once
+                os.close(handle)
+                os.unlink(probe)
             except OSError:
                 continue
             if candidate != self.directory:
