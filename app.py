@@ -46,7 +46,7 @@ def create_app(data_dir: Path | str | None = None) -> Dash:
         update_title=None,
         serve_locally=True,
     )
-    app.layout = layout.make_shell()
+    app.layout = layout.make_shell(layout.client_config(app) | performance.client_config() | datacheck.client_config())
     pages = {name: module.layout for name, module in SECTIONS.items()} | {"present": present.layout}
     layout.register_callbacks(app, source, pages)
     for module in SECTIONS.values():

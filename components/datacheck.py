@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from components import debt, ids, performance, transfers
 from components.data import SCHEMAS, Dataset, DataSource, Loaded, dataset_of, load_bytes
@@ -262,28 +261,19 @@ def graph(name: str, figure, title: str) -> dbc.Card:
 # ---------------------------------------------------------------- callbacks
 
 
+def client_config() -> dict:
+    """The upload limits the browser applies before sending (readUploads in assets/clientside.js)."""
+    return {"upload_limits": {"file": MAX_FILE_BYTES, "total": MAX_TOTAL_BYTES, "files": MAX_FILES}}
+
+
 def register_callbacks(app, _source: DataSource) -> None:
     # In the browser: an oversized file is named, not sent (the server checks again).
     app.clientside_callback(
-        """
-        function(contents, names) {
-            if (!contents) { return window.dash_clientside.no_update; }
-            const limits = LIMITS;
-            let total = 0;
-            return contents.map((c, i) => {
-                const name = names[i];
-                const size = Math.floor((c.length - c.indexOf(',') - 1) * 3 / 4);
-                if (i >= limits.files) { return {name: name, size: size, skipped: 'count'}; }
-                if (size > limits.file) { return {name: name, size: size, skipped: 'size'}; }
-                if (total + size > limits.total) { return {name: name, size: size, skipped: 'total'}; }
-                total += size;
-                return {name: name, size: size, contents: c};
-            });
-        }
-        """.replace("LIMITS", json.dumps({"file": MAX_FILE_BYTES, "total": MAX_TOTAL_BYTES, "files": MAX_FILES})),
+        ClientsideFunction(namespace="dashboard", function_name="readUploads"),
         Output(ids.CHECK_FILES, "data"),
         Input(ids.CHECK_UPLOAD, "contents"),
         State(ids.CHECK_UPLOAD, "filename"),
+        State(ids.CLIENT_CONFIG, "data"),
         prevent_initial_call=True,
     )
 
