@@ -15,7 +15,7 @@ import binascii
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 
-from components import debt, ids, performance, transfers
+from components import checks, debt, ids, performance, transfers
 from components.data import SCHEMAS, Dataset, DataSource, Loaded, dataset_of, load_bytes
 from components.filters import regions_of, select, years_of
 from components.layout import (
@@ -160,7 +160,7 @@ def make_file_card(item: Loaded, dataset: Dataset, duplicate: str | None) -> dbc
     ]
     errors = [p for p in item.problems if p.level == "error"]
     warnings = [p for p in item.problems if p.level == "warning"]
-    findings = [f for f in dataset.findings if f.file == item.name]
+    findings = [f for f in checks.findings(dataset) if f.file == item.name]
     body = []
     if duplicate:
         body.append(

@@ -392,7 +392,7 @@ def make_finding_marker(target: str, findings: Sequence[Problem]) -> list:
 def page_findings(dataset: Dataset, page: str) -> tuple[list[Problem], list[Problem]]:
     """(findings, loader warnings) about the files a page shows."""
     files = {dataset.names.get(n, SCHEMAS[n].file) for n in page_frames(dataset, page)}
-    findings = [f for f in dataset.findings if page == "overview" or f.section == page]
+    findings = [f for f in checks.findings(dataset) if page == "overview" or f.section == page]
     return findings, [w for w in dataset.warnings if w.file in files]
 
 
