@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dash import Dash
 
-from components import datacheck, debt, layout, overview, performance, present, transfers, trust
+from components import checks, datacheck, debt, layout, overview, performance, present, transfers, trust
 from components.data import DataSource, load_folder
 from components.export_serving import register_exports
 from components.guard import install as install_guard
@@ -37,7 +37,7 @@ def data_dir_from_env() -> Path:
 
 def create_app(data_dir: Path | str | None = None) -> Dash:
     """A new app serving one data folder; nothing happens at import time."""
-    source = DataSource(data_dir or data_dir_from_env(), watch=WATCH_SECONDS)
+    source = DataSource(data_dir or data_dir_from_env(), watch=WATCH_SECONDS, prepare=checks.findings)
     app = Dash(
         __name__,
         title=layout.TITLE,
@@ -46,7 +46,7 @@ def create_app(data_dir: Path | str | None = None) -> Dash:
         update_title=None,
         serve_locally=True,
     )
-    app.layout = layout.make_shell()
+    app.layout = layout.make_shell(layout.client_config(app) | performance.client_config() | datacheck.client_config())
     pages = {name: module.layout for name, module in SECTIONS.items()} | {"present": present.layout}
     layout.register_callbacks(app, source, pages)
     for module in SECTIONS.values():
@@ -89,9 +89,10 @@ def check(folder: Path) -> int:
             print(f"- {name}（{state.schema.label}）：未提供，该部分显示为空")
         else:
             print(f"✗ {name}（{state.schema.label}）：有错误，未载入")
-    for problem in (*dataset.problems, *dataset.findings):
+    findings = checks.findings(dataset)
+    for problem in (*dataset.problems, *findings):
         print(problem)
-    errors, warnings = len(dataset.errors), len(dataset.warnings) + len(dataset.findings)
+    errors, warnings = len(dataset.errors), len(dataset.warnings) + len(findings)
     print(f"共 {errors} 个错误，{warnings} 个提示。" if errors or warnings else "没有发现问题。")
     return 1 if errors else 0
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from components import vocab
-from components.data import BASE_UNIT, MONEY_FACTORS, SCHEMAS, Problem, margin, money_unit
+from components.data import BASE_UNIT, MONEY_FACTORS, SCHEMAS, Dataset, Problem, margin, money_unit
 from components.theme import fmt_number
 
 Interval = tuple[float, float]
@@ -378,3 +378,16 @@ def check_all(frames: Mapping[str, pd.DataFrame], names: Mapping[str, str] | Non
         *check_debt(frames["debt"], file("debt")),
         *check_grades(frames["evaluations"], frames["grades"], file("grades"), file("evaluations")),
     ]
+
+
+def check_dataset(dataset: Dataset) -> list[Finding]:
+    """Every check of one snapshot's files, under the names the snapshot reports them by."""
+    return check_all(dict(dataset.frames), dataset.names)
+
+
+def findings(dataset: Dataset) -> list[Finding]:
+    """The findings of a snapshot: a value derived from it, computed once and shared by every viewer.
+
+    The loader never imports this module; the app hands this function to DataSource as its
+    `prepare` hook, so the checks run in the background, not on the first request that shows them."""
+    return dataset.derived("findings", check_dataset)

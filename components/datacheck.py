@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
-from components import debt, ids, performance, transfers
+from components import checks, debt, ids, performance, transfers
 from components.data import SCHEMAS, Dataset, DataSource, Loaded, dataset_of, load_bytes
 from components.filters import regions_of, select, years_of
 from components.layout import (
@@ -161,7 +160,7 @@ def make_file_card(item: Loaded, dataset: Dataset, duplicate: str | None) -> dbc
     ]
     errors = [p for p in item.problems if p.level == "error"]
     warnings = [p for p in item.problems if p.level == "warning"]
-    findings = [f for f in dataset.findings if f.file == item.name]
+    findings = [f for f in checks.findings(dataset) if f.file == item.name]
     body = []
     if duplicate:
         body.append(
@@ -262,28 +261,19 @@ def graph(name: str, figure, title: str) -> dbc.Card:
 # ---------------------------------------------------------------- callbacks
 
 
+def client_config() -> dict:
+    """The upload limits the browser applies before sending (readUploads in assets/clientside.js)."""
+    return {"upload_limits": {"file": MAX_FILE_BYTES, "total": MAX_TOTAL_BYTES, "files": MAX_FILES}}
+
+
 def register_callbacks(app, _source: DataSource) -> None:
     # In the browser: an oversized file is named, not sent (the server checks again).
     app.clientside_callback(
-        """
-        function(contents, names) {
-            if (!contents) { return window.dash_clientside.no_update; }
-            const limits = LIMITS;
-            let total = 0;
-            return contents.map((c, i) => {
-                const name = names[i];
-                const size = Math.floor((c.length - c.indexOf(',') - 1) * 3 / 4);
-                if (i >= limits.files) { return {name: name, size: size, skipped: 'count'}; }
-                if (size > limits.file) { return {name: name, size: size, skipped: 'size'}; }
-                if (total + size > limits.total) { return {name: name, size: size, skipped: 'total'}; }
-                total += size;
-                return {name: name, size: size, contents: c};
-            });
-        }
-        """.replace("LIMITS", json.dumps({"file": MAX_FILE_BYTES, "total": MAX_TOTAL_BYTES, "files": MAX_FILES})),
+        ClientsideFunction(namespace="dashboard", function_name="readUploads"),
         Output(ids.CHECK_FILES, "data"),
         Input(ids.CHECK_UPLOAD, "contents"),
         State(ids.CHECK_UPLOAD, "filename"),
+        State(ids.CLIENT_CONFIG, "data"),
         prevent_initial_call=True,
     )
 

@@ -11,6 +11,7 @@ PRESENT_LINK = "present-link"
 PRESENT = "present"  # briefing mode's root; assets/present.js finds it by this id
 PRESENT_COUNTER = "present-counter"
 EXPORT_MENU = "export-menu"
+CLIENT_CONFIG = "client-config"  # dcc.Store: what assets/clientside.js needs to know (paths, limits, ids)
 
 
 def export_link(kind: str) -> str:

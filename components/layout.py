@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ALL, Input, Output, State, ctx, dcc, html
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 from flask import jsonify
 
@@ -82,10 +81,24 @@ def make_navbar() -> dbc.Navbar:
     )
 
 
-def make_shell() -> html.Div:
+def client_config(app) -> dict:
+    """What the shell's clientside functions (assets/clientside.js) need to know of the app."""
+    return {
+        "version_url": app.get_relative_path(VERSION_ROUTE),
+        "page_paths": list(PAGES),
+        "filtered": [PATH_OF[p] for p in PAGE_FILES],  # the pages that take year, region and unit
+        "page_keys": {path: page for path, (page, _) in PAGES.items()},
+        "export_paths": [path for path, _ in EXPORTS.values()],
+        "present": PRESENT_PATH,
+    }
+
+
+def make_shell(config: Mapping | None = None) -> html.Div:
+    """`config`: the values the clientside functions read (client_config and the sections' own)."""
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.CLIENT_CONFIG, data=dict(config or {})),
             dcc.Store(id=ids.LAST_QUERY),
             dcc.Interval(id=ids.DATA_POLL, interval=POLL_MS),
             dcc.Store(id=ids.RENDERED_VERSION),
@@ -379,7 +392,7 @@ def make_finding_marker(target: str, findings: Sequence[Problem]) -> list:
 def page_findings(dataset: Dataset, page: str) -> tuple[list[Problem], list[Problem]]:
     """(findings, loader warnings) about the files a page shows."""
     files = {dataset.names.get(n, SCHEMAS[n].file) for n in page_frames(dataset, page)}
-    findings = [f for f in dataset.findings if page == "overview" or f.section == page]
+    findings = [f for f in checks.findings(dataset) if page == "overview" or f.section == page]
     return findings, [w for w in dataset.warnings if w.file in files]
 
 
@@ -476,26 +489,12 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
     # the version (see DataSource), so a viewer is not sent back and forth.
     app.server.add_url_rule(app.config.routes_pathname_prefix + VERSION_ROUTE.lstrip("/"), view_func=data_version)
     app.clientside_callback(
-        """
-        function(_n, rendered, asked) {
-            const none = window.dash_clientside.no_update;
-            if (!rendered || document.hidden) { return none; }
-            return fetch(VERSION_URL, {cache: 'no-store'})
-                .then(r => (r.ok ? r.json() : null))
-                .then(answer => {
-                    const version = answer && answer.version;
-                    if (!version || version === rendered) { return none; }
-                    // Asked already and the answer is on its way: ask again only if it got lost.
-                    if (asked && asked.version === version && Date.now() - asked.at < 10000) { return none; }
-                    return {version: version, at: Date.now()};
-                })
-                .catch(() => none);
-        }
-        """.replace("VERSION_URL", json.dumps(app.get_relative_path(VERSION_ROUTE))),
+        ClientsideFunction(namespace="dashboard", function_name="pollDataVersion"),
         Output(ids.DATA_CHANGED, "data"),
         Input(ids.DATA_POLL, "n_intervals"),
         State(ids.RENDERED_VERSION, "data"),
         State(ids.DATA_CHANGED, "data"),
+        State(ids.CLIENT_CONFIG, "data"),
         prevent_initial_call=True,
     )
 
@@ -503,12 +502,7 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
     # filters, scroll position and open panels (re-rendering the page would reset them).
     # The page's own callback does the drawing; this only gives it its cue.
     app.clientside_callback(
-        """
-        function(changed) {
-            const outputs = window.dash_clientside.callback_context.outputs_list;
-            return outputs.map(() => changed && changed.version);
-        }
-        """,
+        ClientsideFunction(namespace="dashboard", function_name="redrawCue"),
         Output(ids.page_data(ALL), "data"),
         Input(ids.DATA_CHANGED, "data"),
         prevent_initial_call=True,
@@ -530,36 +524,7 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
     # the one the page last wrote (opened bare, pasted, Back, a nav link), the normal form
     # replaces it instead, or Back would land on it and be rewritten forever.
     app.clientside_callback(
-        """
-        function(queries, last) {
-            const none = window.dash_clientside.no_update;
-            const q = (queries && queries.length) ? queries[0] : null;
-            if (q === null || q === undefined) { return Array(N_OUTPUTS).fill(none); }
-            const target = q ? '?' + q : '';
-            const written = (last === null || last === undefined) ? null : (last ? '?' + last : '');
-            if (window.location.search !== written) {
-                window.history.replaceState(window.history.state, '',
-                                            window.location.pathname + target + window.location.hash);
-            }
-            const params = new URLSearchParams(q);
-            const keep = new URLSearchParams();
-            ['year', 'region', 'unit'].forEach(k => { if (params.get(k)) keep.set(k, params.get(k)); });
-            const common = keep.toString();
-            const hrefs = PAGE_PATHS.map(p => p + (common && FILTERED.includes(p) ? '?' + common : ''));
-            // href too: dcc.Location pushes its href prop whenever it differs from the window's.
-            const href = window.location.origin + window.location.pathname + target + window.location.hash;
-            // Briefing mode starts at this page's section; exports take the whole view.
-            const present = new URLSearchParams(q);
-            present.set('start', PAGE_KEYS[window.location.pathname] || 'overview');
-            const exports = EXPORT_PATHS.map(p => p + target);
-            return [target, href, q, hrefs, hrefs[0], PRESENT + '?' + present.toString(), ...exports];
-        }
-        """.replace("PAGE_PATHS", json.dumps(list(PAGES)))
-        .replace("FILTERED", json.dumps([PATH_OF[p] for p in PAGE_FILES]))
-        .replace("PAGE_KEYS", json.dumps({path: page for path, (page, _) in PAGES.items()}))
-        .replace("EXPORT_PATHS", json.dumps([path for path, _ in EXPORTS.values()]))
-        .replace("PRESENT", json.dumps(PRESENT_PATH))
-        .replace("N_OUTPUTS", str(6 + len(EXPORTS))),
+        ClientsideFunction(namespace="dashboard", function_name="syncUrl"),
         Output(ids.URL, "search"),
         Output(ids.URL, "href"),
         Output(ids.LAST_QUERY, "data"),
@@ -569,6 +534,7 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
         *(Output(ids.export_link(kind), "href") for kind in EXPORTS),
         Input(ids.query_store(ALL), "data"),
         State(ids.LAST_QUERY, "data"),
+        State(ids.CLIENT_CONFIG, "data"),
         prevent_initial_call=True,
     )
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, ctx, html
+from dash import ClientsideFunction, Input, Output, State, ctx, html
 
 from components import explain, grid_paging, ids, vocab
 from components.aggrid_locale import ag_grid_locale
@@ -490,6 +488,11 @@ def view(dataset: Dataset, year, region, methods, target_types, grades_selected,
     )
 
 
+def client_config() -> dict:
+    """The grid whose page cache purgeGrid (assets/clientside.js) empties."""
+    return {"perf_grid": ids.PERF_GRID}
+
+
 def register_callbacks(app, source: DataSource) -> None:
     f = lambda name: ids.page_filter(PAGE, name)  # noqa: E731
 
@@ -529,15 +532,11 @@ def register_callbacks(app, source: DataSource) -> None:
 
     # A filter change (or new data) empties the grid's page cache, so it asks again from the first page.
     app.clientside_callback(
-        """
-        function() {
-            try { window.dash_ag_grid.getApi(GRID_ID).purgeInfiniteCache(); } catch (e) { /* not drawn yet */ }
-            return 'first';
-        }
-        """.replace("GRID_ID", json.dumps(ids.PERF_GRID)),
+        ClientsideFunction(namespace="dashboard", function_name="purgeGrid"),
         Output(ids.PERF_GRID, "paginationGoTo"),
         *[Input(f(name), "value") for name in filters],
         Input(ids.page_data(PAGE), "data"),  # the data changed: the pages too
+        State(ids.CLIENT_CONFIG, "data"),
         prevent_initial_call=True,
     )
 

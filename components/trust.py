@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from dash import ALL, Input, Output, ctx
 
-from components import ids, overview, vocab
+from components import checks, ids, overview, vocab
 from components.checks import Finding
 from components.data import Dataset, DataSource
 from components.filters import parse_query
@@ -63,7 +63,7 @@ def marked(dataset: Dataset, page: str, query: str | None) -> dict[str, list[Fin
     out: dict[str, list[Finding]] = defaultdict(list)
     if page == "overview":
         shown = {s: overview.section_year(dataset, files, region, year) for s, files in OVERVIEW_FILES.items()}
-    for finding in dataset.findings:
+    for finding in checks.findings(dataset):
         if page == "overview":
             if (finding.year, finding.region) == (shown[finding.section], region):
                 for target in OVERVIEW_TARGETS[finding.section]:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from components import transfers
-from components.data import load_folder
+from components import checks, transfers
+from components.data import DataSource, load_folder
 
 TRANSFERS = "年度,地区,类别,项目,预算数,上年执行数,增减额,增减率,单位\n"
 
@@ -15,7 +15,7 @@ TRANSFERS = "年度,地区,类别,项目,预算数,上年执行数,增减额,增
 def findings(tmp_path: Path, **files: str) -> list[str]:
     for name, text in files.items():
         (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
-    return [str(f) for f in load_folder(tmp_path).findings]
+    return [str(f) for f in checks.findings(load_folder(tmp_path))]
 
 
 @pytest.mark.parametrize(
@@ -82,8 +82,27 @@ def test_ungraded_evaluations_are_not_compared(tmp_path):
     assert findings(tmp_path, evaluations=evaluations, grades=grades) == []
 
 
+def test_findings_are_derived_once_per_snapshot_and_a_source_may_warm_them(tmp_path, monkeypatch):
+    made = []
+    monkeypatch.setattr(checks, "check_dataset", lambda d, check=checks.check_dataset: made.append(d) or check(d))
+    path = tmp_path / "debt.csv"
+    path.write_text("年度,地区,债务类型,限额,余额,单位\n2022,A,一般债务,4.00,4.50,亿元\n", encoding="utf-8")  # over
+    cold = DataSource(tmp_path, settle=0).get()
+    assert made == []  # without the hook nothing is checked until asked
+    first = checks.findings(cold)
+    assert made == [cold] and checks.findings(cold) is first and len(first) == 1
+    made.clear()
+    source = DataSource(tmp_path, settle=0, prepare=checks.findings)
+    warm = source.get()
+    assert made == [warm]  # checked before it was handed out
+    assert checks.findings(warm) == first and made == [warm]
+    path.write_text("年度,地区,债务类型,限额,余额,单位\n2022,A,一般债务,5.00,4.50,亿元\n", encoding="utf-8")
+    new = source.get()
+    assert new is not warm and made == [warm, new] and checks.findings(new) == []
+
+
 def test_the_seed_is_consistent():
-    assert load_folder(Path(__file__).resolve().parents[1] / "data").findings == []
+    assert checks.findings(load_folder(Path(__file__).resolve().parents[1] / "data")) == []
 
 
 # ---------------------------------------------------------------- what a finding says
@@ -92,7 +111,7 @@ def test_the_seed_is_consistent():
 def found(tmp_path: Path, **files: str):
     for name, text in files.items():
         (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
-    return load_folder(tmp_path).findings
+    return checks.findings(load_folder(tmp_path))
 
 
 def test_a_finding_names_file_lines_figures_gap_and_the_rows_it_is_about(tmp_path):
@@ -243,7 +262,7 @@ def test_the_transfers_table_gives_the_same_verdict_on_the_total_as_the_checks(t
     )
     (tmp_path / "transfers.csv").write_text(text, encoding="utf-8")
     dataset = load_folder(tmp_path)
-    assert dataset.findings == []
+    assert checks.findings(dataset) == []
     cats, items, stated = transfers.page_rows(dataset, 2023, "A", None)
     table = str(transfers.make_table(cats, items, stated, transfers.summary(cats, stated)).to_plotly_json())
     assert "与分项加总一致" in table and "不一致" not in table

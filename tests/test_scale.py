@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from components import grid_paging, performance
+from components import checks, grid_paging, performance
 from components.data import SCHEMAS, DataSource, ParsedCache, load_folder, parse_fast, parse_rows
 from components.filters import select
 from scripts import make_scale_data
@@ -29,7 +29,7 @@ def synthetic(tmp_path_factory) -> Path:
 
 def test_generated_folder_loads_without_problems_and_has_the_rows_asked_for(synthetic):
     dataset = load_folder(synthetic)
-    assert dataset.problems == () and dataset.findings == []
+    assert dataset.problems == () and checks.findings(dataset) == []
     assert {name: state.status for name, state in dataset.files.items()} == dict.fromkeys(SCHEMAS, "loaded")
     evaluations = dataset.frame("evaluations")
     assert len(evaluations) == 3 * 2 * 25

@@ -7,7 +7,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -125,13 +124,6 @@ class Dataset:
         """The file's (year, region) pairs in first-seen order: years_of and regions_of read the
         same from it as from the whole file."""
         return self.derived(("keys", name), _keys(name))
-
-    @cached_property
-    def findings(self) -> list[Problem]:
-        """Checks of the published figures (rounding-aware warnings), computed once per snapshot."""
-        from components.checks import check_all  # checks builds on this module
-
-        return check_all(dict(self.frames), self.names)
 
     @property
     def errors(self) -> list[Problem]:

@@ -94,7 +94,10 @@ class DataSource:
         cache: ParsedCache | None = None,
         view_cache_size: int | None = None,
         hold: float = HOLD_SECONDS,
+        prepare: Callable[[Dataset], object] | None = None,
     ):
+        """`prepare(snapshot)` runs on each new snapshot before it is served (the app computes its
+        findings there: checks.findings), so the first request that needs them does not wait."""
         self.folder = Path(folder)
         self.cache = cache or ParsedCache(self.folder)
         if view_cache_size is None:
@@ -102,6 +105,7 @@ class DataSource:
         self.view_cache_size = view_cache_size
         self.view_cache_bytes = int(os.environ.get("VIEW_CACHE_BYTES") or VIEW_CACHE_BYTES)
         self.settle, self.hold, self.watch = settle, hold, watch
+        self.prepare = prepare
         self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
         self._watcher: threading.Thread | None = None
@@ -141,7 +145,8 @@ class DataSource:
         changed = [self._look(name, schema, first) for name, schema in SCHEMAS.items()]
         if first or any(changed):
             snapshot = self._compose()
-            _ = snapshot.findings  # the checks run here, not on the first request that shows them
+            if self.prepare is not None:
+                self.prepare(snapshot)  # e.g. the checks run here, not on the first request that shows them
             self._snapshot = snapshot
 
     def _look(self, name: str, schema: Schema, first: bool) -> bool:

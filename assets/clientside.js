@@ -1,0 +1,81 @@
+/* The clientside callbacks, registered from Python with ClientsideFunction("dashboard", name).
+ * What they need from the server (paths, limits, ids) arrives as the State of the page shell's
+ * client-config store (components/layout.py client_config), never pasted into this text. */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  dashboard: {
+    /* components/layout.py: ask the tiny version route whether the data changed. */
+    pollDataVersion: function (_n, rendered, asked, config) {
+      const none = window.dash_clientside.no_update;
+      if (!rendered || document.hidden) { return none; }
+      return fetch(config.version_url, {cache: "no-store"})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (answer) {
+          const version = answer && answer.version;
+          if (!version || version === rendered) { return none; }
+          // Asked already and the answer is on its way: ask again only if it got lost.
+          if (asked && asked.version === version && Date.now() - asked.at < 10000) { return none; }
+          return {version: version, at: Date.now()};
+        })
+        .catch(function () { return none; });
+    },
+
+    /* components/layout.py: new data is each page's cue to redraw from the filters on screen. */
+    redrawCue: function (changed) {
+      const outputs = window.dash_clientside.callback_context.outputs_list;
+      return outputs.map(function () { return changed && changed.version; });
+    },
+
+    /* components/layout.py: the URL, the nav links, briefing mode and the exports follow the
+     * page's filter state. A filter change pushes a history entry (Back undoes it); when the URL
+     * on screen is not the one the page last wrote, the normal form replaces it instead. */
+    syncUrl: function (queries, last, config) {
+      const none = window.dash_clientside.no_update;
+      const q = (queries && queries.length) ? queries[0] : null;
+      if (q === null || q === undefined) { return Array(6 + config.export_paths.length).fill(none); }
+      const target = q ? "?" + q : "";
+      const written = (last === null || last === undefined) ? null : (last ? "?" + last : "");
+      if (window.location.search !== written) {
+        window.history.replaceState(window.history.state, "",
+                                    window.location.pathname + target + window.location.hash);
+      }
+      const params = new URLSearchParams(q);
+      const keep = new URLSearchParams();
+      ["year", "region", "unit"].forEach(function (k) { if (params.get(k)) { keep.set(k, params.get(k)); } });
+      const common = keep.toString();
+      const hrefs = config.page_paths.map(function (p) {
+        return p + (common && config.filtered.includes(p) ? "?" + common : "");
+      });
+      // href too: dcc.Location pushes its href prop whenever it differs from the window's.
+      const href = window.location.origin + window.location.pathname + target + window.location.hash;
+      // Briefing mode starts at this page's section; exports take the whole view.
+      const present = new URLSearchParams(q);
+      present.set("start", config.page_keys[window.location.pathname] || "overview");
+      const exports = config.export_paths.map(function (p) { return p + target; });
+      return [target, href, q, hrefs, hrefs[0], config.present + "?" + present.toString()].concat(exports);
+    },
+
+    /* components/performance.py: a filter change (or new data) empties the grid's page cache,
+     * so it asks again from the first page. */
+    purgeGrid: function () {
+      const config = arguments[arguments.length - 1]; // after the filters and the data cue
+      try { window.dash_ag_grid.getApi(config.perf_grid).purgeInfiniteCache(); } catch (e) { /* not drawn yet */ }
+      return "first";
+    },
+
+    /* components/datacheck.py: an oversized file is named, not sent (the server checks again). */
+    readUploads: function (contents, names, config) {
+      if (!contents) { return window.dash_clientside.no_update; }
+      const limits = config.upload_limits;
+      let total = 0;
+      return contents.map(function (c, i) {
+        const name = names[i];
+        const size = Math.floor((c.length - c.indexOf(",") - 1) * 3 / 4);
+        if (i >= limits.files) { return {name: name, size: size, skipped: "count"}; }
+        if (size > limits.file) { return {name: name, size: size, skipped: "size"}; }
+        if (total + size > limits.total) { return {name: name, size: size, skipped: "total"}; }
+        total += size;
+        return {name: name, size: size, contents: c};
+      });
+    },
+  },
+});
