@@ -15,8 +15,8 @@ from components import debt, explain, ids, overview, performance, transfers
 from components.data import Dataset
 from components.filters import keep, parse_query, regions_of, resolve, select, years_of
 from components.layout import section_rows
+from components.sections import debt as debt_model
 from components.theme import (
-    DEBT_UNIT,
     FONT,
     MISSING,
     PERFORMANCE_UNIT,
@@ -113,28 +113,13 @@ def debt_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
     dy = overview.section_year(dataset, ("debt",), region, year)
     if dy is None:
         return [Slide("政府债务", "政府债务", [f"{year}年及以前暂无政府债务数据。"])]
-    shown = unit_or(unit, DEBT_UNIT)
     frame = dataset.frame("debt")
-    selected = chosen(query, "debt_type", frame["debt_type"])
-    rows = select(frame, dy, region)
-    types, stated = debt.by_type(rows, selected)
-    said = debt.sentences(dataset, dy, region, selected, shown)
-    source = sources_of(rows)
+    m = debt_model.model(dataset, dy, region, chosen(query, "debt_type", frame["debt_type"]), unit)
+    said = debt.sentences(m)
+    source = "；".join(m.sources) or "数据文件未注明来源"
     return [
-        Slide(
-            "政府债务",
-            f"{dy}年末政府债务余额构成",
-            said[ids.DEBT_COMPOSITION],
-            debt.fig_composition(types, stated, shown),
-            source,
-        ),
-        Slide(
-            "政府债务",
-            f"{dy}年新增债券与还本付息",
-            said[ids.DEBT_FLOWS],
-            debt.fig_flows(types, shown),
-            source,
-        ),
+        Slide("政府债务", f"{dy}年末{m.subset}债务余额构成", said[ids.DEBT_COMPOSITION], debt.fig_composition(m), source),
+        Slide("政府债务", f"{dy}年{m.subset}新增债券与还本付息", said[ids.DEBT_FLOWS], debt.fig_flows(m), source),
     ]
 
 

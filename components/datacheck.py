@@ -17,7 +17,7 @@ from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from components import checks, debt, ids, performance, transfers
 from components.data import SCHEMAS, Dataset, DataSource, Loaded, dataset_of, load_bytes
-from components.filters import regions_of, select, years_of
+from components.filters import regions_of, years_of
 from components.layout import (
     PAGE_SECTION,
     make_empty_state,
@@ -27,6 +27,7 @@ from components.layout import (
     make_problem_table,
     section_rows,
 )
+from components.sections import debt as debt_model
 
 PAGE = "check"
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -228,14 +229,13 @@ def preview_transfers(dataset: Dataset, year: int, region: str) -> list:
 
 
 def preview_debt(dataset: Dataset, year: int, region: str) -> list:
-    rows = select(dataset.frame("debt"), year, region)
-    types, stated = debt.by_type(rows, None)
+    m = debt_model.model(dataset, year, region)
     return [
-        dbc.Row(debt.make_kpis(types, stated, rows, year, region)),
+        dbc.Row(debt.make_kpis(m)),
         dbc.Row(
             [
-                dbc.Col(graph("debt-composition", debt.fig_composition(types, stated), "年末债务余额构成"), lg=6),
-                dbc.Col(graph("debt-flows", debt.fig_flows(types), "新增债券与还本付息"), lg=6),
+                dbc.Col(graph("debt-composition", debt.fig_composition(m), "年末债务余额构成"), lg=6),
+                dbc.Col(graph("debt-flows", debt.fig_flows(m), "新增债券与还本付息"), lg=6),
             ]
         ),
     ]

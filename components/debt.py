@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import math
-
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, dcc, html
 
-from components import explain, ids, vocab
+from components import ids, vocab
 from components.charts import donut, grouped_bars, stacked_bars
 from components.data import Dataset, DataSource
+from components.figures import Figure
 from components.filters import (
     build_query,
     keep,
@@ -19,7 +18,6 @@ from components.filters import (
     regions_of,
     resolve,
     select,
-    sum_stated,
     toggle,
     years_of,
 )
@@ -32,110 +30,78 @@ from components.layout import (
     make_kpi_card,
     make_section_extras,
 )
+from components.sections import debt as model_of
+from components.sections.debt import DebtModel
 from components.theme import (
     DEBT_UNIT,
     MISSING,
     empty_figure,
-    fmt_amount,
-    fmt_number,
     fmt_pct,
     graph_config,
-    is_missing,
-    unit_or,
 )
 
 PAGE = "debt"
 EMPTY = "暂无政府债务数据"
-NO_LIMIT = "无单列限额"
-FLOWS = (
-    ("new_bonds", "新增债券"),
-    ("refinancing_bonds", "再融资债券"),
-    ("principal_repaid", "还本"),
-    ("interest_paid", "付息"),
-)
+NO_LIMIT = model_of.NO_LIMIT
+FLOWS = model_of.FLOWS
 
 
-def by_type(rows: pd.DataFrame, selected) -> tuple[pd.DataFrame, pd.Series | None]:
-    """(one row per selected debt type in canonical order, the stated 合计 row or None)."""
-    types = rows[rows["debt_type"] != vocab.TOTAL]
-    types = keep(types, "debt_type", selected)
-    order = vocab.ordered(types["debt_type"], vocab.DEBT_TYPES)
-    types = types.set_index("debt_type").loc[order].reset_index() if order else types
-    stated = rows[rows["debt_type"] == vocab.TOTAL]
-    return types, (stated.iloc[0] if len(stated) and not selected else None)
+def wan(figure: Figure) -> float | None:
+    """A figure as the charts take it (万元, a float: drawing needs no exact decimals)."""
+    return float(figure.to("万元").value) if figure.stated else None
 
 
-def total_of(types: pd.DataFrame, stated: pd.Series | None, column: str) -> float:
-    """A total computed from the types; the stated 合计 only when no type is given."""
-    if len(types):
-        return sum_stated(types[column])
-    return stated[column] if stated is not None else math.nan
+def card_text(figure: Figure) -> str:
+    """60.71 亿元 as the document prints it; 未公布 when it does not."""
+    return figure.text(with_unit=False, thousands=True) + f" {figure.unit}" if figure.stated else MISSING
 
 
-def bond_terms(types: pd.DataFrame, stated: pd.Series | None) -> tuple[float, float]:
-    """Average term and rate of the new bonds: as stated for the total, else weighted by amount."""
-    if stated is not None and not (is_missing(stated["avg_term_years"]) and is_missing(stated["avg_rate_pct"])):
-        return stated["avg_term_years"], stated["avg_rate_pct"]
-    issued = types[types["new_bonds"].fillna(0) > 0]
-    if issued.empty or issued[["avg_term_years", "avg_rate_pct"]].isna().any().any():
-        return math.nan, math.nan
-    weights = issued["new_bonds"]
-    return (
-        (issued["avg_term_years"] * weights).sum() / weights.sum(),
-        (issued["avg_rate_pct"] * weights).sum() / weights.sum(),
-    )
+def split_text(m: DebtModel, alias: str) -> str:
+    return " · ".join(f"{t.name} {card_text(t.figures[alias])}" for t in m.types)
 
 
-def bond_terms_text(term: float, rate: float) -> str:
-    """平均期限 16 年 · 平均利率 3.21% (rates keep two decimals, as bond notices print them)."""
-    term_text = MISSING if is_missing(term) else f"{fmt_number(term, 2)} 年"
-    rate_text = MISSING if is_missing(rate) else f"{fmt_number(rate, 2, trim=False)}%"
-    return f"平均期限 {term_text} · 平均利率 {rate_text}"
-
-
-def limit_notes(rows: pd.DataFrame) -> list[str]:
-    return list(dict.fromkeys(n for n in rows["note"] if n))
+def terms_text(m: DebtModel) -> str:
+    """平均期限 16 年 · 平均利率 3.21%, each as printed, or marked where weighted."""
+    mark = lambda f: "（加权）" if f.source == "computed" else ""  # noqa: E731
+    term = f"{m.term.text(with_unit=False)} 年{mark(m.term)}" if m.term.stated else MISSING
+    rate = f"{m.rate.text()}{mark(m.rate)}" if m.rate.stated else MISSING
+    return f"平均期限 {term} · 平均利率 {rate}"
 
 
 # ---------------------------------------------------------------- figures
 
 
-def fig_composition(types: pd.DataFrame, stated: pd.Series | None, unit: str = DEBT_UNIT) -> go.Figure:
-    if types.empty:
+def fig_composition(m: DebtModel) -> go.Figure:
+    if not m.types:
         return empty_figure(EMPTY)
-    total = total_of(types, stated, "balance")
-    return donut(
-        list(types["debt_type"]), list(types["balance"]), unit, f"余额合计<br><b>{fmt_amount(total, unit)}</b>"
-    )
+    centre = f"{m.subset or '余额'}合计<br><b>{card_text(m.totals['balance'])}</b>"
+    return donut([t.name for t in m.types], [wan(t.figures["balance"]) for t in m.types], m.unit, centre)
 
 
-def fig_limit(types: pd.DataFrame, unit: str = DEBT_UNIT) -> go.Figure:
-    """Balance against limit per type, for the types that have a limit."""
-    rows = types[types["limit"].notna()]
-    colours = [vocab.colour_of(t) for t in rows["debt_type"]]
+def fig_limit(m: DebtModel) -> go.Figure:
+    """Balance against limit per type, for the types that print a limit."""
+    rows = [t for t in m.types if t.figures["limit"].stated]
+    colours = [vocab.colour_of(t.name) for t in rows]
     return grouped_bars(
-        list(rows["debt_type"]),
-        [("限额", list(rows["limit"]), colours, "prior"), ("余额", list(rows["balance"]), colours, "")],
-        unit,
+        [t.name for t in rows],
+        [
+            ("限额", [wan(t.figures["limit"]) for t in rows], colours, "prior"),
+            ("余额", [wan(t.figures["balance"]) for t in rows], colours, ""),
+        ],
+        m.unit,
         height=340,
     )
 
 
-def fig_flows(types: pd.DataFrame, unit: str = DEBT_UNIT) -> go.Figure:
+def fig_flows(m: DebtModel) -> go.Figure:
     """New bonds, refinancing, principal repaid and interest paid, one colour per debt type."""
-    if types.empty:
+    if not m.types:
         return empty_figure(EMPTY)
     labels = [label for _, label in FLOWS]
     series = [
-        (
-            row.debt_type,
-            [getattr(row, column) for column, _ in FLOWS],
-            [vocab.colour_of(row.debt_type)] * len(FLOWS),
-            "",
-        )
-        for row in types.itertuples()
+        (t.name, [wan(t.figures[a]) for a, _ in FLOWS], [vocab.colour_of(t.name)] * len(FLOWS), "") for t in m.types
     ]
-    return grouped_bars(labels, series, unit)
+    return grouped_bars(labels, series, m.unit)
 
 
 def fig_trend(frame: pd.DataFrame, region: str, selected, unit: str = DEBT_UNIT) -> go.Figure:
@@ -166,65 +132,52 @@ def fig_region_compare(frame: pd.DataFrame, year: int, selected, unit: str = DEB
 # ---------------------------------------------------------------- page pieces
 
 
-def split_text(types: pd.DataFrame, column: str, unit: str) -> str:
-    return " · ".join(f"{row.debt_type} {fmt_amount(getattr(row, column), unit)}" for row in types.itertuples())
-
-
-def make_kpis(
-    types: pd.DataFrame, stated: pd.Series | None, rows: pd.DataFrame, year, region, unit: str = DEBT_UNIT
-) -> list:
-    if types.empty and stated is None:
-        return [dbc.Col(make_empty_state(f"{region or ''}{year or ''}年{EMPTY}"))]
-    limit = total_of(types, stated, "limit")
-    term, rate = bond_terms(types, stated)
-    balance = total_of(types, stated, "balance")
-    if is_missing(limit):
-        limit_detail = "；".join(limit_notes(rows))
-    else:  # a utilisation ratio only where a limit is stated
-        limit_detail = f"余额占限额 {fmt_pct(balance / limit * 100)}" if limit and not is_missing(balance) else ""
+def make_kpis(m: DebtModel) -> list:
+    if m.empty:
+        return [dbc.Col(make_empty_state(f"{m.region or ''}{m.year or ''}年{EMPTY}"))]
+    t = m.totals
+    computed = lambda f: "（按分项计算）" if f.source == "computed" else ""  # noqa: E731
+    if m.limit == "none":
+        limit, limit_detail = NO_LIMIT, "；".join(m.notes)
+    elif m.limit == "missing":
+        limit, limit_detail = MISSING, "文件未列出债务限额，不计算限额使用率"
+    else:
+        limit, limit_detail = card_text(t["limit"]), ""
+        if t["balance"].stated and t["limit"].value:
+            limit_detail = f"余额占限额 {fmt_pct(float(t['balance'].value / t['limit'].value * 100))}"
+    if t["debt_service"].stated and not (t["principal_repaid"].stated or t["interest_paid"].stated):
+        service, service_detail = f"还本付息 {card_text(t['debt_service'])}", "还本、付息未分列"
+    else:
+        service = f"付息 {card_text(t['interest_paid'])}"
+        service_detail = f"还本 {card_text(t['principal_repaid'])}{computed(t['principal_repaid'])}"
     return [
         make_kpi_card(
-            f"{year}年末债务余额",
-            fmt_amount(total_of(types, stated, "balance"), unit),
-            split_text(types, "balance", unit),
+            f"{m.year}年末{m.subset}债务余额",
+            card_text(t["balance"]),
+            split_text(m, "balance") + computed(t["balance"]),
             card_id="debt-kpi-balance",
         ),
+        make_kpi_card(f"{m.subset}债务限额", limit, limit_detail, card_id="debt-kpi-limit"),
         make_kpi_card(
-            "债务限额",
-            NO_LIMIT if is_missing(limit) else fmt_amount(limit, unit),
-            limit_detail,
-            card_id="debt-kpi-limit",
+            "新增债券", card_text(t["new_bonds"]), terms_text(m) + computed(t["new_bonds"]), card_id="debt-kpi-bonds"
         ),
-        make_kpi_card(
-            "新增债券",
-            fmt_amount(total_of(types, stated, "new_bonds"), unit),
-            bond_terms_text(term, rate),
-            card_id="debt-kpi-bonds",
-        ),
-        make_kpi_card(
-            "还本付息",
-            f"付息 {fmt_amount(total_of(types, stated, 'interest_paid'), unit)}",
-            f"还本 {fmt_amount(total_of(types, stated, 'principal_repaid'), unit)}",
-            card_id="debt-kpi-service",
-        ),
+        make_kpi_card("还本付息", service, service_detail, card_id="debt-kpi-service"),
     ]
 
 
-def make_limit_panel(types: pd.DataFrame, rows: pd.DataFrame, unit: str = DEBT_UNIT) -> list:
-    """Balance against limit where a limit is stated; otherwise say there is none, and why."""
-    if types["limit"].notna().any():
-        return [
-            dcc.Graph(
-                id=ids.DEBT_LIMIT + "-graph", figure=fig_limit(types, unit), config=graph_config("政府债务_限额与余额")
-            )
-        ]
-    notes = limit_notes(rows)
+def make_limit_panel(m: DebtModel) -> list:
+    """Balance against limit where a limit is printed; otherwise what the document says, and only that."""
+    if any(t.figures["limit"].stated for t in m.types):
+        return [dcc.Graph(id=ids.DEBT_LIMIT + "-graph", figure=fig_limit(m), config=graph_config("政府债务_限额与余额"))]
+    if m.limit == "none":
+        head, body = NO_LIMIT, "；".join(m.notes) or "文件说明本地区没有单列的债务限额。"
+    elif m.limit == "stated":
+        head, body = f"债务限额 {card_text(m.totals['limit'])}", "文件只列出限额合计，未分债务类型。"
+    else:
+        head, body = f"债务限额{MISSING}", "文件未列出本地区的债务限额，不计算限额使用率。"
     return [
         dbc.Alert(
-            [
-                html.Div(NO_LIMIT, className="fw-semibold fs-5"),
-                html.Div("；".join(notes) if notes else "文件未列出本地区的债务限额，不计算限额使用率。"),
-            ],
+            [html.Div(head, className="fw-semibold fs-5"), html.Div(body)],
             color="info",
             className="mb-0",
             id=ids.DEBT_LIMIT + "-none",
@@ -244,7 +197,13 @@ def layout(dataset: Dataset, search: str) -> html.Div:
         header
         + [
             make_filter_bar(
-                PAGE, years, regions, state, [("debt_type", "债务类型", type_options)], ids.DEBT_CLEAR, DEBT_UNIT
+                PAGE,
+                years,
+                regions,
+                state,
+                [("debt_type", "债务类型", type_options)],
+                ids.DEBT_CLEAR,
+                model_of.printed_unit(select(frame, state.year, state.region)),  # as the document prints it
             ),
             dbc.Row(id=ids.DEBT_KPIS),
             dbc.Row(
@@ -275,42 +234,22 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     )
 
 
-def sentences(dataset: Dataset, year, region, selected, unit: str) -> dict[str, list[str]]:
+def sentences(m: DebtModel) -> dict[str, list[str]]:
     """What to say about each chart of the view (captions, slides, exports)."""
-    rows = select(dataset.frame("debt"), year, region)
-    types, stated = by_type(rows, selected)
-    if types.empty and stated is None:
-        return {ids.DEBT_COMPOSITION: [f"{year}年政府债务数据{MISSING}。"], ids.DEBT_FLOWS: []}
-    term, rate = bond_terms(types, stated)
-    balance = total_of(types, stated, "balance")
-    limit = explain.debt_limit(region, total_of(types, stated, "limit"), balance, limit_notes(rows), unit)
-    return {
-        ids.DEBT_COMPOSITION: [explain.debt_balance(year, region, types, balance, unit), limit],
-        ids.DEBT_FLOWS: [
-            explain.debt_bonds(year, types, total_of(types, stated, "new_bonds"), term, rate, unit),
-            explain.debt_service(
-                year,
-                types,
-                total_of(types, stated, "principal_repaid"),
-                total_of(types, stated, "interest_paid"),
-                unit,
-            ),
-        ],
-    }
+    return {ids.DEBT_COMPOSITION: list(m.sentences["composition"]), ids.DEBT_FLOWS: list(m.sentences["flows"])}
 
 
 def view(dataset: Dataset, year, region, selected, unit: str | None = None) -> tuple:
     frame = dataset.frame("debt")
-    shown = unit_or(unit, DEBT_UNIT)
-    rows = select(frame, year, region)
-    types, stated = by_type(rows, selected)
-    said = sentences(dataset, year, region, selected, shown)
+    printed = model_of.printed_unit(select(frame, year, region))
+    m = model_of.model(dataset, year, region, selected, unit or printed)
+    said = sentences(m)
     extra = []
     if len(years_of(select(frame, region=region))) > 1:
         extra.append(
             make_graph(
                 ids.DEBT_TREND,
-                fig_trend(frame, region, selected, shown),
+                fig_trend(frame, region, selected, m.unit),
                 f"政府债务_历年余额_{region}",
                 f"{region}历年年末债务余额",
             )
@@ -319,22 +258,22 @@ def view(dataset: Dataset, year, region, selected, unit: str | None = None) -> t
         extra.append(
             make_graph(
                 ids.DEBT_COMPARE,
-                fig_region_compare(frame, year, selected, shown),
+                fig_region_compare(frame, year, selected, m.unit),
                 f"政府债务_地区对比_{year}",
                 f"{year}年末各地区债务余额对比",
             )
         )
-    extra += make_section_extras(dataset, "政府债务", year, region, shown)
-    limit_panel = make_limit_panel(types, rows, shown) if len(types) else [make_empty_state(EMPTY)]
+    extra += make_section_extras(dataset, "政府债务", year, region, m.unit)
+    limit_panel = make_limit_panel(m) if m.types else [make_empty_state(EMPTY)]
     return (
-        make_kpis(types, stated, rows, year, region, shown),
-        fig_composition(types, stated, shown),
+        make_kpis(m),
+        fig_composition(m),
         make_caption(said[ids.DEBT_COMPOSITION]),
         limit_panel,
-        fig_flows(types, shown),
+        fig_flows(m),
         make_caption(said[ids.DEBT_FLOWS]),
         extra,
-        build_query(year, region, {"debt_type": selected or []}, None if shown == DEBT_UNIT else shown),
+        build_query(year, region, {"debt_type": selected or []}, None if unit == printed else unit),
     )
 
 

@@ -25,13 +25,12 @@ from openpyxl.styles import Font
 from pptx import Presentation
 from pptx.util import Inches, Pt
 
-from components import debt, performance, transfers, vocab
+from components import debt, performance, transfers
 from components.briefing import Deck, Slide, chosen, latest_notes, overview, performance_filters, projector
 from components.data import Dataset
-from components.filters import select
 from components.layout import section_rows
+from components.sections import debt as debt_model
 from components.theme import (
-    DEBT_UNIT,
     MISSING,
     PERFORMANCE_UNIT,
     TRANSFERS_UNIT,
@@ -166,19 +165,21 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
 
     dy = overview.section_year(dataset, ("debt",), region, year)
     if dy is not None:
-        u = unit_or(unit, DEBT_UNIT)
-        rows_in = select(dataset.frame("debt"), dy, region)
-        types, stated = debt.by_type(rows_in, chosen(query, "debt_type", rows_in["debt_type"]))
-        frames = [types] + ([stated.to_frame().T] if stated is not None else [])
+        m = debt_model.model(dataset, dy, region, chosen(query, "debt_type", dataset.frame("debt")["debt_type"]), unit)
         rows = []
-        for _, row in pd.concat(frames).iterrows():
-            label = "合计（文件所列）" if row["debt_type"] == vocab.TOTAL else row["debt_type"]
-            record = {"年度": dy, "地区": region, "债务类型": label}
-            for column, name in (("limit", "限额"), ("balance", "余额"), *debt.FLOWS):
-                record[f"{name}（{u}）"] = money(row[column], u)
-            record["平均期限（年）"] = plain_value(row["avg_term_years"])
-            record["平均利率（%）"] = plain_value(row["avg_rate_pct"])
-            record["说明"] = row.get("note") or ""
+        for name, figures, term, rate in [
+            *((t.name, t.figures, t.term, t.rate) for t in m.types),
+            (f"{m.subset}合计" if m.subset else "合计", m.totals, m.term, m.rate),
+        ]:
+            record = {"年度": dy, "地区": region, "债务类型": name}
+            for column, label in (("limit", "限额"), ("balance", "余额"), *debt.FLOWS):
+                figure = figures[column]
+                record[f"{label}（{m.unit}）"] = float(figure.value) if figure.stated else MISSING
+                if figure.source == "computed":
+                    record["说明"] = "合计按分项计算"
+            record["平均期限（年）"] = float(term.value) if term.stated else MISSING
+            record["平均利率（%）"] = float(rate.value) if rate.stated else MISSING
+            record.setdefault("说明", "；".join(m.notes) if name.endswith("合计") else "")
             rows.append(record)
         tables.append(("政府债务", pd.DataFrame(rows)))
 

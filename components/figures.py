@@ -73,14 +73,15 @@ class Figure:
             return self
         ratio = FACTORS[self.unit] / FACTORS[unit]
         value = None if self.value is None else self.value * ratio
-        # 亿元 → 万元 multiplies by 10⁴: four decimals fewer (4.50 → 45000); the other way, four more.
-        return Figure(value, unit, max(self.decimals - ratio.adjusted(), 0), self.source, self.lines)
+        # 亿元 → 万元 multiplies by 10⁴: four decimals fewer (4.50 → 45000, precision -2 kept so that
+        # the way back gives 4.50 again); the other way, four more (1722 万元 → 0.1722 亿元).
+        return Figure(value, unit, self.decimals - ratio.adjusted(), self.source, self.lines)
 
     def text(self, with_unit: bool = True, thousands: bool = False, signed: bool = False) -> str:
         """As a budget document writes it: 1722万元, 60.71亿元, -59.15%, or 未公布."""
         if self.value is None:
             return MISSING
-        shown = round_half_up(self.value, self.decimals)
+        shown = round_half_up(self.value, max(self.decimals, 0))
         body = f"{shown:,}" if thousands else f"{shown:f}"
         if shown == 0:
             body = body.lstrip("-")
@@ -93,7 +94,7 @@ class Figure:
         if self.value is None or other.value is None:
             return False
         other = other.to(self.unit)
-        margin = Decimal(5).scaleb(-self.decimals - 1) + Decimal(5).scaleb(-other.decimals - 1)
+        margin = _half(self) + _half(other)
         return abs(self.value - other.value) <= margin
 
 
@@ -102,6 +103,8 @@ def total(parts: Iterable[Figure], unit: str) -> Figure:
     parts = [p.to(unit) for p in parts]
     if not parts or any(p.value is None for p in parts):
         return Figure.missing(unit)
+    if len(parts) == 1:
+        return parts[0]  # the one part is the total as printed, not a computation
     lines = tuple(line for p in parts for line in p.lines)
     return Figure(sum((p.value for p in parts), Decimal(0)), unit, max(p.decimals for p in parts), "computed", lines)
 
@@ -109,6 +112,13 @@ def total(parts: Iterable[Figure], unit: str) -> Figure:
 def stated_or_computed(stated: Figure, parts: Iterable[Figure], unit: str) -> Figure:
     """A printed total as printed (45.39 stays 45.39); else the sum of its parts, marked computed."""
     return stated.to(unit) if stated.stated else total(parts, unit)
+
+
+def _half(figure: Figure) -> Decimal:
+    """Half a unit of the last printed digit; nothing for a bare 0 (it shows no precision of its own)."""
+    if figure.source == "printed" and figure.value == 0 and figure.decimals <= 0:
+        return Decimal(0)
+    return Decimal(5).scaleb(-figure.decimals - 1)
 
 
 def _lines(line: int | None) -> tuple[int, ...]:

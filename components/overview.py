@@ -16,8 +16,8 @@ from components.layout import (
     make_filter_bar,
     make_kpi_card,
 )
+from components.sections import debt as debt_model
 from components.theme import (
-    DEBT_UNIT,
     PERFORMANCE_UNIT,
     TRANSFERS_UNIT,
     empty_figure,
@@ -72,41 +72,28 @@ def debt_cards(dataset: Dataset, year, region, unit: str | None = None) -> tuple
     dy = section_year(dataset, ("debt",), region, year)
     if dy is None:
         return missing_section("政府债务", "政府债务数据", year)
-    shown = unit_or(unit, DEBT_UNIT)
-    rows = select(dataset.frame("debt"), dy, region)
-    types, stated = debt.by_type(rows, None)
-    term, rate = debt.bond_terms(types, stated)
+    m = debt_model.model(dataset, dy, region, (), unit)
     href = link("debt", dy, region, unit)
-    limit = debt.total_of(types, stated, "limit")
+    limit = {"none": debt.NO_LIMIT, "missing": "未公布"}.get(m.limit) or debt.card_text(m.totals["limit"])
     cards = [
         make_kpi_card(
             f"{dy}年末政府债务余额",
-            fmt_amount(debt.total_of(types, stated, "balance"), shown),
-            [
-                debt.split_text(types, "balance", shown),
-                html.Br(),
-                f"限额：{debt.NO_LIMIT if limit != limit else fmt_amount(limit, shown)}",
-            ],
+            debt.card_text(m.totals["balance"]),
+            [debt.split_text(m, "balance"), html.Br(), f"限额：{limit}"],
             href,
             "overview-kpi-debt",
         ),
         make_kpi_card(
-            f"{dy}年新增债券",
-            fmt_amount(debt.total_of(types, stated, "new_bonds"), shown),
-            debt.bond_terms_text(term, rate),
-            href,
-            "overview-kpi-bonds",
+            f"{dy}年新增债券", debt.card_text(m.totals["new_bonds"]), debt.terms_text(m), href, "overview-kpi-bonds"
         ),
         make_kpi_card(
             f"{dy}年付息",
-            fmt_amount(debt.total_of(types, stated, "interest_paid"), shown),
-            f"还本 {fmt_amount(debt.total_of(types, stated, 'principal_repaid'), shown)}",
+            debt.card_text(m.totals["interest_paid"]),
+            f"还本 {debt.card_text(m.totals['principal_repaid'])}",
             href,
         ),
     ]
-    balance = debt.total_of(types, stated, "balance")
-    said = [explain.debt_balance(dy, region, types, balance, shown)]
-    return cards, debt.fig_composition(types, stated, shown), said
+    return cards, debt.fig_composition(m), [m.sentences["composition"][0]]
 
 
 def performance_cards(dataset: Dataset, year, region, unit: str | None = None) -> tuple[list, object, list[str]]:

@@ -10,6 +10,7 @@ import pytest
 from components import briefing, debt, ids, overview, performance, present, transfers
 from components.data import load_folder
 from components.filters import parse_query
+from components.sections import debt as debt_model
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 REGION = "株洲经开区"
@@ -55,7 +56,7 @@ def test_transfer_sentences_read_like_the_report(seed):
 
 
 def test_debt_sentences_state_the_balance_split_and_the_missing_limit(seed):
-    said = debt.sentences(seed, 2022, REGION, None, "亿元")
+    said = debt.sentences(debt_model.model(seed, 2022, REGION, None, "亿元"))
     balance, limit = said[ids.DEBT_COMPOSITION]
     assert (
         balance
@@ -89,8 +90,9 @@ def test_a_stated_limit_is_compared_with_the_balance(tmp_path):
     dataset = edited(
         tmp_path, "debt.csv", (",一般债务,,4.50", ",一般债务,10,4.50"), (",专项债务,,56.21", ",专项债务,70,56.21")
     )
-    limit = debt.sentences(dataset, 2022, REGION, None, "亿元")[ids.DEBT_COMPOSITION][1]
-    assert limit == "株洲经开区政府债务限额80.00亿元，余额为限额的75.89%。"
+    limit = debt.sentences(debt_model.model(dataset, 2022, REGION, None, "亿元"))[ids.DEBT_COMPOSITION][1]
+    # The types print 10 and 70; the 合计 row prints no limit: the sum is said, and said to be computed.
+    assert limit == "株洲经开区政府债务限额80亿元（按分项计算），余额为限额的75.89%。"
 
 
 @pytest.mark.parametrize(

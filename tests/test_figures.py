@@ -45,7 +45,7 @@ def test_units_convert_exactly_and_the_precision_follows():
     assert Figure.printed("1722", "万元").to("亿元").text() == "0.1722亿元"
     assert Figure.printed("4.50", "亿元").to("万元").text() == "45000万元"
     assert Figure.printed("60.71", "亿元").to("元").text(thousands=True) == "6,071,000,000元"
-    assert Figure.printed("0.32", "亿元").to("亿元").text() == "0.32亿元"  # the renderer converts from the printed figure
+    assert Figure.printed("0.32", "亿元").to("万元").to("亿元").text() == "0.32亿元"
 
 
 def test_a_stated_total_is_shown_as_printed_and_a_missing_one_is_computed_only_from_stated_parts():

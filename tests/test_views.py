@@ -10,6 +10,7 @@ from dash import dcc
 
 from components import debt, filters, overview, performance, transfers
 from components.data import load_folder
+from components.sections import debt as debt_model
 from components.theme import fmt_amount, fmt_pct
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -160,12 +161,11 @@ def test_transfers_click_on_a_total_bar_is_not_a_category():
 # ---------------------------------------------------------------- debt
 
 
-def test_debt_balance_is_computed_from_its_parts(seed):
-    rows = filters.select(seed.frame("debt"), 2022, REGION)
-    types, stated = debt.by_type(rows, None)
-    assert debt.total_of(types, stated, "balance") == pytest.approx(607100)
-    assert debt.bond_terms(types, stated) == (16, 3.21)
-    fig = debt.fig_composition(types, stated)
+def test_the_printed_total_balance_is_shown_and_the_types_drawn(seed):
+    m = debt_model.model(seed, 2022, REGION)
+    assert m.totals["balance"].text() == "60.71亿元" and m.totals["balance"].source == "printed"
+    assert (m.term.text(), m.rate.text()) == ("16年", "3.21%")
+    fig = debt.fig_composition(m)
     assert list(fig.data[0].labels) == ["一般债务", "专项债务"]
     assert list(fig.data[0].values) == pytest.approx([4.50, 56.21])
     assert "60.71 亿元" in fig.layout.annotations[0].text
@@ -192,15 +192,14 @@ def test_weighted_bond_terms_when_no_total_row_states_them(tmp_path):
         "年度,地区,债务类型,新增债券,平均期限,平均利率\n2022,A,一般债务,1,10,3\n2022,A,专项债务,3,20,4\n",
         encoding="utf-8",
     )
-    rows = load_folder(tmp_path).frame("debt")
-    types, stated = debt.by_type(rows, None)
-    assert debt.bond_terms(types, stated) == pytest.approx((17.5, 3.75))
+    m = debt_model.model(load_folder(tmp_path), 2022, "A")
+    assert (float(m.term.value), float(m.rate.value)) == pytest.approx((17.5, 3.75))
+    assert m.term.source == m.rate.source == "computed" and "（加权）" in debt.terms_text(m)
 
 
 def test_limit_chart_when_a_limit_exists(tmp_path):
     (tmp_path / "debt.csv").write_text("年度,地区,债务类型,限额,余额\n2024,石峰区,一般债务,10,8\n", encoding="utf-8")
-    types, _ = debt.by_type(load_folder(tmp_path).frame("debt"), None)
-    fig = debt.fig_limit(types)
+    fig = debt.fig_limit(debt_model.model(load_folder(tmp_path), 2024, "石峰区", unit="亿元"))
     assert [(t.name, list(t.y)) for t in fig.data] == [("限额", [0.001]), ("余额", [0.0008])]  # 亿元
 
 

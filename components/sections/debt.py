@@ -1,0 +1,237 @@
+"""政府债务 as one model: what the document prints, figure by figure, for one year and region.
+
+Rules (../shared/docs/csv-contract.md, debt.csv): a 合计 row's figure is shown as printed, even
+where the type rows leave it empty (notices often print 还本 and 付息 only as totals), and is
+never added to them; a figure it does not print is the sum of the types shown, marked computed,
+when all of them print it; otherwise 未公布. An empty limit is 未公布 and only an explicit 无单列限额
+says there is none. Average term and rate are independent; a weighted average is marked computed.
+A selection of debt types is a subset, and every sentence says which part it is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+import pandas as pd
+
+from components import vocab
+from components.data import Dataset
+from components.figures import COMPUTED, MISSING, Figure, exact, total
+from components.filters import select
+
+FIGURES = (
+    "limit",
+    "new_limit",
+    "balance",
+    "new_bonds",
+    "refinancing_bonds",
+    "principal_repaid",
+    "interest_paid",
+    "debt_service",
+)
+FLOWS = (("new_bonds", "新增债券"), ("refinancing_bonds", "再融资债券"), ("principal_repaid", "还本"), ("interest_paid", "付息"))
+NO_LIMIT = "无单列限额"
+BASE_UNIT = "万元"
+
+
+@dataclass(frozen=True)
+class DebtType:
+    name: str
+    figures: Mapping[str, Figure]
+    term: Figure
+    rate: Figure
+
+
+@dataclass(frozen=True)
+class DebtModel:
+    year: int | None
+    region: str | None
+    unit: str
+    types: tuple[DebtType, ...]  # the types shown, in canonical order
+    totals: Mapping[str, Figure]  # per figure: as printed on 合计, else computed from the types shown
+    limit: str  # stated | none | missing
+    notes: tuple[str, ...]
+    term: Figure
+    rate: Figure
+    subset: str = ""  # "专项债务" when the view shows only part of the debt
+    sources: tuple[str, ...] = ()
+    lines: tuple[int, ...] = ()
+    sentences: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not self.types and all(not f.stated for f in self.totals.values())
+
+    @property
+    def subject(self) -> str:
+        """What the balance is of: the whole debt, or the part selected."""
+        return self.subset or "地方政府债务"
+
+
+def printed_unit(rows: pd.DataFrame) -> str:
+    """The unit the rows were printed in (the most common), the view's unit unless one is chosen."""
+    units = [u for u in rows.get("unit", pd.Series(dtype=str)) if u]
+    return max(dict.fromkeys(units), key=units.count) if units else BASE_UNIT
+
+
+def figure_of(row: Mapping, alias: str, unit: str | None = None) -> Figure:
+    """One cell as a Figure in the unit it was printed in (or `unit`): its printed text where the
+    loader kept it, else its value and rounding margin (4.50 亿元 has a margin of 0.005 亿元)."""
+    money = alias in FIGURES
+    printed = row.get("unit") or BASE_UNIT if money else {"avg_term_years": "年", "avg_rate_pct": "%"}.get(alias, "")
+    line = row.get("line")
+    line = None if line is None or line != line else int(line)
+    text = row.get(f"_p_{alias}")
+    if isinstance(text, str) and text:
+        figure = Figure.printed(text, printed, line)
+    else:
+        value = exact(row.get(alias))
+        if value is None:
+            return Figure.missing(unit or printed)
+        margin = row.get(f"_m_{alias}")
+        stored = BASE_UNIT if money else printed  # money is held in 万元
+        if margin is None or margin != margin or not margin:  # a bare 0 shows no precision: that of its unit
+            decimals = 0 if not money else Figure(value, printed).to(BASE_UNIT).decimals
+        else:
+            decimals = round(-math.log10(2 * margin))
+        figure = Figure(value, stored, decimals, "printed", () if line is None else (line,))
+        if money:
+            figure = figure.to(printed)
+    return figure.to(unit) if unit and money else figure
+
+
+def model(dataset: Dataset, year, region, selected=(), unit: str | None = None) -> DebtModel:
+    rows = select(dataset.frame("debt"), year, region)
+    shown = unit or printed_unit(rows)
+    selected = tuple(selected or ())
+    records = rows.to_dict("records")
+    stated = next((r for r in records if r["debt_type"] == vocab.TOTAL), None)
+    by_name = {r["debt_type"]: r for r in records if r["debt_type"] != vocab.TOTAL}
+    names = vocab.ordered([n for n in by_name if not selected or n in selected], vocab.DEBT_TYPES)
+    types = tuple(
+        DebtType(
+            n,
+            {a: figure_of(by_name[n], a, shown) for a in FIGURES},
+            figure_of(by_name[n], "avg_term_years"),
+            figure_of(by_name[n], "avg_rate_pct"),
+        )
+        for n in names
+    )
+    subset = "、".join(names) if selected and names and set(names) != set(by_name) else ""
+    whole = None if subset else stated  # the 合计 speaks for the whole debt only
+    totals = {}
+    for alias in FIGURES:
+        printed = figure_of(whole, alias, shown) if whole is not None else Figure.missing(shown)
+        totals[alias] = printed if printed.stated else total([t.figures[alias] for t in types], shown)
+    term, rate = _terms(whole, types, totals["new_bonds"])
+    notes = tuple(dict.fromkeys(n for n in rows["note"] if n)) if len(rows) else ()
+    m = DebtModel(
+        year,
+        region,
+        shown,
+        types,
+        totals,
+        _limit_state(rows, totals["limit"]),
+        notes,
+        term,
+        rate,
+        subset,
+        tuple(dict.fromkeys(s for s in rows["source"] if s)) if len(rows) else (),
+        tuple(int(line) for line in rows["line"]) if len(rows) else (),
+    )
+    return _with_sentences(m)
+
+
+def _limit_state(rows: pd.DataFrame, limit: Figure) -> str:
+    if limit.stated:
+        return "stated"
+    # Only an explicit 无单列限额 says there is none: an unprinted limit is just not stated.
+    if "no_limit" in rows and rows["no_limit"].fillna(False).astype(bool).any():
+        return "none"
+    return "missing"
+
+
+def _terms(whole: Mapping | None, types: tuple[DebtType, ...], issued: Figure) -> tuple[Figure, Figure]:
+    """Average term and rate of the new bonds, each on its own: as printed for the whole (or the one
+    type shown), else weighted by the types' new bonds and marked computed, else 未公布."""
+    out = []
+    for alias, attr in (("avg_term_years", "term"), ("avg_rate_pct", "rate")):
+        printed = figure_of(whole, alias) if whole is not None else Figure.missing("")
+        if not printed.stated and len(types) == 1:
+            printed = getattr(types[0], attr)
+        if not printed.stated:
+            printed = _weighted(types, attr, issued)
+        out.append(printed)
+    return out[0], out[1]
+
+
+def _weighted(types: tuple[DebtType, ...], attr: str, issued: Figure) -> Figure:
+    parts = [(t.figures["new_bonds"], getattr(t, attr)) for t in types]
+    parts = [(w, v) for w, v in parts if not (w.stated and w.value == 0)]  # a type with no new bonds weighs nothing
+    if not parts or any(not w.stated or not v.stated for w, v in parts) or not issued.stated:
+        return Figure.missing("")
+    weight = sum((w.value for w, _ in parts), Decimal(0))
+    if weight == 0:
+        return Figure.missing("")
+    value = sum((w.value * v.value for w, v in parts), Decimal(0)) / weight
+    decimals = max(v.decimals for _, v in parts)
+    return Figure(value, parts[0][1].unit, decimals, "computed")
+
+
+# ---------------------------------------------------------------- sentences
+
+
+def say(figure: Figure) -> str:
+    """A figure in a sentence, marked where it is computed."""
+    return figure.text() + (f"（{COMPUTED}）" if figure.source == "computed" else "")
+
+
+def _parts(m: DebtModel, alias: str, noun: str = "") -> str:
+    """「，其中一般债务余额4.50亿元，专项债务余额56.21亿元」, only for the types that print the figure."""
+    if m.subset or len(m.types) < 2:
+        return ""
+    said = [f"{t.name}{noun}{t.figures[alias].text()}" for t in m.types if t.figures[alias].stated]
+    return "，其中" + "，".join(said) if said else ""
+
+
+def _with_sentences(m: DebtModel) -> DebtModel:
+    year, region = m.year, m.region or ""
+    if m.empty:
+        said = {"composition": (f"{year}年政府债务数据{MISSING}。",), "flows": ()}
+        return _replace(m, said)
+    t = m.totals
+    balance = f"截至{year}年底，{region}{m.subject}余额{say(t['balance'])}{_parts(m, 'balance', '余额')}。"
+    if m.limit == "none":
+        reason = "；".join(n.rstrip("。") for n in m.notes)
+        limit = f"{region}无单列的政府债务限额" + (f"：{reason}。" if reason else "。")
+    elif m.limit == "missing":
+        limit = f"{region}{m.subset or '政府'}债务限额{MISSING}，不计算限额使用率。"
+    else:
+        used = ""
+        if t["balance"].stated and t["limit"].value:
+            ratio = Figure(t["balance"].value / t["limit"].to(t["balance"].unit).value * 100, "%", 2, "computed")
+            used = f"，余额为限额的{ratio.text()}"
+        limit = f"{region}{m.subset or '政府'}债务限额{say(t['limit'])}{used}。"
+    bonds = f"{year}年{m.subset}新增债券{say(t['new_bonds'])}{_parts(m, 'new_bonds')}"
+    if m.term.stated:
+        bonds += f"，平均期限{m.term.text(with_unit=False)}年" + ("（加权计算）" if m.term.source == "computed" else "")
+    if m.rate.stated:
+        bonds += f"，平均利率{m.rate.text()}" + ("（加权计算）" if m.rate.source == "computed" else "")
+    flows = [bonds + "。"]
+    if t["refinancing_bonds"].stated:
+        flows.append(f"{year}年{m.subset}再融资债券{say(t['refinancing_bonds'])}{_parts(m, 'refinancing_bonds')}。")
+    if t["debt_service"].stated and not (t["principal_repaid"].stated or t["interest_paid"].stated):
+        flows.append(f"{year}年{m.subset}还本付息{say(t['debt_service'])}{_parts(m, 'debt_service')}。")
+    else:
+        flows.append(
+            f"{year}年{m.subset}偿还债券本金{say(t['principal_repaid'])}{_parts(m, 'principal_repaid')}；"
+            f"支付债券利息{say(t['interest_paid'])}{_parts(m, 'interest_paid', '利息')}。"
+        )
+    return _replace(m, {"composition": (balance, limit), "flows": tuple(flows)})
+
+
+def _replace(m: DebtModel, sentences: dict) -> DebtModel:
+    return replace(m, sentences=sentences)
