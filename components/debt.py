@@ -97,6 +97,11 @@ def limit_notes(rows: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(n for n in rows["note"] if n))
 
 
+def no_limit(rows: pd.DataFrame) -> bool:
+    """The file states the region has no limit of its own (限额 `无单列限额`); an empty limit is 未公布."""
+    return bool(rows["no_limit"].any())
+
+
 # ---------------------------------------------------------------- figures
 
 
@@ -179,7 +184,7 @@ def make_kpis(
     term, rate = bond_terms(types, stated)
     balance = total_of(types, stated, "balance")
     if is_missing(limit):
-        limit_detail = "；".join(limit_notes(rows))
+        limit_detail = "；".join(limit_notes(rows)) if no_limit(rows) else ""
     else:  # a utilisation ratio only where a limit is stated
         limit_detail = f"余额占限额 {fmt_pct(balance / limit * 100)}" if limit and not is_missing(balance) else ""
     return [
@@ -191,7 +196,7 @@ def make_kpis(
         ),
         make_kpi_card(
             "债务限额",
-            NO_LIMIT if is_missing(limit) else fmt_amount(limit, unit),
+            (NO_LIMIT if no_limit(rows) else MISSING) if is_missing(limit) else fmt_amount(limit, unit),
             limit_detail,
             card_id="debt-kpi-limit",
         ),
@@ -218,11 +223,11 @@ def make_limit_panel(types: pd.DataFrame, rows: pd.DataFrame, unit: str = DEBT_U
                 id=ids.DEBT_LIMIT + "-graph", figure=fig_limit(types, unit), config=graph_config("政府债务_限额与余额")
             )
         ]
-    notes = limit_notes(rows)
+    notes = limit_notes(rows) if no_limit(rows) else []
     return [
         dbc.Alert(
             [
-                html.Div(NO_LIMIT, className="fw-semibold fs-5"),
+                html.Div(NO_LIMIT if no_limit(rows) else f"债务限额{MISSING}", className="fw-semibold fs-5"),
                 html.Div("；".join(notes) if notes else "文件未列出本地区的债务限额，不计算限额使用率。"),
             ],
             color="info",
@@ -284,6 +289,8 @@ def sentences(dataset: Dataset, year, region, selected, unit: str) -> dict[str, 
     term, rate = bond_terms(types, stated)
     balance = total_of(types, stated, "balance")
     limit = explain.debt_limit(region, total_of(types, stated, "limit"), balance, limit_notes(rows), unit)
+    if is_missing(total_of(types, stated, "limit")) and not no_limit(rows):
+        limit = f"{region}政府债务限额{MISSING}，不计算限额使用率。"
     return {
         ids.DEBT_COMPOSITION: [explain.debt_balance(year, region, types, balance, unit), limit],
         ids.DEBT_FLOWS: [
