@@ -82,7 +82,7 @@ def check(folder: Path) -> int:
         return 1
     dataset = load_folder(folder)
     for state in dataset.files.values():
-        name = state.schema.file
+        name = state.file or state.schema.file  # transfers.xlsx where a workbook was given
         if state.status == "loaded":
             print(f"✓ {name}（{state.schema.label}）：{state.rows} 行，编码 {state.encoding}")
         elif state.status == "missing":

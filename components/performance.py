@@ -138,7 +138,7 @@ def fig_grades(counts: pd.DataFrame, selected=(), value: str = "count", unit: st
             customdata=[[t, grade] for t in text],
             hovertemplate="%{y}<br>等级 %{customdata[1]}：%{customdata[0]}<extra></extra>",
         )
-    unlisted = [g for g in vocab.GRADES if g not in set(counts["grade"])]
+    unlisted = vocab.unlisted_grades(counts["grade"])
     if unlisted:
         fig.add_annotation(
             text=f"文件未列出等级为{'、'.join(unlisted)}的评价",

@@ -29,8 +29,22 @@ DEBT_TYPE_SYNONYMS = {
 }
 
 # 绩效评价等级, best first
-GRADES = ("优", "良", "中", "差")
+GRADES = ("优", "优良", "良", "中", "差")  # 优良: the combined grade some documents print
 GRADE_SYNONYMS = {"优秀": "优", "良好": "良", "一般": "中", "较差": "差"}
+GRADE_COVERS = {"优良": ("优", "良")}  # a combined grade stands for its parts: they are not "unlisted"
+
+
+def unlisted_grades(present) -> list[str]:
+    """The single grades a distribution does not list (优 and 良 are listed when 优良 is)."""
+    present = set(present)
+    covered = present | {part for g in present for part in GRADE_COVERS.get(g, ())}
+    return [g for g in GRADES if g not in covered and g not in GRADE_COVERS]
+
+
+# 口径: what kind of figure an amount is (预算数 of a budget, 决算数 of final accounts …)
+BASES = ("预算", "调整预算", "预计执行", "执行", "决算")
+BASIS_DEFAULT = "预算"
+BASIS_SYNONYMS = {"预算数": "预算", "调整预算数": "调整预算", "预计执行数": "预计执行", "执行数": "执行", "决算数": "决算"}
 
 TARGET_TYPE_SYNONYMS = {"部门整体": "部门整体支出", "项目": "项目支出", "政策支出": "政策"}
 
@@ -53,6 +67,7 @@ COLOURS = {
     "一般债务": "#56B4E9",
     "专项债务": "#D55E00",
     "优": "#009E73",
+    "优良": "#2FA8A0",  # between 优's green and 良's sky blue
     "良": "#56B4E9",
     "中": "#E69F00",
     "差": "#D55E00",

@@ -88,7 +88,11 @@ def test_an_unpublished_figure_is_said_to_be_unpublished_never_zero(tmp_path):
 
 def test_a_stated_limit_is_compared_with_the_balance(tmp_path):
     dataset = edited(
-        tmp_path, "debt.csv", (",一般债务,,4.50", ",一般债务,10,4.50"), (",专项债务,,56.21", ",专项债务,70,56.21")
+        tmp_path,
+        "debt.csv",
+        (",一般债务,无单列限额,4.50", ",一般债务,10,4.50"),
+        (",专项债务,无单列限额,56.21", ",专项债务,70,56.21"),
+        (",合计,无单列限额,", ",合计,,"),
     )
     limit = debt.sentences(debt_model.model(dataset, 2022, REGION, None, "亿元"))[ids.DEBT_COMPOSITION][1]
     # The types print 10 and 70; the 合计 row prints no limit: the sum is said, and said to be computed.

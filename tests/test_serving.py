@@ -259,8 +259,8 @@ def test_changed_data_is_exported_anew_not_from_the_cache(tmp_path, counted):
     before = client.get("/export/data.xlsx?year=2023")
     debt = tmp_path / "debt.csv"
     text = debt.read_text(encoding="utf-8")
-    assert "一般债务,,4.50," in text
-    debt.write_text(text.replace("一般债务,,4.50,", "一般债务,,4.60,", 1), encoding="utf-8")
+    assert "一般债务,无单列限额,4.50," in text
+    debt.write_text(text.replace("一般债务,无单列限额,4.50,", "一般债务,无单列限额,4.60,", 1), encoding="utf-8")
     past = time.time() - 30  # written a while ago: the loader takes it at once (no settling wait)
     os.utime(debt, (past, past))
     version = client.get("/_data-version").get_json()["version"]

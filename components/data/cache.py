@@ -47,7 +47,7 @@ def parser_version() -> str:
     """Changes whenever the parsing rules or the libraries that hold the frames change."""
     digest = hashlib.sha256(f"{CACHE_FORMAT} {pd.__version__} {pa.__version__}".encode())
     here = Path(__file__).parent
-    for module in (*(here / f"{m}.py" for m in ("schema", "cells", "rows", "fast", "parse")), Path(vocab.__file__)):
+    for module in (*(here / f"{m}.py" for m in ("schema", "cells", "rows", "fast", "parse", "xlsx")), Path(vocab.__file__)):
         digest.update(module.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -152,7 +152,10 @@ class ParsedCache:
                     path.unlink()
             return None
         # self_destruct: the Arrow buffers are handed over, not copied (a province is ~0.5 GB).
-        return table.to_pandas(self_destruct=True), problems, meta["encoding"]
+        frame = table.to_pandas(self_destruct=True)
+        if meta.get("title"):
+            frame.attrs["title"] = meta["title"]
+        return frame, problems, meta["encoding"]
 
     def write(self, schema: Schema, digest: str, parsed: Parsed) -> None:
         """Store a clean parse (it becomes the file's last good version: see set_good)."""
@@ -170,6 +173,7 @@ class ParsedCache:
                 "parquet": content_hash(body),
                 "problems": [vars(p) for p in problems],
                 "encoding": encoding,
+                "title": frame.attrs.get("title", ""),  # the lines above the header (Parquet keeps no attrs)
             }
             self._atomic(entry, body)
             self._atomic(self._path(schema, f"{digest}.json"), json.dumps(meta, ensure_ascii=False).encode())

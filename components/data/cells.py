@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from datetime import date
 
 from components.data.schema import MISSING_MARKS, MONEY_FACTORS, MONEY_UNIT_SYNONYMS, CellError, clean, shown
 
@@ -13,6 +14,9 @@ from components.data.schema import MISSING_MARKS, MONEY_FACTORS, MONEY_UNIT_SYNO
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
 _YEAR = re.compile(r"^(\d{4})(?:年度?)?$")
+# 2023/1/15 too: what Excel writes for a date cell in a CSV on Chinese Windows
+_DATE = re.compile(r"^(\d{4})(?:([-/])(\d{1,2})(?:\2(\d{1,2}))?|年(\d{1,2})月(?:(\d{1,2})日)?)$")
+DATE_EXPECTED = "日期，如 2023-01-15、2023年1月15日 或 2023年1月"
 NUMBER_EXPECTED = "数字（如 1722、1,722.50 或 -59.15），空白或“-”表示未公布"
 
 
@@ -40,6 +44,35 @@ def parse_number(text: str, percent: bool = False) -> float | None:
             "完整数字：请在 Excel 中把该列设为“数值”格式后重新保存",
         )
     raise CellError(f"「{shown(raw)}」不是数字", NUMBER_EXPECTED)
+
+
+def printed(text: str) -> str:
+    """A number's printed text, normalised: what the document shows, without thousands
+    separators, spaces, a leading + or a trailing % ("1,722.00" → "1722.00"); "" when not stated.
+    Only for a cell parse_number() accepted."""
+    raw = clean(text)
+    if raw in MISSING_MARKS:
+        return ""
+    s = unicodedata.normalize("NFKC", raw).replace(" ", "").replace("\u2212", "-").replace(",", "")
+    return s.removesuffix("%").removeprefix("+")
+
+
+def parse_date(text: str) -> str:
+    """2023-01-15, 2023年1月15日 or 2023年1月 → "2023-01-15" or "2023-01". Raises CellError."""
+    s = unicodedata.normalize("NFKC", clean(text)).replace(" ", "")
+    m = _DATE.match(s)
+    if m and 1949 <= int(m.group(1)) <= 2100:
+        year, month, day = int(m.group(1)), int(m.group(3) or m.group(5)), m.group(4) or m.group(6)
+        try:
+            return date(year, month, int(day)).isoformat() if day else date(year, month, 1).isoformat()[:7]
+        except ValueError:
+            pass
+    raise CellError(f"「{shown(text)}」不是日期", DATE_EXPECTED)
+
+
+def printed_column(alias: str) -> str:
+    """The column holding a number's printed text (normalised by printed())."""
+    return f"_p_{alias}"
 
 
 def half_unit(text: str) -> float:

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from components.data.cells import half_unit, margin, money_unit, parse_number, parse_year
+from components.data.cells import half_unit, margin, money_unit, parse_number, parse_year, printed, printed_column
 from components.data.rows import HeaderCol, frame_columns, parse_header
 from components.data.schema import BASE_UNIT, MISSING_MARKS, MONEY_FACTORS, CellError, Col, Problem, Schema, clean
 
@@ -59,8 +59,8 @@ def _text_column(cells: pa.ChunkedArray, col: Col) -> tuple[pd.Series, np.ndarra
     return column.to_pandas(), missing[index] if len(missing) else np.zeros(0, dtype=bool)
 
 
-def _numbers(cells: pa.ChunkedArray, percent: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(values, rounding margins, not stated) of a number column; NaN where not stated."""
+def _numbers(cells: pa.ChunkedArray, percent: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Series]:
+    """(values, rounding margins, not stated, printed texts) of a number column; NaN and "" where not stated."""
     n = len(cells)
     values, halves = np.full(n, np.nan), np.full(n, np.nan)
     plain = pc.match_substring_regex(cells, _PLAIN_NUMBER).to_numpy(zero_copy_only=False)
@@ -75,6 +75,7 @@ def _numbers(cells: pa.ChunkedArray, percent: bool) -> tuple[np.ndarray, np.ndar
     missing = empty.copy()
     other = np.flatnonzero(~plain & ~empty)
     texts = pc.take(cells, pa.array(other)).to_pylist() if len(other) else []
+    shown = []
     for i, text in zip(other, texts, strict=True):
         try:
             value = parse_number(text, percent)
@@ -84,7 +85,12 @@ def _numbers(cells: pa.ChunkedArray, percent: bool) -> tuple[np.ndarray, np.ndar
             missing[i] = True
         else:
             values[i], halves[i] = value, half_unit(text)
-    return values, halves, missing
+        shown.append(printed(text))
+    # A plain number's printed text is itself; only the few others are rewritten.
+    texts_column = cells.combine_chunks().to_pandas() if n else pd.Series([], dtype=object)
+    if len(other):
+        texts_column.iloc[other] = shown
+    return values, halves, missing, texts_column
 
 
 def _money_factors(cells: pa.ChunkedArray | None, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -117,8 +123,8 @@ def parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem]
 
 
 def _parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem]] | None:
-    if schema.name == "indicators":
-        return None  # indicators.csv reads units row by row, and is always small
+    if schema.name == "indicators" or not schema.yearly:
+        return None  # indicators.csv reads units row by row, sources.csv has dates: both are small
     numbers = _nonempty_lines(data)  # Excel and editors leave empty lines; Arrow skips them
     body = data.lstrip(b"\r\n") if numbers is not None else data
     end = body.find(b"\n")
@@ -206,8 +212,14 @@ def _frame_fast(schema: Schema, header: dict[str, HeaderCol], table: pa.Table, l
         cells = raw.get(col.alias)
         if cells is None:  # an absent column reads as "not stated"
             cells = pa.chunked_array([pa.array([""] * n, pa.string())])
+        if col.absent_flag:  # 无单列限额: stated as absent, not a figure
+            texts, index = _distinct(cells)
+            flags = np.array([t in col.absent for t in _cleaned(texts)], dtype=bool)[index] if texts else np.zeros(n, bool)
+            columns[col.absent_flag] = flags
+            if flags.any():
+                cells = pc.if_else(pa.chunked_array([pa.array(flags)]), "", cells)
         if col.kind in ("money", "number", "percent"):
-            values, halves, missing = _numbers(cells, col.kind == "percent")
+            values, halves, missing, columns[printed_column(col.alias)] = _numbers(cells, col.kind == "percent")
             if col.kind == "money":
                 scale = factors
                 if hc is not None and hc.unit:
@@ -229,8 +241,14 @@ def _frame_fast(schema: Schema, header: dict[str, HeaderCol], table: pa.Table, l
             missing = np.zeros(n, dtype=bool)
         else:
             columns[col.alias], missing = _text_column(cells, col)
+            if col.default and missing.any():
+                columns[col.alias] = columns[col.alias].where(~missing, col.default)
+            if col.warn_unknown and not columns[col.alias].isin(col.warn_unknown).all():
+                raise _NeedsRows  # the row parser warns, naming the line
         if (col.required or col.key) and hc is not None and missing.any():
             raise _NeedsRows
+    if schema.one_of and np.logical_and.reduce([np.isnan(columns[alias]) for alias in schema.one_of]).any():
+        raise _NeedsRows  # a row with neither 数量 nor 占比
     columns["line"] = lines[keep_rows]
     frame = pd.DataFrame({name: columns[name] for name in frame_columns(schema)})
     frame["year"] = frame["year"].astype("int64")

@@ -9,8 +9,11 @@ import pandas as pd
 
 from components.data.cells import decode, line_of
 from components.data.fast import parse_fast
-from components.data.rows import EMPTY_FILE, parse_rows
+from components.data.rows import EMPTY_FILE, parse_records, parse_rows
 from components.data.schema import CellError, Problem, Schema
+from components.data.xlsx import is_workbook, read_workbook
+
+WORKBOOK = "Excel 工作簿"  # what the encoding line says of a .xlsx
 
 TAIL_BYTES = 64 * 1024  # the cut-row check looks at the end of the file only
 
@@ -24,9 +27,14 @@ def parse_text(schema: Schema, text: str) -> tuple[pd.DataFrame | None, list[Pro
 def parse_bytes(
     schema: Schema, raw: bytes, file: str | None = None
 ) -> tuple[pd.DataFrame | None, list[Problem], str | None]:
-    """(frame or None, problems, encoding) for one file's bytes; problems name `file` when given."""
+    """(frame or None, problems, encoding) for one file's bytes; problems name `file` when given.
+
+    A workbook (.xlsx, or a .csv that is one) is read from its first sheet by the same row rules."""
     fast = None
-    if not raw.strip():
+    if raw and is_workbook(file or schema.file, raw):
+        frame, problems = parse_workbook(schema, raw)
+        encoding = WORKBOOK
+    elif not raw.strip():
         frame, problems, encoding = None, [Problem(schema.file, EMPTY_FILE, 1)], None
     elif cut := cut_last_row(schema, raw):
         frame, problems, encoding = None, [cut], None
@@ -47,6 +55,16 @@ def parse_bytes(
     if file and file != schema.file:
         problems = [replace(p, file=file) for p in problems]
     return frame, problems, encoding
+
+
+def parse_workbook(schema: Schema, raw: bytes) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The first sheet through the row parser; every problem names the sheet."""
+    try:
+        sheet, records = read_workbook(raw)
+    except CellError as exc:
+        return None, [Problem(schema.file, str(exc), exc.line)]
+    frame, problems = parse_records(schema, records)
+    return frame, [replace(p, sheet=sheet) for p in problems]
 
 
 def cut_last_row(schema: Schema, raw: bytes) -> Problem | None:

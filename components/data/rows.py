@@ -11,7 +11,19 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from components.data.cells import half_unit, is_missing_mark, margin, money_unit, parse_number, parse_year
+from components.data.cells import (
+    half_unit,
+    is_missing_mark,
+    margin,
+    money_unit,
+    parse_date,
+    parse_number,
+    parse_year,
+    printed_column,
+)
+from components.data.cells import (
+    printed as printed_text,
+)
 from components.data.schema import (
     BASE_UNIT,
     MAX_ERRORS_PER_FILE,
@@ -33,6 +45,8 @@ EMPTY_FILE = "文件为空（0 字节或没有表头），可能是保存失败�
 
 _HEADER_UNIT = re.compile(r"^(.*?)\s*[(\[]\s*([^()\[\]]*?)\s*[)\]]$")
 MAX_HEADER_CHARS = 64
+_UNIT_LINE = re.compile(r"^(?:金额)?单位\s*:\s*(.{1,10})$")  # after NFKC: 「单位：万元」「金额单位:亿元」
+MAX_LINES_ABOVE = 20  # title and unit lines looked through for the header; a table has two or three
 
 
 
@@ -49,6 +63,75 @@ def _match_column(schema: Schema, name: str) -> Col | None:
         if name == col.name or low == col.alias.lower():
             return col
     return None
+
+
+def _header_name(schema: Schema, cell: str) -> Col | None:
+    text = unicodedata.normalize("NFKC", clean(cell))
+    col = _match_column(schema, text)
+    if col is None and len(text) <= MAX_HEADER_CHARS and (m := _HEADER_UNIT.match(text)):
+        col = _match_column(schema, m.group(1).strip())
+    return col
+
+
+def names_keys(schema: Schema, cells: list[str]) -> bool:
+    """Whether a row names all of the file's key columns: that row is the header."""
+    if len(cells) > MAX_COLUMNS:
+        return False
+    named = {col.alias for cell in cells if (col := _header_name(schema, cell)) is not None}
+    return all(c.alias in named for c in schema.columns if c.key)
+
+
+def header_index(schema: Schema, records: list[tuple[int, list[str]]]) -> int:
+    """The header is the first record naming the key columns; without one, the first record
+    (whose missing columns are then reported on its line)."""
+    for index, (_, cells) in enumerate(records[:MAX_LINES_ABOVE]):
+        if names_keys(schema, cells):
+            return index
+    return 0
+
+
+def lines_above(
+    schema: Schema, records: list[tuple[int, list[str]]], problems: list[Problem]
+) -> tuple[str, str | None]:
+    """(the table's title, the unit a 「单位：万元」 line gives) from the records above the header."""
+    titles, unit = [], None
+    for line, cells in records:
+        words = []
+        for cell in cells:
+            text = clean(cell)
+            m = _UNIT_LINE.match(unicodedata.normalize("NFKC", text).replace(" ", "")) if text else None
+            if m is None:
+                if text:
+                    words.append(text)
+                continue
+            canonical = money_unit(m.group(1))
+            if schema.name == "indicators":
+                canonical = canonical or m.group(1)  # free units there: 家, 个, %
+            if canonical is None:
+                message = f"单位行「{shown(text)}」中的金额单位无法识别，应为元、万元或亿元"
+                problems.append(Problem(schema.file, message, line))
+            elif unit is not None and canonical != unit:
+                problems.append(Problem(schema.file, f"单位行注明「{canonical}」，与上方的「{unit}」不一致", line))
+            else:
+                unit = canonical
+        if words:
+            titles.append(" ".join(words))
+    return "\n".join(titles), unit
+
+
+def apply_table_unit(
+    schema: Schema, header: dict[str, HeaderCol], unit: str, line: int, problems: list[Problem]
+) -> None:
+    """A unit line above the header applies to every money column whose header names none."""
+    for hc in header.values():
+        applies = hc.col.kind == "money" or (schema.name == "indicators" and hc.col.alias == "value")
+        if not applies:
+            continue
+        if hc.unit is None:
+            hc.unit = unit
+        elif hc.unit != unit:
+            message = f"列标题注明单位「{hc.unit}」，与表格上方单位行的「{unit}」不一致"
+            problems.append(Problem(schema.file, message, line, hc.col.name))
 
 
 def parse_header(schema: Schema, header: list[str], problems: list[Problem], line: int = 1) -> dict[str, HeaderCol]:
@@ -88,6 +171,9 @@ def parse_header(schema: Schema, header: list[str], problems: list[Problem], lin
     for col in schema.columns:
         if (col.required or col.key) and col.alias not in found:
             report(f"缺少必需列「{col.name}」（英文列名 {col.alias}）", col.name)
+    if schema.one_of and not any(alias in found for alias in schema.one_of):
+        names = "或".join(f"「{c.name}」" for c in schema.columns if c.alias in schema.one_of)
+        report(f"缺少列{names}：至少要有其中一列", names)
     return found
 
 
@@ -181,17 +267,29 @@ def _parse_row(
             continue
         text = cell(col.alias)
         hc = header.get(col.alias)
+        numeric = col.kind in ("money", "number", "percent")
+        if numeric:
+            row[printed_column(col.alias)] = ""
+        if col.absent_flag:
+            row[col.absent_flag] = clean(text) in col.absent
+            if row[col.absent_flag]:  # the document states the absence: not a figure, not "not stated"
+                row[col.alias] = math.nan
+                continue
+        if col.kind == "date":
+            row[f"{col.alias}_text"] = clean(text)
         if is_missing_mark(text):
             if (col.required or col.key) and hc is not None:
                 fail(col, CellError("不能为空", f"填写{col.name}"))
-            row[col.alias] = math.nan if col.kind in ("money", "number", "percent") else ""
+            row[col.alias] = math.nan if numeric else col.default
             if col.kind == "year":
                 row[col.alias] = None
             continue
         try:
             if col.kind == "year":
                 row[col.alias] = parse_year(text)
-            elif col.kind in ("money", "number", "percent"):
+            elif col.kind == "date":
+                row[col.alias] = parse_date(text)
+            elif numeric:
                 value = parse_number(text, percent=col.kind == "percent")
                 if col.kind == "money":
                     unit = hc.unit if hc else None
@@ -199,7 +297,7 @@ def _parse_row(
                         fail(
                             UNIT,
                             CellError(
-                                f"本行单位为「{row_unit}」，但「{col.name}」列标题注明为「{unit}」",
+                                f"本行单位为「{row_unit}」，但「{col.name}」列标题（或表格上方的单位行）注明为「{unit}」",
                                 "与列标题一致的单位，或留空",
                             ),
                         )
@@ -215,11 +313,16 @@ def _parse_row(
                     )
                 row[col.alias] = value
                 row.setdefault(margin(col.alias), half_unit(text))
+                row[printed_column(col.alias)] = printed_text(text)
             else:
                 value = clean(text)
                 row[col.alias] = col.normalise(value) if col.normalise else value
         except CellError as exc:
             fail(col, exc)
+    if ok and schema.one_of and all(math.isnan(row[alias]) for alias in schema.one_of):
+        names = "或".join(c.name for c in schema.columns if c.alias in schema.one_of)
+        problems.append(Problem(file, f"至少要填写{names}中的一项", line, schema.columns[0].name))
+        ok = False
     if schema.name == "indicators" and ok:
         ok = _indicator_unit(schema, header, row, cell("value"), line, problems)
         row["section"] = row.get("section") or "绩效管理"
@@ -248,21 +351,30 @@ def _indicator_unit(schema, header, row, raw_value, line, problems) -> bool:
 
 def parse_rows(schema: Schema, text: str) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Parse one file row by row: every problem is found and located here."""
-    problems: list[Problem] = []
     try:
         records = read_records(text)
     except CellError as exc:
         return None, [Problem(schema.file, str(exc), exc.line)]
+    return parse_records(schema, records)
+
+
+def parse_records(schema: Schema, records: list[tuple[int, list[str]]]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """(line, cells) records of a CSV file or a worksheet to a frame: the contract's row rules."""
+    problems: list[Problem] = []
     if not records:
         return None, [Problem(schema.file, EMPTY_FILE, 1)]
-    header_line, header_cells = records[0]
+    start = header_index(schema, records)
+    title, table_unit = lines_above(schema, records[:start], problems)
+    header_line, header_cells = records[start]
     header = parse_header(schema, header_cells, problems, header_line)
+    if table_unit:
+        apply_table_unit(schema, header, table_unit, header_line, problems)
     if any(p.level == "error" for p in problems):
         return None, bounded(schema.file, problems)
     rows = []
     seen: dict[tuple, int] = {}
     errors = counted = 0
-    for line, cells in records[1:]:
+    for line, cells in records[start + 1 :]:
         # Counted before every record, failing ones included: 50,000 bad rows stop at the 50th.
         errors += sum(p.level == "error" for p in problems[counted:])
         counted = len(problems)
@@ -294,11 +406,38 @@ def parse_rows(schema: Schema, text: str) -> tuple[pd.DataFrame | None, list[Pro
             continue
         seen[key] = line
         rows.append(row)
+    problems.extend(unknown_values(schema, rows))
     if any(p.level == "error" for p in problems):
         return None, bounded(schema.file, problems)
     frame = pd.DataFrame(rows, columns=frame_columns(schema))
-    frame["year"] = frame["year"].astype("int64")
+    if schema.yearly:
+        frame["year"] = frame["year"].astype("int64")
+    for flag in schema.flags:
+        frame[flag] = frame[flag].astype(bool)
+    if title:
+        frame.attrs["title"] = title
     return frame, bounded(schema.file, problems)
+
+
+def unknown_values(schema: Schema, rows: list[dict]) -> list[Problem]:
+    """A value outside a column's known ones (a category such as 上解支出) is shown as its own,
+    with one warning per value on its first line, naming the known values: a typo is caught."""
+    out = []
+    for col in schema.columns:
+        if not col.warn_unknown:
+            continue
+        lines: dict[str, list[int]] = {}
+        for row in rows:
+            if row[col.alias] not in col.warn_unknown:
+                lines.setdefault(row[col.alias], []).append(row["line"])
+        for value, at in lines.items():
+            more = f"（共 {len(at)} 行：第{'、'.join(map(str, at[:10]))}{'…' if len(at) > 10 else ''}行）" if len(at) > 1 else ""
+            message = (
+                f"「{shown(value)}」不是已知的{col.name}（{'、'.join(col.warn_unknown)}），"
+                f"按单独的{col.name}显示{more}；如为笔误请改正"
+            )
+            out.append(Problem(schema.file, message, at[0], col.name, "warning"))
+    return out
 
 
 def bounded(file: str, problems: list[Problem]) -> list[Problem]:
@@ -314,12 +453,25 @@ def bounded(file: str, problems: list[Problem]) -> list[Problem]:
 
 
 def frame_columns(schema: Schema) -> list[str]:
-    numeric = [margin(c.alias) for c in schema.columns if c.kind in ("money", "number", "percent")]
-    return [c.alias for c in schema.columns] + ["line"] + numeric
+    """The contract's columns by alias, then the line, rounding margins, printed texts (_p_),
+    absence flags (no_limit) and dates as printed (published_text): new ones only at the end."""
+    numeric = [c.alias for c in schema.columns if c.kind in ("money", "number", "percent")]
+    dates = [f"{c.alias}_text" for c in schema.columns if c.kind == "date"]
+    return (
+        [c.alias for c in schema.columns]
+        + ["line"]
+        + [margin(a) for a in numeric]
+        + [printed_column(a) for a in numeric]
+        + schema.flags
+        + dates
+    )
 
 
 def empty_frame(schema: Schema) -> pd.DataFrame:
     frame = pd.DataFrame(columns=frame_columns(schema))
-    return frame.astype({"year": "int64", "line": "int64"})
+    types = {"line": "int64", **dict.fromkeys(schema.flags, bool)}
+    if schema.yearly:
+        types["year"] = "int64"
+    return frame.astype(types)
 
 

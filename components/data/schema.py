@@ -47,7 +47,7 @@ def _canon(synonyms: Mapping[str, str], known: tuple[str, ...], label: str, stri
 class Col:
     name: str  # Chinese header
     alias: str  # English alias, also the column name in the frame
-    kind: str = "text"  # text | year | money | number | percent | unit
+    kind: str = "text"  # text | year | money | number | percent | unit | date
     required: bool = False  # column must be present and every cell non-empty
     key: bool = False
     optional_key: bool = False  # key column whose column may be absent and cell empty
@@ -56,6 +56,10 @@ class Col:
     low: float | None = None
     high: float | None = None
     integer: bool = False
+    default: str = ""  # what an empty cell of a text column means (口径: 预算)
+    absent: tuple[str, ...] = ()  # texts of a number column that state an absence (限额: 无单列限额)
+    absent_flag: str = ""  # the boolean frame column that records them
+    warn_unknown: tuple[str, ...] = ()  # known values: any other is accepted with a warning naming these
 
 
 @dataclass(frozen=True)
@@ -64,10 +68,20 @@ class Schema:
     file: str
     label: str
     columns: tuple[Col, ...]
+    one_of: tuple[str, ...] = ()  # aliases of which each row must state at least one (grades: 数量 or 占比)
 
     @property
     def keys(self) -> list[str]:
         return [c.alias for c in self.columns if c.key or c.optional_key]
+
+    @property
+    def yearly(self) -> bool:
+        """Whether rows belong to a year and region (sources.csv's rows do not)."""
+        return any(c.alias == "year" for c in self.columns)
+
+    @property
+    def flags(self) -> list[str]:
+        return [c.absent_flag for c in self.columns if c.absent_flag]
 
 
 YEAR = Col("年度", "year", "year", required=True, key=True)
@@ -77,6 +91,17 @@ NOTE = Col("说明", "note")
 SOURCE = Col("来源", "source")
 GRADE_NORM = _canon(vocab.GRADE_SYNONYMS, vocab.GRADES, "等级", strict=True)
 SECTION_NORM = _canon(vocab.SECTION_SYNONYMS, vocab.SECTIONS, "板块", strict=True)
+NO_LIMIT_MARKS = ("无", "无单列限额", "无单列")
+
+
+def _basis(text: str) -> str:
+    value = vocab.BASIS_SYNONYMS.get(text, text)
+    if value not in vocab.BASES:
+        raise CellError(f"「{shown(text)}」不是有效的口径", "、".join(vocab.BASES) + f"（空白表示{vocab.BASIS_DEFAULT}）")
+    return value
+
+
+BASIS = Col("口径", "basis", normalise=_basis, default=vocab.BASIS_DEFAULT)
 
 SCHEMAS: dict[str, Schema] = {
     s.name: s
@@ -94,8 +119,10 @@ SCHEMAS: dict[str, Schema] = {
                     required=True,
                     key=True,
                     normalise=_canon(vocab.CATEGORY_SYNONYMS, vocab.CATEGORIES, "类别", False),
+                    warn_unknown=(*vocab.CATEGORIES, vocab.TOTAL),
                 ),
                 Col("项目", "item", optional_key=True),
+                BASIS,
                 Col("预算数", "budget", "money"),
                 Col("上年执行数", "prior_actual", "money"),
                 Col("增减额", "stated_change", "money"),
@@ -119,12 +146,15 @@ SCHEMAS: dict[str, Schema] = {
                     key=True,
                     normalise=_canon(vocab.DEBT_TYPE_SYNONYMS, vocab.DEBT_TYPES, "债务类型", True),
                 ),
-                Col("限额", "limit", "money"),
+                BASIS,
+                Col("限额", "limit", "money", absent=NO_LIMIT_MARKS, absent_flag="no_limit"),
+                Col("新增限额", "new_limit", "money"),
                 Col("余额", "balance", "money"),
                 Col("新增债券", "new_bonds", "money"),
                 Col("再融资债券", "refinancing_bonds", "money"),
                 Col("还本", "principal_repaid", "money"),
                 Col("付息", "interest_paid", "money"),
+                Col("还本付息", "debt_service", "money"),
                 Col("平均期限", "avg_term_years", "number", units=("年",), low=0, high=100),
                 Col("平均利率", "avg_rate_pct", "percent", units=("%",), low=0, high=100),
                 UNIT,
@@ -164,11 +194,13 @@ SCHEMAS: dict[str, Schema] = {
                 REGION,
                 Col("评价方式", "method", required=True, key=True),
                 Col("等级", "grade", required=True, key=True, normalise=GRADE_NORM),
-                Col("数量", "count", "number", required=True, units=("个", "项", "家"), low=0, integer=True),
+                Col("数量", "count", "number", units=("个", "项", "家"), low=0, integer=True),
+                Col("占比", "share_pct", "percent", units=("%",), low=0, high=100),
                 Col("涉及金额", "amount", "money"),
                 UNIT,
                 SOURCE,
             ),
+            one_of=("count", "share_pct"),
         ),
         Schema(
             "indicators",
@@ -198,6 +230,17 @@ SCHEMAS: dict[str, Schema] = {
                 SOURCE,
             ),
         ),
+        Schema(
+            "sources",
+            "sources.csv",
+            "来源文件",
+            (
+                Col("来源", "source", required=True, key=True),
+                Col("发布机关", "publisher"),
+                Col("发布日期", "published", "date"),
+                Col("网址", "url"),
+            ),
+        ),
     )
 }
 
@@ -213,9 +256,12 @@ class Problem:
     line: int | None = None
     column: str | None = None
     level: str = "error"  # error | warning
+    sheet: str | None = None  # the worksheet, for a workbook (.xlsx)
 
     def __str__(self) -> str:
         where = self.file
+        if self.sheet:
+            where += f" {self.sheet}"
         if self.line is not None:
             where += f" 第{self.line}行"
         if self.column:

@@ -33,6 +33,8 @@ class FileState:
     rows: int = 0
     modified: datetime | None = None
     notice: str = ""  # a newer version is held back (it looks cut short), and why
+    title: str = ""  # the table's title lines above the header (「株洲经开区2023年转移支付预算表」)
+    file: str = ""  # the file's name as given, where it is not the contract's (transfers.xlsx)
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,8 @@ class Dataset:
     def rows(self, name: str, year: int | None = None, region: str | None = None) -> pd.DataFrame:
         """What filters.select(frame(name), year, region) gives, without scanning the whole file:
         a province's evaluations.csv has millions of rows, a view needs one region's year."""
-        if year is None and region is None:
-            return self.frame(name)
+        if year is None and region is None or "year" not in self.frames[name]:
+            return self.frame(name)  # sources.csv: its rows belong to no year or region
         wanted = {"year": year, "region": region}
         by = tuple(column for column, value in wanted.items() if value is not None)
         key = tuple(wanted[column] for column in by)
@@ -124,6 +126,11 @@ class Dataset:
         """The file's (year, region) pairs in first-seen order: years_of and regions_of read the
         same from it as from the whole file."""
         return self.derived(("keys", name), _keys(name))
+
+    @property
+    def titles(self) -> dict[str, str]:
+        """Each file's title lines as printed above its header, where it has any."""
+        return {name: state.title for name, state in self.files.items() if state.title}
 
     @property
     def errors(self) -> list[Problem]:
@@ -145,6 +152,8 @@ def _vocabulary(dataset: Dataset) -> frozenset:
         for column in VOCABULARY_COLUMNS:
             if column in frame:
                 values.update(frame[column].unique().tolist())
+        if "year" not in frame:
+            continue  # sources.csv
         years = frame["year"].unique().tolist()
         values.update(int(y) for y in years)
         values.update(str(y) for y in years)
@@ -171,7 +180,10 @@ def _positions(name: str, by: list[str]) -> Callable[[Dataset], dict]:
 
 def _keys(name: str) -> Callable[[Dataset], pd.DataFrame]:
     def build(dataset: Dataset) -> pd.DataFrame:
-        return dataset.frames[name][["year", "region"]].drop_duplicates().reset_index(drop=True)
+        frame = dataset.frames[name]
+        if "year" not in frame:  # sources.csv: no year or region of its own
+            return pd.DataFrame({"year": pd.Series([], dtype="int64"), "region": pd.Series([], dtype=str)})
+        return frame[["year", "region"]].drop_duplicates().reset_index(drop=True)
 
     return build
 

@@ -37,6 +37,12 @@ def find_file(folder: Path, file: str) -> Path | None:
         return None
 
 
+def data_files(folder: Path, schema: Schema) -> list[Path]:
+    """The file as CSV and as workbook (transfers.csv, transfers.xlsx): those present."""
+    workbook = schema.file.removesuffix(".csv") + ".xlsx"
+    return [path for name in (schema.file, workbook) if (path := find_file(folder, name)) is not None]
+
+
 def _signature(path: Path | None) -> tuple | None:
     """What tells one version of a file from the next without reading it: ctime and inode
     change on every write or replacement, even one that keeps the size and sets the time back."""
@@ -62,6 +68,8 @@ class _Slot:
     digest: str | None = None  # of the version last decided on, good or not
     notice: str = ""  # a newer version held back, and why
     held: tuple | None = None  # its signature
+    file: str = ""  # the name problems give, where not the contract's (transfers.xlsx)
+    title: str = ""  # the lines above the header of the version in service
 
 
 class DataSource:
@@ -152,7 +160,10 @@ class DataSource:
     def _look(self, name: str, schema: Schema, first: bool) -> bool:
         """Decide on the file's current version; True when what is served changed."""
         slot = self._slots.setdefault(name, _Slot())
-        path = find_file(self.folder, schema.file)
+        paths = data_files(self.folder, schema)
+        if len(paths) > 1:
+            return self._both(schema, slot, paths)
+        path = paths[0] if paths else None
         signature = _signature(path)
         if signature is not None and signature == slot.signature:
             return False
@@ -210,11 +221,14 @@ class DataSource:
             held = f"新版本看起来没有写完整（{doubt}），仍显示上一版；文件保持不变 {self.hold:g} 秒后载入。"
             slot.held, slot.notice, slot.digest = signature, held, digest
             return True
-        frame, problems, encoding = self._parse(schema, raw, digest)
+        workbook = path.suffix.lower() == ".xlsx"
+        frame, problems, encoding = self._parse(schema, raw, digest, path.name if workbook else None)
         slot.signature, slot.digest, slot.notice, slot.held = signature, digest, "", None
         slot.problems, slot.encoding = [*problems, *notes], encoding
+        slot.file = path.name if workbook else ""
         if frame is not None:
             slot.frame, slot.status = frame, "loaded"
+            slot.title = frame.attrs.get("title", "")
             slot.good = GoodVersion(digest, len(raw), raw.endswith((b"\n", b"\r")), signature[1], encoding, len(frame))
             self.cache.set_good(schema, slot.good)
         elif slot.frame is None and first and not self._restore(schema, slot, good):
@@ -223,12 +237,24 @@ class DataSource:
             slot.status = "stale" if slot.frame is not None else "rejected"
         return True
 
-    def _parse(self, schema: Schema, raw: bytes, digest: str):
+    def _both(self, schema: Schema, slot: _Slot, paths: list[Path]) -> bool:
+        """x.csv and x.xlsx side by side: which one is meant is not guessed, neither is taken up."""
+        signature = tuple(_signature(p) for p in paths)
+        if signature == slot.signature:
+            return False
+        names = " 和 ".join(p.name for p in paths)
+        message = f"文件夹中同时有 {names}，无法判断该用哪一个，两个都未载入：请删除或移走其中一个"
+        slot.signature, slot.digest, slot.notice, slot.held = signature, None, "", None
+        slot.problems, slot.encoding = [Problem(schema.file, message)], None
+        slot.status = "stale" if slot.frame is not None else "rejected"
+        return True
+
+    def _parse(self, schema: Schema, raw: bytes, digest: str, file: str | None = None):
         with self.cache.lock(schema):  # other workers wait, then read what this one stored
             cached = self.cache.read(schema, digest)
             if cached is not None:
                 return cached
-            parsed = parse_bytes(schema, raw)
+            parsed = parse_bytes(schema, raw, file)
             if parsed[0] is not None:
                 self.cache.write(schema, digest, parsed)
             return parsed
@@ -239,6 +265,7 @@ class DataSource:
         if cached is None:
             return False
         slot.frame, slot.good, slot.status = cached[0], good, "stale"
+        slot.title = cached[0].attrs.get("title", "")
         return True
 
     def _fall_back(self, name: str, schema: Schema, slot: _Slot) -> bool:
@@ -249,15 +276,25 @@ class DataSource:
         return True
 
     def _compose(self) -> Dataset:
-        frames, files, problems, parts = {}, {}, [], []
+        frames, files, problems, parts, names = {}, {}, [], [], {}
         for name, schema in SCHEMAS.items():
             slot = self._slots[name]
             problems.extend(slot.problems)
             good = slot.good
             modified = datetime.fromtimestamp(good.modified_ns / 1e9) if good and slot.frame is not None else None
+            served = slot.frame is not None
             files[name] = FileState(
-                schema, slot.status, slot.encoding, 0 if slot.frame is None else len(slot.frame), modified, slot.notice
+                schema,
+                slot.status,
+                slot.encoding,
+                len(slot.frame) if served else 0,
+                modified,
+                slot.notice,
+                slot.title if served else "",
+                slot.file,
             )
+            if slot.file:
+                names[name] = slot.file  # findings and warnings name the workbook
             frames[name] = slot.frame if slot.frame is not None else empty_frame(schema)
             # From the content served and the verdicts shown: the same in every worker that serves the same.
             parts.append((name, slot.status, good.digest if good and slot.frame is not None else "", slot.digest, slot.notice))
@@ -268,6 +305,7 @@ class DataSource:
             files,
             tuple(problems),
             version,
+            names=names,
             view_cache_size=self.view_cache_size,
             view_cache_bytes=self.view_cache_bytes,
         )

@@ -10,15 +10,16 @@ import pandas as pd
 
 from components.data.cells import decode
 from components.data.parse import parse_bytes
-from components.data.rows import empty_frame, parse_header, read_records
+from components.data.rows import MAX_LINES_ABOVE, empty_frame, header_index, parse_header, read_records
 from components.data.schema import SCHEMAS, CellError, Problem, Schema
 from components.data.snapshot import Dataset, FileState
+from components.data.xlsx import is_workbook, read_workbook
 
 # ---------------------------------------------------------------- files given as bytes
 
-# What a .csv that is really a workbook starts with (Excel users rename files).
-WORKBOOK_MAGIC = {b"PK\x03\x04": "Excel 工作簿（.xlsx）或压缩包", b"\xd0\xcf\x11\xe0": "旧版 Excel 工作簿（.xls）"}
-SAVE_AS_CSV = "在 Excel 中“另存为”→“CSV UTF-8（逗号分隔）”后再上传"
+# What an old workbook starts with (Excel users rename files); a .xlsx is read (see xlsx.py).
+WORKBOOK_MAGIC = {b"\xd0\xcf\x11\xe0": "旧版 Excel 工作簿（.xls）"}
+SAVE_AS_CSV = "在 Excel 中“另存为”→“Excel 工作簿（.xlsx）”或“CSV UTF-8（逗号分隔）”后再上传"
 
 
 @dataclass(frozen=True)
@@ -43,15 +44,16 @@ def load_bytes(file_name: str, raw: bytes) -> Loaded:
     def refuse(message: str, line: int | None = None) -> Loaded:
         return Loaded(name, None, None, (Problem(name, message, line),))
 
-    if not name.lower().endswith(".csv"):
-        return refuse(f"不是 CSV 文件（文件名应以 .csv 结尾）：请{SAVE_AS_CSV}")
+    if not name.lower().endswith((".csv", ".xlsx")):
+        return refuse(f"不是 CSV 文件或 .xlsx 工作簿（文件名应以 .csv 或 .xlsx 结尾）：请{SAVE_AS_CSV}")
     for magic, what in WORKBOOK_MAGIC.items():
         if raw.startswith(magic):
-            return refuse(f"文件内容是{what}，不是 CSV 文本：请{SAVE_AS_CSV}", 1)
-    schema = next((s for s in SCHEMAS.values() if s.file == name.lower()), None)
+            return refuse(f"文件内容是{what}，无法读取：请{SAVE_AS_CSV}", 1)
+    stem = name.lower().rsplit(".", 1)[0]
+    schema = next((s for s in SCHEMAS.values() if s.file.removesuffix(".csv") == stem), None)
     by_header = schema is None
     if by_header:
-        schema = schema_from_header(raw)
+        schema = schema_from_header(raw, name)
         if schema is None:
             files = "、".join(s.file for s in SCHEMAS.values())
             return refuse(f"无法判断是哪一种数据：文件名不是 {files} 之一，表头也不完全符合其中任何一种", 1)
@@ -59,20 +61,25 @@ def load_bytes(file_name: str, raw: bytes) -> Loaded:
     return Loaded(name, schema, frame, tuple(problems), encoding, by_header)
 
 
-def schema_from_header(raw: bytes) -> Schema | None:
-    """The one schema whose required columns the header has all of (the most columns wins)."""
+def schema_from_header(raw: bytes, name: str = "") -> Schema | None:
+    """The one schema whose required columns the header has all of (the most columns wins);
+    the header may stand below title and unit lines, and the file may be a workbook."""
     try:
-        text, _ = decode(raw)
-        # Only the first line that holds anything: 10 MB of empty lines must not be read for it.
-        header = next((c for _, c in read_records(text.lstrip().split("\n", 1)[0])), None)
-    except CellError:
+        if is_workbook(name, raw):
+            records = read_workbook(raw)[1][:MAX_LINES_ABOVE]
+        else:
+            text, _ = decode(raw)
+            # Only the first lines that hold anything: 10 MB of empty lines must not be read for them.
+            head = [line for line in text.lstrip().split("\n", 4 * MAX_LINES_ABOVE)[: 4 * MAX_LINES_ABOVE] if line.strip()]
+            records = read_records("\n".join(head[:MAX_LINES_ABOVE]))
+    except (CellError, ValueError):
         return None
-    if header is None:
+    if not records:
         return None
     fits: dict[str, int] = {}
     for schema in SCHEMAS.values():
         problems: list[Problem] = []
-        found = parse_header(schema, header, problems)
+        found = parse_header(schema, records[header_index(schema, records)][1], problems)
         if not any(p.level == "error" for p in problems):
             fits[schema.name] = len(found)
     best = sorted(fits.items(), key=lambda kv: -kv[1])
@@ -94,7 +101,8 @@ def dataset_of(loaded: Sequence[Loaded]) -> Dataset:
         names[item.schema.name] = item.name
         if item.frame is not None:
             frames[item.schema.name] = item.frame
-            files[item.schema.name] = FileState(item.schema, "loaded", item.encoding, len(item.frame))
+            title = item.frame.attrs.get("title", "")
+            files[item.schema.name] = FileState(item.schema, "loaded", item.encoding, len(item.frame), title=title)
         else:
             files[item.schema.name] = FileState(item.schema, "rejected", item.encoding)
     return Dataset(None, frames, files, tuple(problems), names=names)

@@ -560,7 +560,8 @@ def test_a_replaced_file_is_shown_and_a_broken_replacement_keeps_the_last_good_o
     assert "60.71 亿元" in dash.text("#debt-kpi-balance")
 
     newer = debt_csv.read_text(encoding="utf-8")
-    newer = newer.replace(",一般债务,,4.50,", ",一般债务,,5.50,").replace(",合计,,60.71,", ",合计,,61.71,")
+    newer = newer.replace(",一般债务,无单列限额,4.50,", ",一般债务,无单列限额,5.50,")
+    newer = newer.replace(",合计,无单列限额,60.71,", ",合计,无单列限额,61.71,")
     debt_csv.write_text(newer, encoding="utf-8")
     # No reload: the open page takes up the new version by itself (timed in test_trust.py).
     dash.page.locator("#debt-kpi-balance", has_text="61.71 亿元").wait_for(timeout=15_000)
@@ -568,7 +569,7 @@ def test_a_replaced_file_is_shown_and_a_broken_replacement_keeps_the_last_good_o
     assert dash.slices("debt-composition") == {"一般债务": 5.5, "专项债务": 56.21}
     assert not dash.texts(".data-error")
 
-    debt_csv.write_text(newer.replace(",一般债务,,5.50,", ",一般债务,,五点五,"), encoding="utf-8")
+    debt_csv.write_text(newer.replace(",一般债务,无单列限额,5.50,", ",一般债务,无单列限额,五点五,"), encoding="utf-8")
     dash.page.locator(".data-error").wait_for(timeout=15_000)
     dash.settle()
     (banner,) = dash.texts(".data-error")
