@@ -1,0 +1,82 @@
+"""政府债务 as the document prints it: the section model on the seed and on real notices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from components import debt
+from components.data import load_folder
+from components.sections import debt as debt_model
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT / "tests" / "fixtures" / "realdocs"
+
+
+def model(folder: Path, year: int, region: str, *selected: str, unit: str | None = None):
+    return debt_model.model(load_folder(folder), year, region, selected, unit)
+
+
+def test_the_seed_reads_as_the_seed():
+    m = model(ROOT / "data", 2022, "株洲经开区")
+    assert m.unit == "亿元" and m.limit == "none"
+    assert [m.totals[a].text() for a in ("balance", "new_bonds", "principal_repaid", "interest_paid")] == [
+        "60.71亿元",
+        "5.44亿元",
+        "0亿元",
+        "0.32亿元",
+    ]
+    balance, limit = m.sentences["composition"]
+    assert balance == "截至2022年底，株洲经开区地方政府债务余额60.71亿元，其中一般债务余额4.50亿元，专项债务余额56.21亿元。"
+    assert limit.startswith("株洲经开区无单列的政府债务限额：经上级部门核定")
+    assert m.sentences["flows"][0] == "2022年新增债券5.44亿元，其中一般债务0亿元，专项债务5.44亿元，平均期限16年，平均利率3.21%。"
+
+
+def test_figures_printed_only_on_the_total_row_are_shown_and_an_unprinted_limit_is_not_stated():
+    # 南漳县: 还本 6.64 and 付息 1.99 appear only on 合计; the notice prints no limit.
+    m = model(REAL / "nanzhang-debt-2023", 2023, "南漳县")
+    assert (m.totals["principal_repaid"].text(), m.totals["interest_paid"].text()) == ("6.64亿元", "1.99亿元")
+    assert m.totals["principal_repaid"].source == "printed"
+    assert m.limit == "missing" and "无单列" not in "".join(m.sentences["composition"])
+    assert "南漳县政府债务限额未公布" in m.sentences["composition"][1]
+    assert "偿还债券本金6.64亿元；支付债券利息1.99亿元" in m.sentences["flows"][-1]
+    kpis = str(debt.make_kpis(m))
+    assert "付息 1.99 亿元" in kpis and "还本 6.64 亿元" in kpis and "无单列限额" not in kpis
+
+
+def test_four_decimal_figures_keep_their_decimals_and_a_combined_debt_service_is_said_as_such():
+    m = model(REAL / "yongchun-debt-2022", 2022, "永春县")
+    assert m.totals["balance"].text() == "57.0454亿元" and m.totals["limit"].text() == "62.7504亿元"
+    assert m.totals["refinancing_bonds"].text() == "8.111亿元"
+    assert "还本付息12.1418亿元" in m.sentences["flows"][-1]
+    assert m.totals["balance"].to("万元").text() == "570454万元"
+
+
+def test_a_selection_is_named_as_the_part_it_is(tmp_path):
+    m = model(ROOT / "data", 2022, "株洲经开区", "专项债务")
+    assert m.subset == "专项债务" and m.totals["balance"].text() == "56.21亿元"
+    assert m.totals["balance"].source == "printed"  # one type: its own printed figure, not a computation
+    assert m.sentences["composition"][0] == "截至2022年底，株洲经开区专项债务余额56.21亿元。"
+    assert "地方政府债务余额" not in "".join(m.sentences["composition"] + m.sentences["flows"])
+
+
+def test_rates_without_a_term_and_a_printed_total_that_differs_from_its_parts(tmp_path):
+    (tmp_path / "debt.csv").write_text(
+        "年度,地区,债务类型,余额,新增债券,平均利率,单位\n"
+        "2023,A,一般债务,15.67,1,3.05,亿元\n"
+        "2023,A,专项债务,29.73,3,,亿元\n"
+        "2023,A,合计,45.39,4,,亿元\n",
+        encoding="utf-8",
+    )
+    m = model(tmp_path, 2023, "A")
+    assert m.totals["balance"].text() == "45.39亿元"  # as printed, though 15.67 + 29.73 = 45.40
+    assert m.totals["limit"].text() == "未公布" and m.limit == "missing"
+    only = model(tmp_path, 2023, "A", "一般债务")
+    assert only.rate.text() == "3.05%" and not only.term.stated  # a rate stands without a term
+
+
+@pytest.mark.parametrize("text,shown", [("1.775", "1.775亿元"), ("5.295", "5.295亿元")])
+def test_three_decimal_figures_are_not_rounded_away(tmp_path, text, shown):
+    (tmp_path / "debt.csv").write_text(f"年度,地区,债务类型,余额,单位\n2023,A,合计,{text},亿元\n", encoding="utf-8")
+    assert model(tmp_path, 2023, "A").totals["balance"].text() == shown
