@@ -54,6 +54,11 @@ def load_bytes(file_name: str, raw: bytes) -> Loaded:
     by_header = schema is None
     if by_header:
         schema = schema_from_header(raw, name)
+        if schema is None and is_workbook(name, raw):
+            try:  # a damaged workbook says so, rather than that its kind is unknown
+                read_workbook(raw)
+            except CellError as exc:
+                return refuse(str(exc), exc.line)
         if schema is None:
             files = "、".join(s.file for s in SCHEMAS.values())
             return refuse(f"无法判断是哪一种数据：文件名不是 {files} 之一，表头也不完全符合其中任何一种", 1)

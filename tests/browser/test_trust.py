@@ -189,7 +189,7 @@ def test_the_check_page_refuses_an_oversized_file_and_one_that_is_not_csv(open_d
     upload(dash, oversized, workbook)
     refusals = dash.texts("#check-report .alert-danger")
     assert any("debt.csv" in r and "11.0 MB" in r and "超过 10 MB" in r for r in refusals), refusals
-    assert any("报表.xlsx" in r and "不是 CSV 文件" in r and "另存为" in r for r in refusals), refusals
+    assert any("报表.xlsx" in r and "不是有效的 .xlsx 工作簿" in r and "另存为" in r for r in refusals), refusals
     dash.assert_clean()
 
 
