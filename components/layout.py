@@ -339,6 +339,18 @@ def page_frames(dataset: Dataset, page: str) -> dict[str, pd.DataFrame]:
     return frames
 
 
+def described(dataset: Dataset, sources) -> list[str]:
+    """Each source document with its 发布机关 and 发布日期 as sources.csv gives them (only what it states)."""
+    known = {row["source"]: row for row in dataset.frame("sources").to_dict("records")}
+    out = []
+    for source in sources:
+        row = known.get(source, {})
+        date = row.get("published_text") or row.get("published") or ""
+        said = [x for x in (row.get("publisher") or "", f"{date}发布" if date else "") if x]
+        out.append(source + (f"（{'，'.join(said)}）" if said else ""))
+    return out
+
+
 def make_footer(dataset: Dataset, page: str = "overview") -> html.Footer:
     """When the page's own files were last changed and which documents its rows cite."""
     if page not in PAGE_FILES:
@@ -350,7 +362,7 @@ def make_footer(dataset: Dataset, page: str = "overview") -> html.Footer:
     sources = dict.fromkeys(s for frame in frames.values() for s in frame["source"].unique() if s)  # first-seen order
     parts = [f"数据文件修改时间：{fmt_datetime(updated)}" if updated else "数据文件修改时间：无数据文件"]
     if sources:
-        parts.append("来源：" + "；".join(sources))
+        parts.append("来源：" + "；".join(described(dataset, sources)))
     return html.Footer(html.Small(" ｜ ".join(parts), className="text-muted"), className="mt-4 page-footer")
 
 

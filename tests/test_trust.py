@@ -309,3 +309,16 @@ def walk_graphs(node):
         yield node
     elif hasattr(node, "to_plotly_json"):
         yield from walk_graphs(getattr(node, "children", None))
+
+
+def test_the_footer_names_each_source_with_its_publisher_and_date_as_sources_csv_gives_them(tmp_path):
+    (tmp_path / "debt.csv").write_text(
+        "年度,地区,债务类型,余额,来源\n2022,A,合计,4.5,甲县2023年预算说明\n2022,A,一般债务,4.5,乙县公告\n", encoding="utf-8"
+    )
+    (tmp_path / "sources.csv").write_text(
+        "来源,发布机关,发布日期\n甲县2023年预算说明,甲县财政局,2023年1月15日\n", encoding="utf-8"
+    )
+    footer = text_of(layout.make_footer(load_folder(tmp_path), "debt"))
+    assert "甲县2023年预算说明（甲县财政局，2023年1月15日发布）" in footer
+    assert "乙县公告" in footer and "乙县公告（" not in footer  # nothing is said that the files do not state
+    assert "数据文件修改时间：" in footer
