@@ -218,11 +218,21 @@ def deck(dataset: Dataset, search: str) -> Deck:
     loaded = [s.modified for s in dataset.files.values() if s.modified is not None and s.status != "rejected"]
     data_date = fmt_datetime(max(loaded)) if loaded else MISSING
     year, region, unit = state.year, state.region, state.unit
-    slides = [opening_slide(dataset, year, region, unit)]
-    slides += transfer_slides(dataset, query, year, region, unit)
-    slides += debt_slides(dataset, query, year, region, unit)
-    slides += performance_slides(dataset, query, year, region, unit)
-    slides.append(closing_slide(dataset, year, region))
+    opening = opening_slide(dataset, year, region, unit)
+    slides, left_out = [opening], []
+    for make in (transfer_slides, debt_slides, performance_slides):
+        made = make(dataset, query, year, region, unit)
+        if all(slide.figure is None and not slide.points for slide in made):
+            # A section with no data for the view: one line on the cover, never an empty slide.
+            left_out += [sentence for slide in made for sentence in slide.sentences]
+        else:
+            slides += made
+    if left_out:
+        opening.sentences[:] = [s for s in opening.sentences if s not in left_out]
+        opening.sentences.append("本演示未包含：" + "".join(left_out))
+    closing = closing_slide(dataset, year, region)
+    if closing.points or closing.figure is not None:
+        slides.append(closing)
     return Deck(title_of(region, year), region, year, slides, data_date, query)
 
 

@@ -165,6 +165,12 @@ def test_many_exports_at_once_are_made_or_refused_clearly_while_pages_answer(pro
             assert response.status_code == 429, f"{path}: {response.status_code} {response.text[:200]}"
             assert BUSY in response.text and int(response.headers["Retry-After"]) > 0
             assert response.headers["Content-Type"].startswith("text/plain")
+    for path, response, _ in results:  # told to come back (a loaded machine): once more, as a viewer would
+        kind = path.split("?")[0]
+        if response.status_code == 429 and kind not in {p for p, _ in made}:
+            again, seconds = fetch(path)[1:]
+            assert again.status_code == 200 and opens(path, again.content), f"{path}: {again.status_code}"
+            made.append((kind, seconds))
     assert {p for p, _ in made} == {p.split("?")[0] for p in paths}, "some kind of export was never made"
     print(
         f"\n{len(made)}/{len(paths)} exports made, slowest {max(s for _, s in made):.1f} s; pages beside them: "
