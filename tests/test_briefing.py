@@ -212,3 +212,12 @@ def test_each_chart_is_described_by_its_sentences(seed):
     assert found == {ids.caption(ids.TRANSFERS_BARS): "figure", ids.caption(ids.TRANSFERS_WATERFALL): "figure"}
     caption = transfers.view(seed, 2023, REGION, None)[2]  # the sentences the callback puts in that caption
     assert texts(caption).startswith("2023年转移支付预算1722万元")
+
+
+def test_a_section_without_data_is_left_out_of_the_deck_with_a_line_on_the_cover(tmp_path):
+    shutil.copy(DATA / "debt.csv", tmp_path)  # debt only: no transfers, no evaluations, no notes
+    the_deck = briefing.deck(load_folder(tmp_path), "year=2022")
+    assert [s.section for s in the_deck.slides] == ["总览", "政府债务", "政府债务"]
+    cover = the_deck.slides[0].sentences
+    assert cover[-1].startswith("本演示未包含：") and "转移支付" in cover[-1] and "绩效评价" in cover[-1]
+    assert sum("暂无转移支付数据" in s for s in cover) == 1  # said once, not as an empty slide too
