@@ -345,6 +345,8 @@ def _with_sentences(pm: PerformanceModel) -> PerformanceModel:
     if pm.listed_types:
         part = f"（{pm.subset}）" if pm.subset else ""
         types = f"评价对象{part}中" + "、".join(f"{t}{n}个" for t, n in pm.listed_types) + "。"
-    else:
+    elif pm.subset or pm.listed:
         types = "没有符合筛选条件的评价对象。"
+    else:  # grades.csv only: the file gives the distribution, not the evaluations
+        types = "数据文件未逐个列出评价对象。"
     return replace(pm, sentences={"grades": grades, "types": (types,)})
