@@ -161,13 +161,16 @@ def test_a_selection_is_named_as_the_part_it_is(tmp_path):
     m = section.model(dataset, 2022, "A", ["财政复核"], ["项目支出"])
     assert m.subset == "评价方式为财政复核，对象类型为项目支出"
     said = m.sentences["grades"][0]
-    assert said.startswith("2022年财政复核中评价方式为财政复核，对象类型为项目支出的2个")
+    assert said.startswith("2022年财政复核中对象类型为项目支出的2个，涉及金额300万元（逐项加总）；")
     assert "评价结果等级为良的1个，评价结果等级为中的1个" in said
     assert m.amount.text() == "300万元" and m.amount.source == "computed"
     kpis = texts(performance.make_kpis(m))
     assert "评价对象（评价方式为财政复核，对象类型为项目支出）" in kpis and "2 个" in kpis
     assert m.sentences["types"] == ("评价对象（评价方式为财政复核，对象类型为项目支出）中项目支出2个。",)
-    assert "（评价方式为财政复核，对象类型为项目支出）" in performance_slides(dataset, {"method": ["财政复核"], "target_type": ["项目支出"]}, 2022, "A", None)[0].title
+    assert (
+        "（评价方式为财政复核，对象类型为项目支出）"
+        in performance_slides(dataset, {"method": ["财政复核"], "target_type": ["项目支出"]}, 2022, "A", None)[0].title
+    )
 
 
 # ---------------------------------------------------------------- money as printed

@@ -86,6 +86,7 @@ class PerformanceModel:
     unit: str
     methods: tuple[Method, ...]
     subset: str = ""  # 「对象类型为项目支出」 … when the view shows part of the evaluations
+    within: str = ""  # the part of each method shown (the subset less the methods chosen)
     grades_selected: tuple[str, ...] = ()
     aggregate_only: bool = False  # a 对象类型 selection that grades.csv counts cannot follow
     type_counts: tuple[tuple[str, int], ...] = ()  # every type of the methods shown (the type chart)
@@ -219,6 +220,7 @@ def model(dataset: Dataset, year, region, methods=(), target_types=(), grades=()
         shown,
         tuple(built),
         "，".join(parts),
+        "，".join(p for p in parts if not p.startswith("评价方式")),
         grades,
         aggregate_only,
         _types(keep(scoped, "grade", grades)),
@@ -313,9 +315,9 @@ def grades_clause(m: Method) -> str:
 
 def _method_clause(pm: PerformanceModel, m: Method) -> str:
     if m.listed:
-        head = f"{m.name}{'中' + pm.subset + '的' if pm.subset else ''}{m.listed}个"
+        head = f"{m.name}{'中' + pm.within + '的' if pm.within else ''}{m.listed}个"
         types = "、".join(f"{t}{n}个" for t, n in m.by_type)
-        head += f"，其中{types}" if types and not (len(m.by_type) == 1 and pm.subset.startswith("对象类型")) else ""
+        head += f"，其中{types}" if types and not (len(m.by_type) == 1 and pm.within.startswith("对象类型")) else ""
         if m.amount.stated:
             head += f"，涉及金额{say(m.amount, SUMMED)}"
         if len(m.scores) == 1 and m.scores[0].stated:
