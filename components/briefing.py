@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from components import debt, explain, ids, overview, performance, transfers
 from components.data import Dataset
-from components.filters import keep, parse_query, regions_of, resolve, select, years_of
+from components.filters import parse_query, regions_of, resolve, select, years_of
 from components.layout import section_rows
 from components.sections import debt as debt_model
 from components.theme import (
@@ -21,6 +21,7 @@ from components.theme import (
     MISSING,
     PERFORMANCE_UNIT,
     TRANSFERS_UNIT,
+    UNIT_FACTORS,
     fmt_datetime,
     unit_or,
 )
@@ -127,26 +128,18 @@ def performance_slides(dataset: Dataset, query, year, region, unit) -> list[Slid
     py = overview.section_year(dataset, ("evaluations", "grades"), region, year)
     if py is None:
         return [Slide("绩效管理", "预算绩效管理", [f"{year}年及以前暂无绩效评价数据。"])]
-    shown = unit_or(unit, PERFORMANCE_UNIT)
-    evaluations, grades = dataset.frame("evaluations"), dataset.frame("grades")
     methods, target_types, grade = performance_filters(dataset, query)
-    listed, counts, _ = performance.view_rows(dataset, py, region, methods, target_types, grade)
-    said = performance.sentences(dataset, py, region, methods, target_types, grade, shown)
-    source = sources_of(select(evaluations, py, region), select(grades, py, region))
-    typeless = keep(performance.scoped_evaluations(dataset, py, region, methods), "grade", grade)
+    m = performance.model(dataset, py, region, methods, target_types, grade, unit if unit in UNIT_FACTORS else None)
+    said = performance.sentences(m)
+    source = "；".join(m.sources) or "数据文件未注明来源"
+    part = f"（{m.subset}）" if m.subset else ""
     return [
+        Slide("绩效管理", f"{py}年绩效评价结果等级分布{part}", said[ids.PERF_GRADES], performance.fig_grades(m, grade), source),
         Slide(
             "绩效管理",
-            f"{py}年绩效评价结果等级分布",
-            said[ids.PERF_GRADES],
-            performance.fig_grades(counts, grade),
-            source,
-        ),
-        Slide(
-            "绩效管理",
-            f"{py}年重点绩效评价对象类型",
+            f"{py}年重点绩效评价对象类型{part}",
             said[ids.PERF_TYPES],
-            performance.fig_target_types(typeless, target_types),
+            performance.fig_target_types(m, target_types),
             source,
         ),
     ]

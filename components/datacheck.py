@@ -242,13 +242,13 @@ def preview_debt(dataset: Dataset, year: int, region: str) -> list:
 
 
 def preview_performance(dataset: Dataset, year: int, region: str) -> list:
-    listed, counts, _ = performance.view_rows(dataset, year, region, None, None, None)
+    m = performance.model(dataset, year, region)
     return [
-        dbc.Row(performance.make_kpis(listed, counts, year, region)),
+        dbc.Row(performance.make_kpis(m)),
         dbc.Row(
             [
-                dbc.Col(graph("performance-grades", performance.fig_grades(counts), "评价等级分布（个数）"), lg=6),
-                dbc.Col(graph("performance-types", performance.fig_target_types(listed), "评价对象类型"), lg=6),
+                dbc.Col(graph("performance-grades", performance.fig_grades(m), "评价等级分布"), lg=6),
+                dbc.Col(graph("performance-types", performance.fig_target_types(m), "评价对象类型"), lg=6),
             ]
         ),
     ]

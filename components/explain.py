@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components import vocab
 from components.theme import MISSING, UNIT_DECIMALS, in_unit, is_missing
 
 
@@ -130,36 +129,6 @@ def debt_service(year, types: pd.DataFrame, principal: float, interest: float, u
 
 
 # ---------------------------------------------------------------- 绩效管理
-
-
-def target_types_sentence(listed: pd.DataFrame) -> str:
-    if listed.empty:
-        return "没有符合筛选条件的评价对象。"
-    counts = listed.groupby("target_type", sort=False).size()
-    return "评价对象中" + "、".join(f"{t}{n}个" for t, n in counts.items()) + "。"
-
-
-def evaluations_sentence(year, listed: pd.DataFrame, counts: pd.DataFrame, unit: str) -> str:
-    """「2022年财政重点评价8个，其中部门整体支出3个、项目支出5个；评价结果等级为良的5个，……。」"""
-    clauses = []
-    for method, rows in listed.groupby("method", sort=False):
-        by_type = "、".join(f"{t}{n}个" for t, n in rows.groupby("target_type", sort=False).size().items())
-        clause = f"{method}{len(rows)}个" + (f"，其中{by_type}" if by_type else "")
-        if rows["amount"].notna().all():
-            clause += f"，涉及金额{say_amount(rows['amount'].sum(), unit)}"
-        clauses.append(clause)
-    if not clauses and len(counts):
-        clauses.append(f"{'、'.join(dict.fromkeys(counts['method']))}{int(counts['count'].sum())}个")
-    if not clauses:
-        return f"{year}年绩效评价数据{MISSING}。"
-    return f"{year}年" + "；".join(clauses) + "；" + grades_clause(counts) + "。"
-
-
-def grades_clause(counts: pd.DataFrame) -> str:
-    if counts.empty:
-        return f"评价等级{MISSING}"
-    totals = counts.groupby("grade")["count"].sum()
-    return "，".join(f"评价结果等级为{g}的{int(totals[g])}个" for g in vocab.ordered(counts["grade"], vocab.GRADES))
 
 
 def indicators_sentence(rows: pd.DataFrame, unit: str) -> str:

@@ -30,6 +30,7 @@ from components.briefing import Deck, Slide, chosen, latest_notes, overview, per
 from components.data import Dataset
 from components.layout import section_rows
 from components.sections import debt as debt_model
+from components.sections.debt import figure_of
 from components.theme import (
     MISSING,
     PERFORMANCE_UNIT,
@@ -187,7 +188,9 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
     if py is not None:
         u = unit_or(unit, PERFORMANCE_UNIT)
         methods, target_types, grade = performance_filters(dataset, query)
-        listed, counts, _ = performance.view_rows(dataset, py, region, methods, target_types, grade)
+        m = performance.model(dataset, py, region, methods, target_types, grade, unit if unit in UNIT_FACTORS else None)
+        listed = performance.listed_rows(dataset, py, region, methods, target_types, grade)
+        amounts = [figure_of(r, "amount", m.unit, money=True) for r in listed.to_dict("records")]
         tables.append(
             (
                 "绩效评价对象",
@@ -198,7 +201,7 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
                         "评价方式": listed["method"],
                         "对象类型": listed["target_type"],
                         "评价对象": listed["target"],
-                        f"涉及金额（{u}）": [money(v, u) for v in listed["amount"]],
+                        f"涉及金额（{m.unit}）": [float(a.value) if a.stated else MISSING for a in amounts],
                         "得分": [plain_value(v) for v in listed["score"]],
                         "等级": [g or MISSING for g in listed["grade"]],
                         "说明": listed["note"],
@@ -206,22 +209,23 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
                 ),
             )
         )
-        tables.append(
-            (
-                "评价等级分布",
-                pd.DataFrame(
+        rows = []
+        for method in m.graded:  # one block per method: methods are never added together
+            for g in method.grades:
+                rows.append(
                     {
                         "年度": py,
                         "地区": region,
-                        "评价方式": counts["method"],
-                        "等级": counts["grade"],
-                        "数量（个）": counts["count"],
-                        f"涉及金额（{u}）": [money(v, u) for v in counts["amount"]],
-                        "依据": counts["source_file"],
+                        "评价方式": method.name,
+                        "等级": g.grade,
+                        "数量（个）": int(g.count.value) if g.count.stated else MISSING,
+                        "占比（%）": float(g.share.value) if g.share.stated else MISSING,
+                        f"涉及金额（{m.unit}）": float(g.amount.value) if g.amount.stated else MISSING,
+                        "依据": method.source_file,
+                        "说明": (m.subset and f"仅{m.subset}的部分") or ("涉及金额按分项计算" if g.amount.source == "computed" else ""),
                     }
-                ),
-            )
-        )
+                )
+        tables.append(("评价等级分布", pd.DataFrame(rows)))
         indicators = section_rows(dataset, "indicators", "绩效管理", py, region)
         tables.append(
             (

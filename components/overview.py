@@ -7,6 +7,7 @@ from dash import Input, Output, html
 
 from components import debt, explain, ids, performance, transfers
 from components.data import Dataset, DataSource
+from components.figures import MISSING, Figure
 from components.filters import build_query, latest_up_to, parse_query, regions_of, resolve, select, years_of
 from components.layout import (
     PATH_OF,
@@ -20,6 +21,7 @@ from components.sections import debt as debt_model
 from components.theme import (
     PERFORMANCE_UNIT,
     TRANSFERS_UNIT,
+    UNIT_FACTORS,
     empty_figure,
     fmt_amount,
     fmt_change,
@@ -100,15 +102,19 @@ def performance_cards(dataset: Dataset, year, region, unit: str | None = None) -
     py = section_year(dataset, ("evaluations", "grades"), region, year)
     if py is None:
         return missing_section("绩效评价", "绩效评价数据", year)
-    listed, counts, _ = performance.view_rows(dataset, py, region, None, None, None)
+    m = performance.model(dataset, py, region, unit=unit if unit in UNIT_FACTORS else None)
     href = link("performance", py, region, unit)
     shown = unit_or(unit, PERFORMANCE_UNIT)
-    evaluated = int(counts["count"].sum()) if len(counts) else len(listed)
+    # Methods are never added together: one count per method where there are several.
+    evaluated = f"{m.total.text(with_unit=False)} 个" if m.total.stated else performance.per_method(
+        (x.name, Figure.printed(str(x.listed), "个") if x.listed else x.counted) for x in m.methods
+    )
+    methods = "、".join(x.name for x in m.graded) + ("（分别计数，不相加）" if len(m.graded) > 1 else "")
     cards = [
         make_kpi_card(
             f"{py}年绩效评价",
-            f"{evaluated} 个",
-            [performance.grade_summary(counts), html.Br(), "、".join(dict.fromkeys(counts["method"]))],
+            evaluated,
+            [m.summary() or f"评价等级{MISSING}", html.Br(), methods],
             href,
             "overview-kpi-performance",
         )
@@ -117,7 +123,7 @@ def performance_cards(dataset: Dataset, year, region, unit: str | None = None) -
     indicators = select(indicators[indicators["section"] == "绩效管理"], py, region)
     for row in indicators.head(3).itertuples():
         cards.append(make_kpi_card(f"{py}年{row.indicator}", fmt_quantity(row.value, row.unit, shown), "", href))
-    return cards, performance.fig_grades(counts), [explain.evaluations_sentence(py, listed, counts, shown)]
+    return cards, performance.fig_grades(m), [m.sentences["grades"][0]]
 
 
 def layout(dataset: Dataset, search: str) -> html.Div:

@@ -8,10 +8,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import ClientsideFunction, Input, Output, State, ctx, html
 
-from components import explain, grid_paging, ids, vocab
+from components import grid_paging, ids, vocab
 from components.aggrid_locale import ag_grid_locale
 from components.charts import stacked_bars
 from components.data import Dataset, DataSource
+from components.figures import Figure
 from components.filters import (
     build_query,
     keep,
@@ -19,7 +20,6 @@ from components.filters import (
     regions_of,
     resolve,
     select,
-    sum_stated,
     toggle,
     years_of,
 )
@@ -34,6 +34,8 @@ from components.layout import (
     make_notes_card,
     section_rows,
 )
+from components.sections import performance as model_of
+from components.sections.performance import PerformanceModel
 from components.theme import (
     MISSING,
     PERFORMANCE_UNIT,
@@ -41,8 +43,6 @@ from components.theme import (
     base_figure,
     count_ticks,
     empty_figure,
-    fmt_amount,
-    in_unit,
     plain,
     unit_or,
 )
@@ -50,7 +50,6 @@ from components.theme import (
 PAGE = "performance"
 GRID_PAGE = 20  # evaluations per page of the list
 EMPTY = "暂无绩效评价数据"
-COUNT_COLUMNS = ["method", "grade", "count", "amount", "source_file"]
 
 
 def main_frames(dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -60,26 +59,6 @@ def main_frames(dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
 def main_keys(dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The (year, region) pairs of evaluations.csv and grades.csv: what years_of and regions_of need."""
     return dataset.keys("evaluations"), dataset.keys("grades")
-
-
-def grade_counts(evaluations: pd.DataFrame, grades: pd.DataFrame) -> pd.DataFrame:
-    """Grade counts per method: counted from graded evaluations where there are any,
-    otherwise as published in grades.csv. A grade is never invented for an evaluation."""
-    parts = []
-    for method in vocab.ordered(list(evaluations["method"]) + list(grades["method"]), ()):
-        graded = evaluations[(evaluations["method"] == method) & (evaluations["grade"] != "")]
-        if len(graded):
-            counted = (
-                graded.groupby("grade", sort=False)
-                .agg(count=("target", "size"), amount=("amount", sum_stated))
-                .reset_index()
-            )
-            parts.append(counted.assign(method=method, source_file="evaluations.csv"))
-        else:
-            published = grades[grades["method"] == method][["grade", "count", "amount"]]
-            parts.append(published.assign(method=method, source_file="grades.csv"))
-    frames = [p for p in parts if len(p)]
-    return pd.concat(frames, ignore_index=True)[COUNT_COLUMNS] if frames else pd.DataFrame(columns=COUNT_COLUMNS)
 
 
 def scoped_evaluations(dataset: Dataset, year, region, methods):
@@ -92,42 +71,64 @@ def listed_rows(dataset: Dataset, year, region, methods, target_types, grades_se
     return keep(evaluations, "grade", grades_selected)
 
 
-def view_rows(dataset: Dataset, year, region, methods, target_types, grades_selected):
-    """(listed evaluations, grade counts, whether the 对象类型 filter could not apply to the counts)."""
-    evaluations = keep(scoped_evaluations(dataset, year, region, methods), "target_type", target_types)
-    grades = keep(dataset.rows("grades", year, region), "method", methods)
-    counts = grade_counts(evaluations, grades)
-    aggregate_only = bool(target_types) and (counts["source_file"] == "grades.csv").any()
-    listed = keep(evaluations, "grade", grades_selected)
-    return listed, counts, aggregate_only
+def model(dataset: Dataset, year, region, methods=(), target_types=(), grades_selected=(), unit=None):
+    """The section model of the view, remembered per snapshot and view."""
+    return model_of.model(dataset, year, region, methods, target_types, grades_selected, unit)
 
 
 # ---------------------------------------------------------------- figures
 
 
-def grade_summary(counts: pd.DataFrame) -> str:
-    """良 5 个 · 中 3 个 (grades in order, summed over methods)."""
-    totals = counts.groupby("grade")["count"].sum()
-    return " · ".join(f"{g} {int(totals[g])} 个" for g in vocab.ordered(counts["grade"], vocab.GRADES))
+def amount_of(figure: Figure) -> float | None:
+    """A figure as a chart takes it (a float in its unit: drawing needs no exact decimals)."""
+    return float(figure.value) if figure.stated else None
 
 
-def fig_grades(counts: pd.DataFrame, selected=(), value: str = "count", unit: str = PERFORMANCE_UNIT) -> go.Figure:
-    """Horizontal stacked bars: one bar per method, a segment per grade; the selection stands out."""
-    if counts.empty:
-        return empty_figure(EMPTY)
+def card_text(figure: Figure, how: str = "") -> str:
+    """34,832.52 万元 as printed; a computed sum says so; 未公布 when it is not stated."""
+    if not figure.stated:
+        return MISSING
+    return (
+        figure.text(with_unit=False, thousands=True)
+        + f" {figure.unit}"
+        + (f"（{how}）" if how and figure.source == "computed" else "")
+    )
+
+
+def listed_grades(grades) -> str:
+    """「文件列出的等级：良、中」: what the file lists, never what it leaves out."""
+    return f"文件列出的等级：{'、'.join(grades)}"
+
+
+def fig_grades(m: PerformanceModel, selected=(), value: str | None = None) -> go.Figure:
+    """Horizontal stacked bars: one bar per method (methods are never added), a segment per grade
+    (优良 its own); shares where the file gives shares only; the selection stands out."""
+    graded = m.graded
+    if not graded:
+        return empty_figure(EMPTY if m.empty else f"评价等级{MISSING}")
+    value = value or m.value()
     money = value == "amount"
-    if money and counts["amount"].isna().all():
+    if money and not any(g.amount.stated for g in m.grades):
         return empty_figure(f"各等级涉及金额{MISSING}", height=140)
     fig = base_figure(300)
-    methods = list(dict.fromkeys(counts["method"]))
-    for grade in vocab.ordered(counts["grade"], vocab.GRADES):
-        part = counts[counts["grade"] == grade].set_index("method")[value]
-        values = [part.get(m) for m in methods]
-        shown = [in_unit(v, unit) if money else v for v in values]
-        text = [fmt_amount(v, unit) if money else (f"{int(v)} 个" if v == v and v is not None else "") for v in values]
+    methods = [x.name for x in graded]
+    by_method = {x.name: {g.grade: g for g in x.grades} for x in graded}
+    present = vocab.ordered([g.grade for g in m.grades], vocab.GRADES)
+    share_only = []
+    for grade in present:
+        cells = [by_method[name].get(grade) for name in methods]
+        figures = [
+            None if g is None else {"count": g.count, "share": g.share, "amount": g.amount}[value] for g in cells
+        ]
+        if value == "count":
+            share_only += [
+                f"{name}：{g.text()}" for name, g in zip(methods, cells, strict=True) if g and not g.count.stated
+            ]
+        shown = [None if f is None else amount_of(f) for f in figures]
+        text = [_bar_text(f, value) for f in figures]
         fig.add_bar(
             name=grade,
-            y=[plain(m) for m in methods],
+            y=[plain(x) for x in methods],
             x=shown,
             orientation="h",
             marker_color=vocab.colour_of(grade),
@@ -135,13 +136,17 @@ def fig_grades(counts: pd.DataFrame, selected=(), value: str = "count", unit: st
             text=[f"{grade} {t}" if t else "" for t in text],
             textposition="inside",
             insidetextanchor="middle",
-            customdata=[[t, grade] for t in text],
+            customdata=[[t or MISSING, grade] for t in text],
             hovertemplate="%{y}<br>等级 %{customdata[1]}：%{customdata[0]}<extra></extra>",
         )
-    unlisted = vocab.unlisted_grades(counts["grade"])
-    if unlisted:
+    notes = []
+    if vocab.unlisted_grades(present):
+        notes.append(listed_grades(present))
+    if share_only:
+        notes.append("只公布占比：" + "；".join(share_only))
+    if notes:
         fig.add_annotation(
-            text=f"文件未列出等级为{'、'.join(unlisted)}的评价",
+            text="<br>".join(plain(n) for n in notes),
             x=1,
             y=1.02,
             xref="paper",
@@ -153,16 +158,35 @@ def fig_grades(counts: pd.DataFrame, selected=(), value: str = "count", unit: st
         )
     fig.update_layout(barmode="stack", legend_traceorder="normal")
     if money:
-        fig.update_xaxes(title_text=f"涉及金额（{unit}）", tickformat=",~f")
+        fig.update_xaxes(title_text=f"涉及金额（{m.unit}）", tickformat=",~f")
+    elif value == "share":
+        fig.update_xaxes(title_text="占比（%）", tickformat=",~f", range=[0, 100])
     else:
-        fig.update_xaxes(title_text="评价数（个）", **count_ticks(counts.groupby("method")["count"].sum().max()))
+        largest = max(
+            (x.counted.value or 0)
+            if x.counted.stated
+            else max((g.count.value for g in x.grades if g.count.stated), default=0)
+            for x in graded
+        )
+        fig.update_xaxes(title_text="评价数（个）", **count_ticks(float(largest)))
     return fig
 
 
-def fig_target_types(listed: pd.DataFrame, selected=(), empty: str = "没有符合筛选条件的评价对象") -> go.Figure:
-    if listed.empty:
+def _bar_text(figure: Figure | None, value: str) -> str:
+    if figure is None or not figure.stated:
+        return ""
+    if value == "count":
+        return f"{figure.text(with_unit=False)} 个"
+    if value == "share":
+        return f"占{figure.text()}"
+    return card_text(figure)
+
+
+def fig_target_types(m: PerformanceModel, selected=(), empty: str = "没有符合筛选条件的评价对象") -> go.Figure:
+    """The 对象类型 filter's own control: every type of the methods shown, the unselected greyed."""
+    if not m.type_counts:
         return empty_figure(empty)
-    counts = listed.groupby("target_type", sort=False).size().reset_index(name="count")
+    counts = pd.DataFrame(list(m.type_counts), columns=["target_type", "count"])
     counts["group"] = "评价对象数"
     fig = stacked_bars(counts, "target_type", "group", "count", None, height=300, y_title="评价对象数（个）")
     fig.update_traces(
@@ -178,36 +202,38 @@ def fig_target_types(listed: pd.DataFrame, selected=(), empty: str = "没有符�
 
 
 def grade_table(dataset: Dataset) -> pd.DataFrame:
-    """grade_counts() of every year and region at once (counts only), built once per snapshot:
-    the trend and comparison charts read it instead of the evaluations themselves."""
+    """Grade counts of every year, region and method at once (counts only), built once per snapshot:
+    as grades.csv states them, else counted from graded evaluations. The trend and comparison
+    charts read it instead of the evaluations themselves."""
     evaluations, grades = main_frames(dataset)
     keys = ["year", "region", "method"]
+    published = grades[grades["count"].notna()] if len(grades) else grades
     graded = evaluations[evaluations["grade"] != ""]
     counted = graded.groupby(keys + ["grade"], sort=False).size().rename("count").reset_index()
-    listed = pd.MultiIndex.from_frame(counted[keys])
-    published = grades[~pd.MultiIndex.from_frame(grades[keys]).isin(listed)] if len(grades) else grades
-    return pd.concat([counted, published[keys + ["grade", "count"]]], ignore_index=True)
+    if len(grades) and len(counted):
+        stated = pd.MultiIndex.from_frame(grades[keys])
+        counted = counted[~pd.MultiIndex.from_frame(counted[keys]).isin(stated)]
+    return pd.concat([published[keys + ["grade", "count"]], counted], ignore_index=True)
 
 
 def counts_of(dataset: Dataset, methods) -> pd.DataFrame:
     return keep(dataset.derived("performance.grade_table", grade_table), "method", methods)
 
 
+def by_method(data: pd.DataFrame, column: str) -> pd.DataFrame:
+    """One bar per `column` value and method where there are several methods: never added together."""
+    several = data.groupby(column)["method"].nunique()
+    label = [f"{v} {m}" if several.get(v, 1) > 1 else v for v, m in zip(data[column], data["method"], strict=True)]
+    return data.assign(bar=label)
+
+
 def fig_trend(dataset: Dataset, region: str, methods) -> go.Figure:
     data = select(counts_of(dataset, methods), region=region)
     if data.empty:
         return empty_figure(EMPTY)
-    data = data.groupby(["year", "grade"], as_index=False)["count"].sum()
-    return stacked_bars(
-        data,
-        "year",
-        "grade",
-        "count",
-        None,
-        vocab.GRADES,
-        y_title="评价数（个）",
-        x_order=sorted(data["year"].unique()),
-    )
+    data = by_method(data.sort_values("year", kind="stable"), "year")
+    data = data.groupby(["bar", "grade"], as_index=False, sort=False)["count"].sum()
+    return stacked_bars(data, "bar", "grade", "count", None, vocab.GRADES, y_title="评价数（个）")
 
 
 def fig_region_compare(dataset: Dataset, year: int, methods) -> go.Figure:
@@ -216,8 +242,9 @@ def fig_region_compare(dataset: Dataset, year: int, methods) -> go.Figure:
         return empty_figure(f"{year}年{EMPTY}")
     order = {r: i for i, r in enumerate(regions_of(*(select(k, year=year) for k in main_keys(dataset))))}
     data = data.sort_values("region", key=lambda regions: regions.map(order), kind="stable")
-    data = data.groupby(["region", "grade"], as_index=False, sort=False)["count"].sum()
-    return stacked_bars(data, "region", "grade", "count", None, vocab.GRADES, y_title="评价数（个）")
+    data = by_method(data, "region")
+    data = data.groupby(["bar", "grade"], as_index=False, sort=False)["count"].sum()
+    return stacked_bars(data, "bar", "grade", "count", None, vocab.GRADES, y_title="评价数（个）")
 
 
 # ---------------------------------------------------------------- page pieces
@@ -272,58 +299,49 @@ def grid_page(dataset: Dataset, year, region, methods, target_types, grades_sele
     return grid_paging.page(listed, request, lambda rows: grid_rows(rows, "万元"))  # 万元: already converted
 
 
-def grades_unnamed(listed: pd.DataFrame, counts: pd.DataFrame, grades_selected) -> bool:
-    """A grade is chosen but only the distribution is published: no evaluation can be named."""
-    return bool(grades_selected) and listed.empty and len(counts) > 0
-
-
-def grid_note(listed: pd.DataFrame, counts: pd.DataFrame, grades_selected, aggregate_only: bool) -> list:
+def grid_note(m: PerformanceModel) -> list:
     notes = []
-    if grades_unnamed(listed, counts, grades_selected):
+    if m.grades_unnamed:
         notes.append(
-            f"文件只公布了等级分布（{grade_summary(counts)}），未公布每个评价对象的等级，"
-            f"所以无法列出等级为{'、'.join(grades_selected)}的评价对象。"
+            f"文件只公布了等级分布（{m.summary()}），未公布每个评价对象的等级，"
+            f"所以无法列出等级为{'、'.join(m.grades_selected)}的评价对象。"
         )
-    if aggregate_only:
+    if m.aggregate_only:
         notes.append("等级分布来自 grades.csv，不区分对象类型，对象类型筛选不适用于等级图。")
     return [dbc.Alert(n, color="info", className="py-2 small mb-2") for n in notes]
 
 
-def amount_gaps(amounts: pd.Series) -> str:
-    if amounts.empty or amounts.notna().all():
-        return ""
-    return "文件未逐项公布金额" if amounts.isna().all() else f"{int(amounts.isna().sum())} 个评价对象未公布金额"
+def per_method(figures) -> str:
+    """「单位自评 3 个 · 财政复核 3 个」: one count per method, never their sum."""
+    return " · ".join(
+        f"{name} {f.text(with_unit=False)} 个" if f.stated else f"{name} {MISSING}" for name, f in figures
+    )
 
 
-def make_kpis(
-    listed: pd.DataFrame, counts: pd.DataFrame, year, region, grades_selected=(), unit: str = PERFORMANCE_UNIT
-) -> list:
-    if listed.empty and counts.empty:
-        return [dbc.Col(make_empty_state(f"{region or ''}{year or ''}年{EMPTY}"))]
-    by_type = " · ".join(f"{t} {n} 个" for t, n in listed.groupby("target_type", sort=False).size().items())
-    if grades_unnamed(listed, counts, grades_selected):  # count the grade, name no evaluation
-        chosen = counts[counts["grade"].isin(grades_selected)]
+def make_kpis(m: PerformanceModel) -> list:
+    if m.empty:
+        return [dbc.Col(make_empty_state(f"{m.region or ''}{m.year or ''}年{EMPTY}"))]
+    part = f"（{m.subset}）" if m.subset else ""
+    if m.grades_unnamed:  # count the grade, name no evaluation
+        chosen = m.chosen()
+        one = chosen[0][1] if len(chosen) == 1 else None
+        value = per_method(chosen) if one is None else f"{one.text(with_unit=False)} 个" if one.stated else MISSING
         count_card = make_kpi_card(
-            f"等级为{'、'.join(grades_selected)}的评价",
-            f"{int(chosen['count'].sum())} 个",
+            f"等级为{'、'.join(m.grades_selected)}的评价",
+            value,
             "文件未列明是哪几个评价对象",
             card_id="performance-kpi-count",
         )
     else:
-        count_card = make_kpi_card("评价对象", f"{len(listed)} 个", by_type, card_id="performance-kpi-count")
+        by_type = " · ".join(f"{t} {n} 个" for t, n in m.listed_types)
+        count_card = make_kpi_card(f"评价对象{part}", f"{m.listed} 个", by_type, card_id="performance-kpi-count")
+    methods = "、".join(x.name for x in m.graded)
+    if len(m.graded) > 1:
+        methods += "（分别计数，不相加）"
     return [
         count_card,
-        make_kpi_card(
-            "评价涉及金额（逐项加总）",
-            fmt_amount(sum_stated(listed["amount"]), unit),
-            amount_gaps(listed["amount"]),
-        ),
-        make_kpi_card(
-            "评价等级分布",
-            grade_summary(counts) or MISSING,
-            "、".join(dict.fromkeys(counts["method"])),
-            card_id="performance-kpi-grades",
-        ),
+        make_kpi_card(f"评价涉及金额{part}（{model_of.SUMMED}）", card_text(m.amount), m.amount_gaps),
+        make_kpi_card("评价等级分布", m.summary() or MISSING, methods, card_id="performance-kpi-grades"),
     ]
 
 
@@ -421,24 +439,16 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     )
 
 
-def sentences(dataset: Dataset, year, region, methods, target_types, grades_selected, unit: str) -> dict:
+def sentences(m: PerformanceModel) -> dict[str, list[str]]:
     """What to say about each chart of the view (captions, slides, exports)."""
-    listed, counts, _ = view_rows(dataset, year, region, methods, target_types, grades_selected)
-    indicators = section_rows(dataset, "indicators", "绩效管理", year, region)
-    said = [explain.evaluations_sentence(year, listed, counts, unit), explain.indicators_sentence(indicators, unit)]
-    return {
-        ids.PERF_GRADES: [s for s in said if s],
-        ids.PERF_TYPES: [explain.target_types_sentence(listed)],
-    }
+    return {ids.PERF_GRADES: list(m.sentences["grades"]), ids.PERF_TYPES: list(m.sentences["types"])}
 
 
 def view(dataset: Dataset, year, region, methods, target_types, grades_selected, unit: str | None = None) -> tuple:
-    shown = unit_or(unit, PERFORMANCE_UNIT)
-    said = sentences(dataset, year, region, methods, target_types, grades_selected, shown)
-    listed, counts, aggregate_only = view_rows(dataset, year, region, methods, target_types, grades_selected)
+    chosen_unit = unit if unit in UNIT_FACTORS else None
+    m = model(dataset, year, region, methods, target_types, grades_selected, chosen_unit)
+    said = sentences(m)
     evaluations, grades = main_keys(dataset)
-    # The type chart is the 对象类型 filter's own control: it keeps every type, greying the unselected.
-    typeless = keep(scoped_evaluations(dataset, year, region, methods), "grade", grades_selected)
     extra = []
     if len(years_of(select(evaluations, region=region), select(grades, region=region))) > 1:
         extra.append(
@@ -462,28 +472,26 @@ def view(dataset: Dataset, year, region, methods, target_types, grades_selected,
     notes = section_rows(dataset, "notes", "绩效管理", year, region)
     notes_card = make_notes_card(notes, "工作开展情况、存在的问题与下一步工作思路")
     return (
-        make_kpis(listed, counts, year, region, grades_selected, shown),
-        make_indicator_cards(indicators, shown),
-        fig_grades(counts, grades_selected or ()),
+        make_kpis(m),
+        make_indicator_cards(indicators, unit_or(unit, PERFORMANCE_UNIT)),
+        fig_grades(m, grades_selected or ()),
         make_caption(said[ids.PERF_GRADES]),
         fig_target_types(
-            typeless,
+            m,
             target_types or (),
-            "文件未公布每个评价对象的等级"
-            if grades_unnamed(listed, counts, grades_selected)
-            else "没有符合筛选条件的评价对象",
+            "文件未公布每个评价对象的等级" if m.grades_unnamed else "没有符合筛选条件的评价对象",
         ),
         make_caption(said[ids.PERF_TYPES]),
-        grid_columns(shown),
-        grid_note(listed, counts, grades_selected, aggregate_only),
-        fig_grades(counts, grades_selected or (), value="amount", unit=shown),
+        grid_columns(unit_or(unit, PERFORMANCE_UNIT)),
+        grid_note(m),
+        fig_grades(m, grades_selected or (), value="amount"),
         extra,
         notes_card,
         build_query(
             year,
             region,
             {"method": methods or [], "target_type": target_types or [], "grade": grades_selected or []},
-            None if shown == PERFORMANCE_UNIT else shown,
+            None if unit_or(unit, PERFORMANCE_UNIT) == PERFORMANCE_UNIT else unit,
         ),
     )
 

@@ -69,7 +69,7 @@ def test_debt_sentences_state_the_balance_split_and_the_missing_limit(seed):
 
 
 def test_performance_sentences_count_grades_as_published(seed):
-    said = performance.sentences(seed, 2022, REGION, None, None, None, "万元")[ids.PERF_GRADES]
+    said = performance.sentences(performance.model(seed, 2022, REGION, unit="万元"))[ids.PERF_GRADES]
     assert said[0] == (
         "2022年财政重点评价8个，其中部门整体支出3个、项目支出5个；评价结果等级为良的5个，评价结果等级为中的3个。"
     )

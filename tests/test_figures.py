@@ -70,9 +70,13 @@ def test_count_axes_have_whole_number_ticks_only():
     import pandas as pd
 
     from components import charts, performance
+    from components.sections.performance import Grade, Method, PerformanceModel
 
-    counts = pd.DataFrame({"method": ["财政重点评价"] * 2, "grade": ["良", "中"], "count": [5, 3], "amount": [None, None]})
-    axis = performance.fig_grades(counts).layout.xaxis
+    def grade(name, n):
+        return Grade(name, Figure.printed(str(n), "个"), Figure.missing("%"), Figure.missing("万元"))
+
+    method = Method("财政重点评价", (grade("良", 5), grade("中", 3)), "grades.csv", 0, (), Figure.missing("万元"))
+    axis = performance.fig_grades(PerformanceModel(2022, "A", "万元", (method,))).layout.xaxis
     assert axis.tickformat == ",d" and axis.tick0 == 0 and axis.dtick == 2  # 0 2 4 6 8, never 0 1 1 2 2 3 3
     frame = pd.DataFrame({"x": ["部门整体支出", "项目支出"], "s": ["良", "良"], "n": [1, 2]})
     assert charts.stacked_bars(frame, "x", "s", "n", None, y_title="评价数").layout.yaxis.dtick == 1

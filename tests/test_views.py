@@ -207,11 +207,13 @@ def test_limit_chart_when_a_limit_exists(tmp_path):
 
 
 def test_grade_counts_come_from_grades_csv_when_no_evaluation_is_graded(seed):
-    listed, counts, _ = performance.view_rows(seed, 2022, REGION, None, None, None)
-    assert len(listed) == 8
-    assert dict(zip(counts["grade"], counts["count"], strict=True)) == {"良": 5, "中": 3}
-    assert performance.grade_summary(counts) == "良 5 个 · 中 3 个"
-    fig = performance.fig_grades(counts)
+    m = performance.model(seed, 2022, REGION)
+    assert m.listed == 8
+    (method,) = m.methods
+    assert method.source_file == "grades.csv"
+    assert {g.grade: int(g.count.value) for g in method.grades} == {"良": 5, "中": 3}
+    assert m.summary() == "良 5 个 · 中 3 个"
+    fig = performance.fig_grades(m)
     assert {t.name: list(t.x) for t in fig.data} == {"良": [5], "中": [3]}
 
 
@@ -220,10 +222,14 @@ def test_graded_evaluations_are_counted_instead(tmp_path):
         "年度,地区,评价方式,对象类型,评价对象,等级,涉及金额\n2022,A,m,项目支出,x,优秀,10\n2022,A,m,项目支出,y,优,5\n2022,A,m,政策,z,差,1\n",
         encoding="utf-8",
     )
-    listed, counts, _ = performance.view_rows(load_folder(tmp_path), 2022, "A", None, None, ["优"])
+    dataset = load_folder(tmp_path)
+    listed = performance.listed_rows(dataset, 2022, "A", None, None, ["优"])
     assert list(listed["target"]) == ["x", "y"]
-    assert dict(zip(counts["grade"], counts["count"], strict=True)) == {"优": 2, "差": 1}
-    assert counts.set_index("grade").loc["优", "amount"] == 15
+    m = performance.model(dataset, 2022, "A", grades_selected=["优"])
+    (method,) = m.methods
+    assert {g.grade: int(g.count.value) for g in method.grades} == {"优": 2, "差": 1}
+    best = method.grades[0]
+    assert best.amount.value == 15 and best.amount.source == "computed"
 
 
 def grid(dataset, *filters, request=None) -> dict:
@@ -323,11 +329,13 @@ def test_gbk_debt_with_limits_and_trend(multi):
 
 
 def test_performance_counts_from_graded_evaluations_per_region(multi):
-    listed, counts, _ = performance.view_rows(multi, 2023, "示例区甲", ["财政重点评价"], None, None)
+    listed = performance.listed_rows(multi, 2023, "示例区甲", ["财政重点评价"], None, None)
     assert list(listed["target"]) == ["道路养护", "污水处理", "区教育局"]
-    assert performance.grade_summary(counts) == "优 1 个 · 良 1 个 · 中 1 个"
+    assert performance.model(multi, 2023, "示例区甲", ["财政重点评价"]).summary() == "优 1 个 · 良 1 个 · 中 1 个"
     region_figure = performance.fig_region_compare(multi, 2023, None)
-    assert {t.name: list(t.y) for t in region_figure.data}["差"] == [None, 1]
+    # 示例区甲 has two methods: one bar each, never added together
+    assert list(region_figure.data[0].x) == ["示例区甲 财政重点评价", "示例区甲 部门评价", "示例区乙"]
+    assert {t.name: list(t.y) for t in region_figure.data}["差"] == [None, None, 1]
 
 
 def test_hover_answers_why_a_category_fell(seed):

@@ -77,10 +77,11 @@ def printed_unit(rows: pd.DataFrame) -> str:
     return max(dict.fromkeys(units), key=units.count) if units else BASE_UNIT
 
 
-def figure_of(row: Mapping, alias: str, unit: str | None = None) -> Figure:
+def figure_of(row: Mapping, alias: str, unit: str | None = None, money: bool | None = None) -> Figure:
     """One cell as a Figure in the unit it was printed in (or `unit`): its printed text where the
-    loader kept it, else its value and rounding margin (4.50 亿元 has a margin of 0.005 亿元)."""
-    money = alias in FIGURES
+    loader kept it, else its value and rounding margin (4.50 亿元 has a margin of 0.005 亿元).
+    `money` says whether the column holds money (default: a debt figure)."""
+    money = alias in FIGURES if money is None else money
     printed = row.get("unit") or BASE_UNIT if money else {"avg_term_years": "年", "avg_rate_pct": "%"}.get(alias, "")
     line = row.get("line")
     line = None if line is None or line != line else int(line)
