@@ -432,7 +432,7 @@ def test_bytes_are_validated_like_a_file_and_problems_name_the_uploaded_file():
     "name,raw,says",
     [
         ("预算.xls", b"\xd0\xcf\x11\xe0rest", "不是 CSV 文件或 .xlsx 工作簿"),
-        ("预算.xlsx", b"PK\x03\x04rest", "无法判断是哪一种数据"),  # contract v2: workbooks are read (test_contract_v2)
+        ("预算.xlsx", b"PK\x03\x04rest", "不是有效的 .xlsx 工作簿"),  # read since contract v2; this one is damaged
         ("transfers.csv", b"\xd0\xcf\x11\xe0rest", "旧版 Excel"),
         ("其他.csv", "名称,金额\n甲,1\n".encode(), "无法判断是哪一种数据"),
     ],
