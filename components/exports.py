@@ -148,10 +148,7 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
         rows = []
         lines = [line for c in m.categories for line in (c, *m.items_of(c.category))]
         for line in [*lines, replace(m.total, category=f"{m.subset}合计")]:
-            computed = line.computed()
             note = line.note if line.category != f"{m.subset}合计" or not m.stated_total else m.check
-            if computed:
-                note = "；".join(n for n in (note.rstrip("。"), "、".join(computed) + COMPUTED) if n)
             rows.append(
                 {
                     "年度": ty,
@@ -163,6 +160,7 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
                     f"增减额（{u}）": amount(line.change),
                     "增减率（%）": float(line.change_pct.value) if line.change_pct.stated else MISSING,
                     "说明": note,
+                    COMPUTED: "、".join(line.computed()),  # which figures the document does not print
                 }
             )
         tables.append(("转移支付", pd.DataFrame(rows)))
