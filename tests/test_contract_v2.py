@@ -383,7 +383,10 @@ def test_real_documents_load_without_errors_or_unknown_columns(folder):
     dataset = load_folder(folder)
     assert dataset.errors == [] and not [w for w in dataset.warnings if "未知列" in w.message]
     debt = dataset.frame("debt")
-    assert len(debt) and debt["new_limit"].notna().any()
+    if folder.name.endswith("-debt-" + folder.name.rsplit("-", 1)[-1]):  # the debt documents print new limits
+        assert len(debt) and debt["new_limit"].notna().any()
+    else:
+        assert len(dataset.frame("transfers"))
 
 
 def test_taijiang_reads_basis_and_printed_zeros():
