@@ -117,7 +117,7 @@ def debt_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
     said = debt.sentences(m)
     source = "；".join(m.sources) or "数据文件未注明来源"
     return [
-        Slide("政府债务", f"{dy}年末{m.subset}债务余额构成", said[ids.DEBT_COMPOSITION], debt.fig_composition(m), source),
+        Slide("政府债务", f"{dy}年末{m.subset or '政府'}债务余额构成", said[ids.DEBT_COMPOSITION], debt.fig_composition(m), source),
         Slide("政府债务", f"{dy}年{m.subset}新增债券与还本付息", said[ids.DEBT_FLOWS], debt.fig_flows(m), source),
     ]
 
