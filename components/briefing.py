@@ -16,11 +16,11 @@ from components.data import Dataset
 from components.filters import parse_query, regions_of, resolve, select, years_of
 from components.layout import section_rows
 from components.sections import debt as debt_model
+from components.sections import transfers as transfers_model
 from components.theme import (
     FONT,
     MISSING,
     PERFORMANCE_UNIT,
-    TRANSFERS_UNIT,
     UNIT_FACTORS,
     fmt_datetime,
     unit_or,
@@ -86,25 +86,24 @@ def transfer_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
     ty = overview.section_year(dataset, ("transfers",), region, year)
     if ty is None:
         return [Slide("转移支付", "税收返还和转移支付", [f"{year}年及以前暂无转移支付数据。"])]
-    shown = unit_or(unit, TRANSFERS_UNIT)
     frame = dataset.frame("transfers")
-    selected = chosen(query, "category", frame["category"])
-    cats, _items, stated = transfers.page_rows(dataset, ty, region, selected)
-    said = transfers.sentences(dataset, ty, region, selected, shown)
+    m = transfers.model_for(dataset, ty, region, chosen(query, "category", frame["category"]), unit)
+    said = transfers.sentences(m)
+    cats = transfers_model.chart_frame(m)
     source = sources_of(select(frame, ty, region))
     return [
         Slide(
             "转移支付",
-            f"{ty}年转移支付：预算数与上年执行数",
+            f"{ty}年{m.subject}：预算数与上年执行数",
             said[ids.TRANSFERS_BARS],
-            transfers.fig_budget_vs_prior(cats, shown),
+            transfers.fig_budget_vs_prior(cats, m.unit),
             source,
         ),
         Slide(
             "转移支付",
-            f"{ty}年转移支付：比上年执行数的增减",
+            f"{ty}年{m.subject}：比上年执行数的增减",
             said[ids.TRANSFERS_WATERFALL],
-            transfers.fig_waterfall(cats, shown),
+            transfers.fig_waterfall(cats, m.unit),
             source,
         ),
     ]

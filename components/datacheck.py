@@ -28,6 +28,7 @@ from components.layout import (
     section_rows,
 )
 from components.sections import debt as debt_model
+from components.sections import transfers as transfers_model
 
 PAGE = "check"
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -208,20 +209,22 @@ def make_preview(dataset: Dataset) -> list:
 
 
 def preview_transfers(dataset: Dataset, year: int, region: str) -> list:
-    cats, items, stated = transfers.page_rows(dataset, year, region, None)
-    total = transfers.summary(cats, stated)
+    m = transfers_model.model(dataset, year, region)
+    cats = transfers_model.chart_frame(m)
     # A 10 MB file may list 100,000 items: a table that long would stall the browser, not inform.
     table = (
-        transfers.make_table(cats, items, stated, total)
-        if len(items) <= MAX_PREVIEW_ITEMS
-        else make_empty_state(f"明细项目有 {len(items):,} 项，预览略去明细表。")
+        transfers.make_table(m)
+        if len(m.items) <= MAX_PREVIEW_ITEMS
+        else make_empty_state(f"明细项目有 {len(m.items):,} 项，预览略去明细表。")
     )
     return [
-        dbc.Row(transfers.make_kpis(total, year, region)),
+        dbc.Row(transfers.make_kpis(m)),
         dbc.Row(
             [
-                dbc.Col(graph("transfers-bars", transfers.fig_budget_vs_prior(cats), "预算数与上年执行数"), lg=6),
-                dbc.Col(graph("transfers-waterfall", transfers.fig_waterfall(cats), "增减分解"), lg=6),
+                dbc.Col(
+                    graph("transfers-bars", transfers.fig_budget_vs_prior(cats, m.unit), "预算数与上年执行数"), lg=6
+                ),
+                dbc.Col(graph("transfers-waterfall", transfers.fig_waterfall(cats, m.unit), "增减分解"), lg=6),
             ]
         ),
         dbc.Card(dbc.CardBody(table), className="mb-3"),

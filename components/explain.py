@@ -47,47 +47,6 @@ def with_reason(sentence: str, note: str | None) -> str:
     return f"{sentence}，{note}。" if note else f"{sentence}。"
 
 
-# ---------------------------------------------------------------- 转移支付
-
-
-def transfers_total(year, total: dict, unit: str) -> str:
-    if not total:
-        return f"{year}年转移支付数据{MISSING}。"
-    head = f"{year}年转移支付预算{say_amount(total['budget'], unit)}"
-    if is_missing(total["budget"]):
-        return f"{head}（有类别的预算数{MISSING}），无法计算比上年执行数的增减。"
-    if is_missing(total["prior"]):
-        return f"{head}，上年执行数{MISSING}，无法计算增减。"
-    ratio = "" if is_missing(total["ratio_pct"]) else f"，为上年执行数的{say_pct(total['ratio_pct'])}"
-    return f"{head}，比上年执行数{say_change(total['change'], unit)}{ratio}。"
-
-
-def transfer_category(row: pd.Series, unit: str) -> str:
-    """「一般性转移支付1722万元，比上年执行数减少2493万元，减少59.15%，主要是……。」"""
-    name = row["category"]
-    if is_missing(row["budget"]):
-        return f"{name}预算数{MISSING}。"
-    head = f"{name}{say_amount(row['budget'], unit)}"
-    if is_missing(row["prior_actual"]):
-        return with_reason(f"{head}，上年执行数{MISSING}", row.get("note"))
-    sentence = f"{head}，比上年执行数{say_change(row['change'], unit)}"
-    if not is_missing(row["change_pct"]) and row["change"] != 0:
-        sentence += f"，{'增长' if row['change'] > 0 else '减少'}{say_pct(abs(row['change_pct']))}"
-    return with_reason(sentence, row.get("note"))
-
-
-def transfers_steps(year, total: dict, cats: pd.DataFrame, unit: str) -> str:
-    """「税收返还减少3330万元，……，合计比上年执行数减少10674万元。」: the waterfall in words."""
-    if not total or cats.empty:
-        return f"{year}年转移支付数据{MISSING}。"
-    steps = "，".join(f"{row['category']}{say_change(row['change'], unit)}" for _, row in cats.iterrows())
-    return f"与上年执行数相比，{steps}，合计{say_change(total['change'], unit)}。"
-
-
-def transfers_sentences(year, total: dict, cats: pd.DataFrame, unit: str) -> list[str]:
-    return [transfers_total(year, total, unit)] + [transfer_category(row, unit) for _, row in cats.iterrows()]
-
-
 # ---------------------------------------------------------------- 政府债务
 
 

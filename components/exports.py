@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -28,13 +29,13 @@ from pptx.util import Inches, Pt
 from components import debt, performance, transfers
 from components.briefing import Deck, Slide, chosen, latest_notes, overview, performance_filters, projector
 from components.data import Dataset
+from components.figures import COMPUTED
 from components.layout import section_rows
 from components.sections import debt as debt_model
 from components.sections.debt import figure_of
 from components.theme import (
     MISSING,
     PERFORMANCE_UNIT,
-    TRANSFERS_UNIT,
     UNIT_FACTORS,
     fmt_datetime,
     is_missing,
@@ -141,27 +142,28 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
 
     ty = overview.section_year(dataset, ("transfers",), region, year)
     if ty is not None:
-        u = unit_or(unit, TRANSFERS_UNIT)
         selected = chosen(query, "category", dataset.frame("transfers")["category"])
-        cats, items, _stated = transfers.page_rows(dataset, ty, region, selected)
+        m = transfers.model_for(dataset, ty, region, selected, unit)
+        u = m.unit
+        amount = lambda f: float(f.to(u).value) if f.stated else MISSING  # noqa: E731
         rows = []
-        for _, cat in cats.iterrows():
-            for _, row in pd.concat([cat.to_frame().T, items[items["category"] == cat["category"]]]).iterrows():
-                rows.append(
-                    {
-                        "年度": ty,
-                        "地区": region,
-                        "类别": row["category"],
-                        "项目": row["item"] or "",
-                        f"预算数（{u}）": money(row["budget"], u),
-                        f"上年执行数（{u}）": money(row["prior_actual"], u),
-                        f"增减额（{u}）": money(row["change"], u),
-                        "增减率（%）": plain_value(
-                            None if is_missing(row["change_pct"]) else round(row["change_pct"], 2)
-                        ),
-                        "说明": row.get("note") or "",
-                    }
-                )
+        lines = [line for c in m.categories for line in (c, *m.items_of(c.category))]
+        for line in [*lines, replace(m.total, category=f"{m.subset}合计")]:
+            note = line.note if line.category != f"{m.subset}合计" or not m.stated_total else m.check
+            rows.append(
+                {
+                    "年度": ty,
+                    "地区": region,
+                    "类别": line.category,
+                    "项目": line.item,
+                    f"预算数（{u}）": amount(line.budget),
+                    f"上年执行数（{u}）": amount(line.prior),
+                    f"增减额（{u}）": amount(line.change),
+                    "增减率（%）": float(line.change_pct.value) if line.change_pct.stated else MISSING,
+                    "说明": note,
+                    COMPUTED: "、".join(line.computed()),  # which figures the document does not print
+                }
+            )
         tables.append(("转移支付", pd.DataFrame(rows)))
 
     dy = overview.section_year(dataset, ("debt",), region, year)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 
-from components import debt, explain, ids, performance, transfers
+from components import debt, ids, performance, transfers
 from components.data import Dataset, DataSource
 from components.figures import MISSING, Figure
 from components.filters import build_query, latest_up_to, parse_query, regions_of, resolve, select, years_of
@@ -18,14 +18,12 @@ from components.layout import (
     make_kpi_card,
 )
 from components.sections import debt as debt_model
+from components.sections import transfers as transfers_model
+from components.sections.transfers import card_text
 from components.theme import (
     PERFORMANCE_UNIT,
-    TRANSFERS_UNIT,
     UNIT_FACTORS,
     empty_figure,
-    fmt_amount,
-    fmt_change,
-    fmt_pct,
     fmt_quantity,
     unit_or,
 )
@@ -56,18 +54,19 @@ def transfer_cards(dataset: Dataset, year, region, unit: str | None = None) -> t
     ty = section_year(dataset, ("transfers",), region, year)
     if ty is None:
         return missing_section("转移支付", "转移支付数据", year)
-    shown = unit_or(unit, TRANSFERS_UNIT)
-    cats, _items, stated = transfers.page_rows(dataset, ty, region, None)
-    total = transfers.summary(cats, stated)
-    change = f"比上年执行数 {fmt_change(total.get('change'), shown)}（{fmt_pct(total.get('change_pct'), True)}）"
+    m = transfers.model_for(dataset, ty, region, (), unit)
+    t = m.total
+    pct = card_text(t.change_pct, signed=True) if t.change_pct.stated else MISSING
+    change = f"比上年执行数 {card_text(t.change, signed=True)}（{pct}）{transfers.mark(t.change, t.change_pct)}"
     card = make_kpi_card(
         f"{ty}年转移支付预算",
-        fmt_amount(total.get("budget"), shown),
+        card_text(t.budget) + transfers.mark(t.budget),
         change,
         link("transfers", ty, region, unit),
         "overview-kpi-transfers",
     )
-    return [card], transfers.fig_budget_vs_prior(cats, shown), [explain.transfers_total(ty, total, shown)]
+    figure = transfers.fig_budget_vs_prior(transfers_model.chart_frame(m), m.unit)
+    return [card], figure, [m.sentences["total"][0]]
 
 
 def debt_cards(dataset: Dataset, year, region, unit: str | None = None) -> tuple[list, object, list[str]]:

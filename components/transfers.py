@@ -1,17 +1,16 @@
-"""税收返还和转移支付: data functions, figures, layout and callbacks."""
+"""税收返还和转移支付: the page, rendering the section model (components/sections/transfers.py)."""
 
 from __future__ import annotations
-
-import math
 
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, html
 
-from components import checks, explain, ids, vocab
+from components import ids, vocab
 from components.charts import grouped_bars, stacked_bars, wrap
 from components.data import Dataset, DataSource
+from components.figures import COMPUTED
 from components.filters import (
     build_query,
     keep,
@@ -19,7 +18,6 @@ from components.filters import (
     regions_of,
     resolve,
     select,
-    sum_stated,
     toggle,
     years_of,
 )
@@ -32,9 +30,12 @@ from components.layout import (
     make_kpi_card,
     make_section_extras,
 )
+from components.sections import transfers as model_of
+from components.sections.transfers import TransfersModel, card_text
 from components.theme import (
     MISSING,
     TRANSFERS_UNIT,
+    UNIT_FACTORS,
     axis_format,
     base_figure,
     empty_figure,
@@ -42,42 +43,11 @@ from components.theme import (
     fmt_change,
     fmt_pct,
     in_unit,
-    is_missing,
     plain,
-    unit_or,
 )
 
 PAGE = "transfers"
 EMPTY = "暂无转移支付数据"
-
-
-def with_change(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    out["change"] = out["budget"] - out["prior_actual"]
-    prior = out["prior_actual"].where(out["prior_actual"] != 0)
-    out["change_pct"] = out["change"] / prior * 100
-    return out
-
-
-def categories(rows: pd.DataFrame) -> pd.DataFrame:
-    """One row per category (合计 excluded) for rows of one year and region.
-
-    A category without its own total row takes the sum of its line items.
-    """
-    rows = rows[rows["category"] != vocab.TOTAL]
-    totals = rows[rows["item"] == ""]
-    items = rows[(rows["item"] != "") & ~rows["category"].isin(totals["category"])]
-    derived = (
-        items.groupby("category", sort=False)
-        .agg(budget=("budget", sum_stated), prior_actual=("prior_actual", sum_stated))
-        .reset_index()
-        .assign(item="", note="由明细项目加总", derived=True)
-    )
-    frames = [f for f in (totals.assign(derived=False), derived) if len(f)]
-    out = pd.concat(frames, ignore_index=True) if frames else totals.assign(derived=False)
-    order = vocab.ordered(out["category"], vocab.CATEGORIES)
-    out = out.set_index("category").loc[order].reset_index() if order else out
-    return with_change(out)
 
 
 def budgets_by(rows: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -95,36 +65,6 @@ def budgets_by(rows: pd.DataFrame, by: str) -> pd.DataFrame:
     rank = {c: i for i, c in enumerate(vocab.ordered(out["category"], vocab.CATEGORIES))}
     out = out.assign(_group=out[by].map(first_seen), _rank=out["category"].map(rank))
     return out.sort_values(["_group", "_rank"], kind="stable").drop(columns=["_group", "_rank"])
-
-
-def summary(cats: pd.DataFrame, stated_total: pd.DataFrame) -> dict:
-    """Totals computed from the categories; the stated 合计 only when no category is given."""
-    if len(cats):
-        budget, prior = sum_stated(cats["budget"]), sum_stated(cats["prior_actual"])
-        basis = "按类别加总"
-    elif len(stated_total):
-        budget, prior = stated_total["budget"].iloc[0], stated_total["prior_actual"].iloc[0]
-        basis = "文件所列合计"
-    else:
-        return {}
-    change = budget - prior
-    return {
-        "budget": budget,
-        "prior": prior,
-        "change": change,
-        "change_pct": change / prior * 100 if prior else math.nan,
-        "ratio_pct": budget / prior * 100 if prior else math.nan,
-        "basis": basis,
-    }
-
-
-def page_rows(dataset: Dataset, year, region, selected) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(categories, line items, stated 合计) for the view."""
-    rows = select(dataset.frame("transfers"), year, region)
-    stated = rows[(rows["category"] == vocab.TOTAL) & (rows["item"] == "")]
-    cats = keep(categories(rows), "category", selected)
-    items = keep(with_change(rows[(rows["item"] != "") & (rows["category"] != vocab.TOTAL)]), "category", selected)
-    return cats, items, (stated if not selected else stated.iloc[0:0])
 
 
 # ---------------------------------------------------------------- figures
@@ -218,69 +158,71 @@ def fig_trend(frame: pd.DataFrame, region: str, selected, unit: str = TRANSFERS_
 # ---------------------------------------------------------------- page pieces
 
 
-def make_kpis(total: dict, year, region, unit: str = TRANSFERS_UNIT) -> list:
-    if not total:
-        return [dbc.Col(make_empty_state(f"{region or ''}{year or ''}年{EMPTY}"))]
+def make_kpis(m: TransfersModel) -> list:
+    if m.empty:
+        return [dbc.Col(make_empty_state(f"{m.region or ''}{m.year or ''}年{EMPTY}"))]
+    t = m.total
+    basis = "文件所列合计" if m.stated_total else f"{m.subset}合计{COMPUTED}" if m.subset else COMPUTED
     return [
-        make_kpi_card("本年预算数", fmt_amount(total["budget"], unit), total["basis"], card_id="transfers-kpi-budget"),
-        make_kpi_card("上年执行数", fmt_amount(total["prior"], unit)),
+        make_kpi_card(f"本年{m.subset}预算数", card_text(t.budget), basis, card_id="transfers-kpi-budget"),
+        make_kpi_card(f"{m.subset}上年执行数", card_text(t.prior), mark(t.prior)),
         make_kpi_card(
-            "比上年执行数增减",
-            fmt_change(total["change"], unit),
-            fmt_pct(total["change_pct"], signed=True),
+            f"{m.subset}比上年执行数增减",
+            card_text(t.change, signed=True),
+            card_text(t.change_pct, signed=True) + mark(t.change, t.change_pct),
             card_id="transfers-kpi-change",
         ),
-        make_kpi_card("为上年执行数的", fmt_pct(total["ratio_pct"])),
+        make_kpi_card("为上年执行数的", card_text(m.ratio), mark(m.ratio)),
     ]
 
 
-def make_table(
-    cats: pd.DataFrame, items: pd.DataFrame, stated: pd.DataFrame, total: dict, unit: str = TRANSFERS_UNIT
-) -> html.Div:
-    """Categories with their line items beneath, change and stated reason; total from the parts."""
-    if cats.empty and items.empty:
+def mark(*figures) -> str:
+    return f"（{COMPUTED}）" if any(f.source == "computed" for f in figures) else ""
+
+
+def make_table(m: TransfersModel, with_items: bool = True) -> html.Div:
+    """Categories with their line items beneath, change and stated reason; the 合计 as printed."""
+    if m.empty:
         return make_empty_state(EMPTY)
 
-    def cells(row, label, cls=""):
+    def cell(figure, signed=False) -> str:
+        if not figure.stated:
+            return MISSING
+        text = figure.text(with_unit=figure.unit not in (m.unit, "%"), thousands=True, signed=signed)
+        return text + ("%" if figure.unit == "%" else "")
+
+    def cells(line, label, cls="", note=None):
+        computed = line.computed()
+        note = line.note if note is None else note
+        if computed:
+            note = "；".join(n for n in (note.rstrip("。"), "、".join(computed) + COMPUTED) if n)
         return html.Tr(
             [
                 html.Td(label, className=cls),
-                html.Td(fmt_amount(row["budget"], unit, False), className="num"),
-                html.Td(fmt_amount(row["prior_actual"], unit, False), className="num"),
-                html.Td(fmt_change(row["change"], unit).replace(f" {unit}", ""), className="num"),
-                html.Td(fmt_pct(row["change_pct"], signed=True), className="num"),
-                html.Td(row.get("note") or "", className="reason"),
+                html.Td(cell(line.budget), className="num"),
+                html.Td(cell(line.prior), className="num"),
+                html.Td(cell(line.change, True), className="num"),
+                html.Td(cell(line.change_pct, True), className="num"),
+                html.Td(note, className="reason"),
             ]
         )
 
     body = []
-    for _, cat in cats.iterrows():
-        body.append(cells(cat, cat["category"], "fw-semibold"))
-        for _, item in items[items["category"] == cat["category"]].iterrows():
-            body.append(cells(item, f"其中：{item['item']}", "ps-4"))
-    if total:
-        total_row = {
-            "budget": total["budget"],
-            "prior_actual": total["prior"],
-            "change": total["change"],
-            "change_pct": total["change_pct"],
-            "note": "",
-        }
-        if len(stated):
-            # As the checks do: a category without a row of its own counts by its items.
-            total_row["note"] = stated_total_note(
-                stated.iloc[0], checks.total_parts(cats[~cats["derived"]], items), unit
-            )
-        body.append(cells(total_row, f"合计（{total['basis']}）", "fw-bold"))
+    for cat in m.categories:
+        body.append(cells(cat, cat.category + (f"（{COMPUTED}）" if cat.derived else ""), "fw-semibold"))
+        for item in m.items_of(cat.category) if with_items else ():
+            body.append(cells(item, f"其中：{item.item}", "ps-4"))
+    label = f"{m.subset}合计" + ("" if m.stated_total or m.total.budget.source != "computed" else f"（{COMPUTED}）")
+    body.append(cells(m.total, label, "fw-bold", m.check if m.stated_total else ""))
     head = html.Thead(
         html.Tr(
             [
                 html.Th(h)
                 for h in (
                     "类别 / 项目",
-                    f"预算数（{unit}）",
-                    f"上年执行数（{unit}）",
-                    f"增减额（{unit}）",
+                    f"预算数（{m.unit}）",
+                    f"上年执行数（{m.unit}）",
+                    f"增减额（{m.unit}）",
                     "增减率",
                     "说明",
                 )
@@ -296,19 +238,6 @@ def make_table(
         className="data-table",
         id=ids.TRANSFERS_TABLE + "-table",
     )
-
-
-def stated_total_note(stated: pd.Series, cats, unit: str) -> str:
-    """The document's 合计 beside the computed one: checked with rounding in mind, never added."""
-    parts = []
-    for key, label in (("budget", "预算数"), ("prior_actual", "上年执行数")):
-        if is_missing(stated[key]):
-            continue
-        finding = checks.compare_total("transfers.csv", "合计", stated, cats, key, label)
-        verdict = "与分项加总一致" if finding is None else f"与分项加总不一致：{finding.message}"
-        parts.append(f"文件所列{label}合计 {fmt_amount(stated[key], unit)}，{verdict}")
-    text = "；".join(parts)
-    return f"{text}。{stated['note']}" if stated.get("note") else text
 
 
 def layout(dataset: Dataset, search: str) -> html.Div:
@@ -329,7 +258,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                 state,
                 [("category", "类别", category_options)],
                 ids.TRANSFERS_CLEAR,
-                TRANSFERS_UNIT,
+                model_of.printed_unit(select(frame, state.year, state.region)),  # as the document prints it
             ),
             dbc.Row(id=ids.TRANSFERS_KPIS),
             dbc.Row(
@@ -366,23 +295,26 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     )
 
 
-def sentences(dataset: Dataset, year, region, selected, unit: str) -> dict[str, list[str]]:
+def sentences(m: TransfersModel) -> dict[str, list[str]]:
     """What to say about each chart of the view (captions, slides, exports)."""
-    cats, _items, stated = page_rows(dataset, year, region, selected)
-    total = summary(cats, stated)
-    return {
-        ids.TRANSFERS_BARS: explain.transfers_sentences(year, total, cats, unit),
-        ids.TRANSFERS_WATERFALL: [explain.transfers_steps(year, total, cats, unit)],
-    }
+    return {ids.TRANSFERS_BARS: list(m.sentences["total"]), ids.TRANSFERS_WATERFALL: list(m.sentences["steps"])}
+
+
+def model_for(dataset: Dataset, year, region, selected, unit: str | None = None) -> TransfersModel:
+    """The section's model for a view: a unit equal to the printed one is no choice at all."""
+    printed = model_of.printed_unit(select(dataset.frame("transfers"), year, region))
+    chosen = unit if unit in UNIT_FACTORS and unit != printed else None
+    return model_of.model(dataset, year, region, selected, chosen)
 
 
 def view(dataset: Dataset, year, region, selected, unit: str | None = None) -> tuple:
     """Everything the page shows for one filter state (pure: no Dash state)."""
     frame = dataset.frame("transfers")
-    shown = unit_or(unit, TRANSFERS_UNIT)
-    cats, items, stated = page_rows(dataset, year, region, selected)
-    total = summary(cats, stated)
-    said = sentences(dataset, year, region, selected, shown)
+    m = model_for(dataset, year, region, selected, unit)
+    printed = model_of.printed_unit(select(frame, year, region))
+    shown = m.unit
+    said = sentences(m)
+    cats = model_of.chart_frame(m)
     extra = []
     if len(regions_of(select(frame, year=year))) > 1:
         extra.append(
@@ -390,7 +322,7 @@ def view(dataset: Dataset, year, region, selected, unit: str | None = None) -> t
                 ids.TRANSFERS_COMPARE,
                 fig_region_compare(frame, year, selected, shown),
                 f"转移支付_地区对比_{year}",
-                f"{year}年各地区预算数对比",
+                f"{year}年各地区{m.subset}预算数对比",
             )
         )
     if len(years_of(select(frame, region=region))) > 1:
@@ -399,19 +331,19 @@ def view(dataset: Dataset, year, region, selected, unit: str | None = None) -> t
                 ids.TRANSFERS_TREND,
                 fig_trend(frame, region, selected, shown),
                 f"转移支付_历年趋势_{region}",
-                f"{region}历年预算数",
+                f"{region}历年{m.subset}预算数",
             )
         )
     extra += make_section_extras(dataset, "转移支付", year, region, shown)
     return (
-        make_kpis(total, year, region, shown),
+        make_kpis(m),
         fig_budget_vs_prior(cats, shown),
         make_caption(said[ids.TRANSFERS_BARS]),
         fig_waterfall(cats, shown),
         make_caption(said[ids.TRANSFERS_WATERFALL]),
-        make_table(cats, items, stated, total, shown),
+        make_table(m),
         extra,
-        build_query(year, region, {"category": selected or []}, None if shown == TRANSFERS_UNIT else shown),
+        build_query(year, region, {"category": selected or []}, None if shown == printed else shown),
     )
 
 

@@ -263,6 +263,5 @@ def test_the_transfers_table_gives_the_same_verdict_on_the_total_as_the_checks(t
     (tmp_path / "transfers.csv").write_text(text, encoding="utf-8")
     dataset = load_folder(tmp_path)
     assert checks.findings(dataset) == []
-    cats, items, stated = transfers.page_rows(dataset, 2023, "A", None)
-    table = str(transfers.make_table(cats, items, stated, transfers.summary(cats, stated)).to_plotly_json())
+    table = str(transfers.make_table(transfers.model_for(dataset, 2023, "A", None)).to_plotly_json())
     assert "与分项加总一致" in table and "不一致" not in table

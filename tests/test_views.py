@@ -11,6 +11,7 @@ from dash import dcc
 from components import debt, filters, overview, performance, transfers
 from components.data import load_folder
 from components.sections import debt as debt_model
+from components.sections import transfers as transfers_model
 from components.theme import fmt_amount, fmt_pct
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -94,22 +95,21 @@ def test_money_formats_and_missing_is_never_zero():
 
 
 def test_transfer_categories_and_totals_from_parts(seed):
-    cats, items, stated = transfers.page_rows(seed, 2023, REGION, None)
+    m = transfers_model.model(seed, 2023, REGION)
+    cats = transfers_model.chart_frame(m)
     assert list(cats["category"]) == ["税收返还", "一般性转移支付", "专项转移支付"]
-    total = transfers.summary(cats, stated)
-    assert (total["budget"], total["prior"], total["change"]) == (1722, 12396, -10674)
-    assert total["ratio_pct"] == pytest.approx(13.89, abs=0.005)
+    t = m.total
+    assert (t.budget.value, t.prior.value, t.change.value) == (1722, 12396, -10674)
+    assert float(m.ratio.value) == pytest.approx(13.89, abs=0.005)
     general = cats.set_index("category").loc["一般性转移支付"]
     assert general["change_pct"] == pytest.approx(-59.15, abs=0.005)
-    assert list(items["item"]) == ["其他一般性转移支付收入"]
+    assert [i.item for i in m.items] == ["其他一般性转移支付收入"]
 
 
 def test_a_stated_total_is_checked_not_added(seed):
-    _, _, stated = transfers.page_rows(seed, 2023, REGION, None)
-    cats, _, _ = transfers.page_rows(seed, 2023, REGION, None)
-    total = transfers.summary(cats, stated)
-    assert total["budget"] == 1722  # not 3444
-    note = transfers.stated_total_note(stated.iloc[0], cats, "万元")
+    m = transfers_model.model(seed, 2023, REGION)
+    assert m.total.budget.value == 1722  # not 3444
+    note = m.check
     assert "预算数合计 1,722 万元，与分项加总一致" in note and "上年执行数合计 12,396 万元，与分项加总一致" in note
 
 
@@ -117,9 +117,9 @@ def test_a_missing_part_makes_the_total_missing_not_smaller(tmp_path):
     (tmp_path / "transfers.csv").write_text(
         "年度,地区,类别,预算数,上年执行数\n2023,A,税收返还,-,5\n2023,A,专项转移支付,10,—\n", encoding="utf-8"
     )
-    cats, _, stated = transfers.page_rows(load_folder(tmp_path), 2023, "A", None)
-    total = transfers.summary(cats, stated)
-    assert math.isnan(total["budget"]) and math.isnan(total["prior"])
+    m = transfers_model.model(load_folder(tmp_path), 2023, "A")
+    cats = transfers_model.chart_frame(m)
+    assert not m.total.budget.stated and not m.total.prior.stated
     fig = transfers.fig_budget_vs_prior(cats)
     assert trace(fig, "预算数").y[0] is None  # not drawn as 0
     assert any(a.text == "未公布" for a in fig.layout.annotations)
@@ -127,7 +127,7 @@ def test_a_missing_part_makes_the_total_missing_not_smaller(tmp_path):
 
 
 def test_budget_vs_prior_figure_matches_the_seed(seed):
-    cats, _, _ = transfers.page_rows(seed, 2023, REGION, None)
+    cats = transfers_model.chart_frame(transfers_model.model(seed, 2023, REGION))
     fig = transfers.fig_budget_vs_prior(cats)
     assert list(trace(fig, "预算数").y) == [0, 1722, 0]
     assert list(trace(fig, "上年执行数").y) == [3330, 4215, 4851]
@@ -138,7 +138,7 @@ def test_budget_vs_prior_figure_matches_the_seed(seed):
 
 
 def test_waterfall_steps_from_prior_total_to_budget(seed):
-    cats, _, _ = transfers.page_rows(seed, 2023, REGION, None)
+    cats = transfers_model.chart_frame(transfers_model.model(seed, 2023, REGION))
     bar = transfers.fig_waterfall(cats).data[0]
     assert list(bar.x) == ["上年执行数", "税收返还", "一般性转移支付", "专项转移支付", "本年预算数"]
     assert list(bar.y) == [12396, -3330, -2493, -4851, 1722]
@@ -339,7 +339,7 @@ def test_performance_counts_from_graded_evaluations_per_region(multi):
 
 
 def test_hover_answers_why_a_category_fell(seed):
-    cats, _, _ = transfers.page_rows(seed, 2023, REGION, None)
+    cats = transfers_model.chart_frame(transfers_model.model(seed, 2023, REGION))
     budget = trace(transfers.fig_budget_vs_prior(cats), "预算数")
     general = budget.customdata[1]
     assert general[0] == "1,722 万元"
@@ -353,7 +353,7 @@ def test_text_from_csv_cannot_become_plotly_markup(tmp_path):
         '年度,地区,类别,预算数,上年执行数,说明\n2023,A,<b>新类别</b>,1,2,"<a href=""javascript:alert(1)"">点</a>"\n',
         encoding="utf-8",
     )
-    cats, _, _ = transfers.page_rows(load_folder(tmp_path), 2023, "A", None)
+    cats = transfers_model.chart_frame(transfers_model.model(load_folder(tmp_path), 2023, "A"))
     fig = transfers.fig_budget_vs_prior(cats)
     shown = " ".join([*map(str, fig.data[0].x), *(d for _, d in fig.data[0].customdata)])
     assert "<b>" not in shown and "<a" not in shown and "＜b＞新类别" in shown

@@ -80,9 +80,11 @@ def printed_unit(rows: pd.DataFrame) -> str:
 def figure_of(row: Mapping, alias: str, unit: str | None = None, money: bool | None = None) -> Figure:
     """One cell as a Figure in the unit it was printed in (or `unit`): its printed text where the
     loader kept it, else its value and rounding margin (4.50 亿元 has a margin of 0.005 亿元).
-    `money` says whether the column holds money (default: a debt figure)."""
+    `money`: whether the column is an amount (by default: one of the debt figures); a column
+    ending in _pct is a percentage."""
     money = alias in FIGURES if money is None else money
-    printed = row.get("unit") or BASE_UNIT if money else {"avg_term_years": "年", "avg_rate_pct": "%"}.get(alias, "")
+    plain = "%" if alias.endswith("_pct") else {"avg_term_years": "年"}.get(alias, "")
+    printed = row.get("unit") or BASE_UNIT if money else plain
     line = row.get("line")
     line = None if line is None or line != line else int(line)
     text = row.get(f"_p_{alias}")

@@ -1,0 +1,133 @@
+"""The 税收返还和转移支付 section model on real-shaped cases: what the document prints stays printed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from components.data import load_folder
+from components.sections import transfers as model_of
+
+FIXTURES = Path(__file__).parent / "fixtures" / "realdocs"
+DATA = Path(__file__).parent.parent / "data"
+HEAD = "年度,地区,类别,项目,预算数,上年执行数,增减额,增减率,单位,说明\n"
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return load_folder(DATA)
+
+
+def folder(tmp_path, body: str):
+    (tmp_path / "transfers.csv").write_text(HEAD + body, encoding="utf-8")
+    return load_folder(tmp_path)
+
+
+def texts(line) -> tuple[str, ...]:
+    return tuple(f.text() for f in (line.budget, line.prior, line.change, line.change_pct))
+
+
+def test_the_seed(seed):
+    m = model_of.model(seed, 2023, "株洲经开区")
+    assert texts(m.total)[:3] == ("1722万元", "12396万元", "-10674万元") and m.ratio.text() == "13.89%"
+    assert m.stated_total and m.total.budget.source == "printed" and m.ratio.source == "printed"
+    general = next(c for c in m.categories if c.category == "一般性转移支付")
+    assert texts(general) == ("1722万元", "4215万元", "-2493万元", "-59.15%")
+    said = m.sentences["total"]
+    assert said[0] == "2023年转移支付预算1722万元，比上年执行数减少10674万元，为上年执行数的13.89%。"
+    assert said[2].startswith("一般性转移支付1722万元，比上年执行数减少2493万元，减少59.15%，主要是")
+
+
+def test_a_printed_total_stays_as_printed(tmp_path):
+    m = model_of.model(folder(tmp_path, "2020,A,合计,,45.39,,,,亿元,\n2020,A,税收返还,,15.67,,,,亿元,\n"
+                                        "2020,A,一般性转移支付,,29.73,,,,亿元,\n"), 2020, "A")  # fmt: skip
+    assert m.total.budget.text() == "45.39亿元" and m.total.budget.source == "printed"
+    assert "与分项加总一致" in m.check  # 45.40 against 45.39: rounding, silent
+
+
+def test_without_a_total_the_parts_are_summed_and_marked(tmp_path):
+    m = model_of.model(
+        folder(tmp_path, "2020,A,税收返还,,15.67,,,,亿元,\n2020,A,一般性转移支付,,29.73,,,,亿元,\n"), 2020, "A"
+    )
+    assert m.total.budget.text() == "45.40亿元" and m.total.budget.source == "computed"
+    assert m.sentences["total"][0].startswith("2020年转移支付预算45.40亿元（按分项计算）")
+    missing = model_of.model(
+        folder(tmp_path, "2020,A,税收返还,,15.67,,,,亿元,\n2020,A,一般性转移支付,,,,,,亿元,\n"), 2020, "A"
+    )
+    assert missing.total.budget.text() == "未公布"
+
+
+def test_a_stated_change_is_shown_as_printed(tmp_path):
+    m = model_of.model(folder(tmp_path, "2020,A,一般性转移支付,,6.55,6.95,-0.41,-5.9,亿元,\n"), 2020, "A")
+    line = m.categories[0]
+    assert texts(line) == ("6.55亿元", "6.95亿元", "-0.41亿元", "-5.9%")  # not -0.40, -5.76%
+    assert line.change.source == line.change_pct.source == "printed"
+    assert m.sentences["total"][1] == "一般性转移支付6.55亿元，比上年执行数减少0.41亿元，减少5.9%。"
+
+
+def test_a_stated_rate_without_last_year_is_shown(tmp_path):
+    m = model_of.model(folder(tmp_path, "2020,A,专项转移支付,,2.12,,,-29.8,亿元,\n"), 2020, "A")
+    assert m.categories[0].change_pct.text() == "-29.8%"
+    assert m.sentences["total"][1] == "专项转移支付2.12亿元，上年执行数未公布，比上年执行数减少29.8%。"
+
+
+def test_a_change_is_computed_only_where_none_is_stated(tmp_path):
+    line = model_of.model(folder(tmp_path, "2020,A,税收返还,,0.75,0.95,,,亿元,\n"), 2020, "A").categories[0]
+    assert line.change.text() == "-0.20亿元" and line.change.source == "computed"
+    assert line.change_pct.text() == "-21.05%" and line.change_pct.source == "computed"
+
+
+def test_printed_decimals_are_kept(tmp_path):
+    m = model_of.model(
+        folder(tmp_path, "2020,A,税收返还,,1.775,,,,亿元,\n2020,A,一般性转移支付,,1.78,,,,亿元,\n"), 2020, "A"
+    )
+    assert [c.budget.text() for c in m.categories] == ["1.775亿元", "1.78亿元"]
+    assert model_of.card_text(m.categories[0].budget) == "1.775 亿元"
+
+
+def test_a_selection_is_a_named_subset(seed):
+    m = model_of.model(seed, 2023, "株洲经开区", ["一般性转移支付"])
+    assert m.subset == "一般性转移支付" and not m.stated_total
+    assert texts(m.total)[:3] == ("1722万元", "4215万元", "-2493万元")
+    assert m.sentences["total"][0].startswith("2023年一般性转移支付预算1722万元，比上年执行数减少2493万元")
+    assert not any(s.startswith("2023年转移支付预算") for s in m.sentences["total"])
+    both = model_of.model(seed, 2023, "株洲经开区", ["税收返还", "专项转移支付"])
+    assert both.total.budget.text() == "0万元" and both.total.budget.source == "computed"
+    assert both.sentences["total"][0].startswith("2023年税收返还、专项转移支付预算0万元（按分项计算）")
+
+
+def test_a_category_given_only_by_its_items(tmp_path):
+    m = model_of.model(folder(tmp_path, "2020,A,一般性转移支付,结算补助,252,,,,万元,\n"
+                                        "2020,A,一般性转移支付,均衡性转移支付,16049,,,,万元,\n"), 2020, "A")  # fmt: skip
+    cat = m.categories[0]
+    assert cat.derived and cat.budget.text() == "16301万元" and cat.budget.source == "computed"
+    assert [i.item for i in m.items_of("一般性转移支付")] == ["结算补助", "均衡性转移支付"]
+    unstated = model_of.model(
+        folder(tmp_path, "2020,A,一般性转移支付,x,252,,,,万元,\n2020,A,一般性转移支付,y,,,,,万元,\n"), 2020, "A"
+    )
+    assert unstated.categories[0].budget.text() == "未公布"
+
+
+def test_the_unit_is_the_printed_one_unless_chosen(seed):
+    assert model_of.model(seed, 2023, "株洲经开区").unit == "万元"
+    m = model_of.model(seed, 2023, "株洲经开区", (), "亿元")
+    assert m.total.budget.text() == "0.17亿元" and m.sentences["total"][0].startswith("2023年转移支付预算0.17亿元")
+
+
+def test_karamay_2020_as_printed():
+    m = model_of.model(load_folder(FIXTURES / "karamay-transfers-2020"), 2020, "克拉玛依区")
+    assert m.unit == "亿元" and m.stated_total
+    assert texts(m.total)[:2] == ("9.42亿元", "10.77亿元") and m.total.change.source == "computed"
+    general = next(c for c in m.categories if c.category == "一般性转移支付")
+    assert texts(general) == ("6.55亿元", "6.95亿元", "-0.41亿元", "-5.9%")
+    special = next(c for c in m.categories if c.category == "专项转移支付")
+    assert special.change.text() == "-0.9亿元"  # one decimal, as printed
+    fund = next(c for c in m.categories if c.category == "政府性基金转移收入")
+    assert fund.budget.text() == "27万元"  # the row printed in 万元 keeps its unit
+    said = m.sentences["total"]
+    assert (
+        said[0]
+        == "2020年转移支付预算9.42亿元，比上年执行数减少1.35亿元（按分项计算），为上年执行数的87.47%（按分项计算）。"
+    )
+    assert "一般性转移支付6.55亿元，比上年执行数减少0.41亿元，减少5.9%。" in said
