@@ -10,7 +10,7 @@ from dash import Input, Output, State, ctx, dcc, html
 from components import ids, vocab
 from components.charts import donut, grouped_bars, stacked_bars
 from components.data import Dataset, DataSource
-from components.figures import Figure
+from components.figures import card_text, wan
 from components.filters import (
     build_query,
     keep,
@@ -46,14 +46,6 @@ NO_LIMIT = model_of.NO_LIMIT
 FLOWS = model_of.FLOWS
 
 
-def wan(figure: Figure) -> float | None:
-    """A figure as the charts take it (万元, a float: drawing needs no exact decimals)."""
-    return float(figure.to("万元").value) if figure.stated else None
-
-
-def card_text(figure: Figure) -> str:
-    """60.71 亿元 as the document prints it; 未公布 when it does not."""
-    return figure.text(with_unit=False, thousands=True) + f" {figure.unit}" if figure.stated else MISSING
 
 
 def split_text(m: DebtModel, alias: str) -> str:

@@ -98,6 +98,26 @@ class Figure:
         return abs(self.value - other.value) <= margin
 
 
+def say(figure: Figure, how: str = COMPUTED) -> str:
+    """A figure in a sentence (1722万元), marked where it is computed."""
+    return figure.text() + (f"（{how}）" if figure.source == "computed" else "")
+
+
+def card_text(figure: Figure, signed: bool = False, how: str = "") -> str:
+    """A figure on a card (1,722 万元, 60.71 亿元, 3.21%) as printed; 未公布 when it is not stated;
+    with `how`, a computed figure says so."""
+    if not figure.stated:
+        return MISSING
+    body = figure.text(with_unit=False, thousands=True, signed=signed)
+    unit = figure.unit if figure.unit in ("%", "") else f" {figure.unit}"
+    return body + unit + (f"（{how}）" if how and figure.source == "computed" else "")
+
+
+def wan(figure: Figure) -> float | None:
+    """A money figure as the charts take it (万元, a float: drawing needs no exact decimals)."""
+    return float(figure.to("万元").value) if figure.stated else None
+
+
 def total(parts: Iterable[Figure], unit: str) -> Figure:
     """The sum of stated parts, marked computed; 未公布 when any part is not stated."""
     parts = [p.to(unit) for p in parts]

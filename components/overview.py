@@ -7,7 +7,7 @@ from dash import Input, Output, html
 
 from components import debt, ids, performance, transfers
 from components.data import Dataset, DataSource
-from components.figures import MISSING, Figure
+from components.figures import MISSING, Figure, card_text
 from components.filters import build_query, latest_up_to, parse_query, regions_of, resolve, select, years_of
 from components.layout import (
     PATH_OF,
@@ -19,7 +19,6 @@ from components.layout import (
 )
 from components.sections import debt as debt_model
 from components.sections import transfers as transfers_model
-from components.sections.transfers import card_text
 from components.theme import (
     PERFORMANCE_UNIT,
     UNIT_FACTORS,
@@ -75,22 +74,22 @@ def debt_cards(dataset: Dataset, year, region, unit: str | None = None) -> tuple
         return missing_section("政府债务", "政府债务数据", year)
     m = debt_model.model(dataset, dy, region, (), unit)
     href = link("debt", dy, region, unit)
-    limit = {"none": debt.NO_LIMIT, "missing": "未公布"}.get(m.limit) or debt.card_text(m.totals["limit"])
+    limit = {"none": debt.NO_LIMIT, "missing": MISSING}.get(m.limit) or card_text(m.totals["limit"])
     cards = [
         make_kpi_card(
             f"{dy}年末政府债务余额",
-            debt.card_text(m.totals["balance"]),
+            card_text(m.totals["balance"]),
             [debt.split_text(m, "balance"), html.Br(), f"限额：{limit}"],
             href,
             "overview-kpi-debt",
         ),
         make_kpi_card(
-            f"{dy}年新增债券", debt.card_text(m.totals["new_bonds"]), debt.terms_text(m), href, "overview-kpi-bonds"
+            f"{dy}年新增债券", card_text(m.totals["new_bonds"]), debt.terms_text(m), href, "overview-kpi-bonds"
         ),
         make_kpi_card(
             f"{dy}年付息",
-            debt.card_text(m.totals["interest_paid"]),
-            f"还本 {debt.card_text(m.totals['principal_repaid'])}",
+            card_text(m.totals["interest_paid"]),
+            f"还本 {card_text(m.totals['principal_repaid'])}",
             href,
         ),
     ]

@@ -12,7 +12,7 @@ from components import grid_paging, ids, vocab
 from components.aggrid_locale import ag_grid_locale
 from components.charts import stacked_bars
 from components.data import Dataset, DataSource
-from components.figures import Figure
+from components.figures import Figure, card_text
 from components.filters import (
     build_query,
     keep,
@@ -83,16 +83,6 @@ def amount_of(figure: Figure) -> float | None:
     """A figure as a chart takes it (a float in its unit: drawing needs no exact decimals)."""
     return float(figure.value) if figure.stated else None
 
-
-def card_text(figure: Figure, how: str = "") -> str:
-    """34,832.52 万元 as printed; a computed sum says so; 未公布 when it is not stated."""
-    if not figure.stated:
-        return MISSING
-    return (
-        figure.text(with_unit=False, thousands=True)
-        + f" {figure.unit}"
-        + (f"（{how}）" if how and figure.source == "computed" else "")
-    )
 
 
 def listed_grades(grades) -> str:

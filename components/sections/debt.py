@@ -19,7 +19,7 @@ import pandas as pd
 
 from components import vocab
 from components.data import Dataset
-from components.figures import COMPUTED, MISSING, Figure, exact, total
+from components.figures import MISSING, Figure, exact, say, total
 from components.filters import select
 
 FIGURES = (
@@ -186,10 +186,6 @@ def _weighted(types: tuple[DebtType, ...], attr: str, issued: Figure) -> Figure:
 
 # ---------------------------------------------------------------- sentences
 
-
-def say(figure: Figure) -> str:
-    """A figure in a sentence, marked where it is computed."""
-    return figure.text() + (f"（{COMPUTED}）" if figure.source == "computed" else "")
 
 
 def _parts(m: DebtModel, alias: str, noun: str = "") -> str:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from components import vocab
 from components.data import Dataset
-from components.figures import COMPUTED, MISSING, Figure, exact, total
+from components.figures import MISSING, Figure, exact, say, total
 from components.filters import keep, select
 from components.sections.debt import figure_of, printed_unit
 
@@ -293,9 +293,6 @@ def _indicator_parts(rows: pd.DataFrame, unit: str | None) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------- sentences
 
-
-def say(figure: Figure, how: str = COMPUTED) -> str:
-    return figure.text() + (f"（{how}）" if figure.source == "computed" else "")
 
 
 def grades_clause(m: Method) -> str:

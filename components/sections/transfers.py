@@ -20,7 +20,7 @@ import pandas as pd
 
 from components import checks, vocab
 from components.data import Dataset
-from components.figures import COMPUTED, MISSING, Figure, total
+from components.figures import COMPUTED, MISSING, Figure, card_text, say, total, wan
 from components.filters import select
 from components.sections.debt import figure_of, printed_unit
 from components.theme import UNIT_DECIMALS
@@ -207,17 +207,6 @@ def _check(whole: Mapping, own: Mapping, item_rows: list) -> str:
 # ---------------------------------------------------------------- sentences
 
 
-def say(figure: Figure) -> str:
-    """1722万元 in a sentence, marked where it is computed."""
-    return figure.text() + (f"（{COMPUTED}）" if figure.source == "computed" else "")
-
-
-def card_text(figure: Figure, signed: bool = False) -> str:
-    """1,722 万元 as the document prints it; 未公布 when it does not."""
-    if not figure.stated:
-        return MISSING
-    body = figure.text(with_unit=False, thousands=True, signed=signed)
-    return f"{body} {figure.unit}" if figure.unit != "%" else body + "%"
 
 
 def _magnitude(figure: Figure) -> Figure:
@@ -288,10 +277,6 @@ def _sentences(m: TransfersModel) -> dict[str, tuple[str, ...]]:
 
 # ---------------------------------------------------------------- for the charts
 
-
-def wan(figure: Figure) -> float | None:
-    """A figure as the charts take it (万元, a float: drawing needs no exact decimals)."""
-    return float(figure.to("万元").value) if figure.stated else None
 
 
 def chart_frame(m: TransfersModel) -> pd.DataFrame:
