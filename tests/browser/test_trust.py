@@ -54,8 +54,8 @@ def test_a_finding_is_marked_beside_its_card_explained_on_hover_and_listed_in_th
     rows = dash.texts("#findings-panel tbody tr")
     assert any(r.startswith("transfers.csv") and "2、3、4、6" in r and "预算数" in r for r in rows), rows
 
-    # The data is shown all the same: the categories, not the stated 合计, make the total.
-    assert "1,722 万元" in dash.text("#transfers-kpi-budget")
+    # Contract v2: the printed 合计 is shown as printed, and the marker beside it says it disagrees.
+    assert "1,822 万元" in dash.text("#transfers-kpi-budget") and "数字不一致" in dash.text("#transfers-kpi-budget")
 
     # Narrowed to one category the document's 合计 is not on screen, and neither is its marker.
     dash.select("transfers-category", "税收返还")
