@@ -87,7 +87,8 @@ def transfer_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
     if ty is None:
         return [Slide("转移支付", "税收返还和转移支付", [f"{year}年及以前暂无转移支付数据。"])]
     frame = dataset.frame("transfers")
-    m = transfers.model_for(dataset, ty, region, chosen(query, "category", frame["category"]), unit)
+    selected = chosen(query, "category", frame["category"])
+    m = transfers.model_for(dataset, ty, region, selected, unit)
     said = transfers.sentences(m)
     cats = transfers_model.chart_frame(m)
     source = sources_of(select(frame, ty, region))
@@ -106,7 +107,13 @@ def transfer_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
             transfers.fig_waterfall(cats, m.unit),
             source,
         ),
+        *trend_slides("转移支付", transfers.trend_charts(dataset, ty, region, selected, m.unit, m.subset), source),
     ]
+
+
+def trend_slides(section: str, charts: list[tuple], source: str) -> list[Slide]:
+    """The page's trend and region comparison, one slide each (the chart's title says what it shows)."""
+    return [Slide(section, title, [], figure, source) for _id, figure, _file, title in charts]
 
 
 def debt_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
@@ -114,12 +121,14 @@ def debt_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
     if dy is None:
         return [Slide("政府债务", "政府债务", [f"{year}年及以前暂无政府债务数据。"])]
     frame = dataset.frame("debt")
-    m = debt_model.model(dataset, dy, region, chosen(query, "debt_type", frame["debt_type"]), unit)
+    selected = chosen(query, "debt_type", frame["debt_type"])
+    m = debt_model.model(dataset, dy, region, selected, unit)
     said = debt.sentences(m)
     source = "；".join(m.sources) or "数据文件未注明来源"
     return [
         Slide("政府债务", f"{dy}年末{m.subset or '政府债务'}余额构成", said[ids.DEBT_COMPOSITION], debt.fig_composition(m), source),
         Slide("政府债务", f"{dy}年{m.subset}新增债券与还本付息", said[ids.DEBT_FLOWS], debt.fig_flows(m), source),
+        *trend_slides("政府债务", debt.trend_charts(dataset, dy, region, selected, m.unit), source),
     ]
 
 
@@ -141,6 +150,7 @@ def performance_slides(dataset: Dataset, query, year, region, unit) -> list[Slid
             performance.fig_target_types(m, target_types),
             source,
         ),
+        *trend_slides("绩效管理", performance.trend_charts(dataset, py, region, methods), source),
     ]
 
 

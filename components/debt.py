@@ -231,30 +231,33 @@ def sentences(m: DebtModel) -> dict[str, list[str]]:
     return {ids.DEBT_COMPOSITION: list(m.sentences["composition"]), ids.DEBT_FLOWS: list(m.sentences["flows"])}
 
 
+def trend_charts(dataset: Dataset, year, region, selected, unit: str) -> list[tuple]:
+    """(id, figure, file name, title) of the trend and the region comparison, where the data has
+    several years or regions: the page draws them, and the deck and the exports show them too."""
+    frame = dataset.frame("debt")
+    charts = []
+    if len(years_of(select(frame, region=region))) > 1:
+        charts.append(
+            (ids.DEBT_TREND, fig_trend(frame, region, selected, unit), f"政府债务_历年余额_{region}", f"{region}历年年末债务余额")
+        )
+    if len(regions_of(select(frame, year=year))) > 1:
+        charts.append(
+            (
+                ids.DEBT_COMPARE,
+                fig_region_compare(frame, year, selected, unit),
+                f"政府债务_地区对比_{year}",
+                f"{year}年末各地区债务余额对比",
+            )
+        )
+    return charts
+
+
 def view(dataset: Dataset, year, region, selected, unit: str | None = None) -> tuple:
     frame = dataset.frame("debt")
     printed = model_of.printed_unit(select(frame, year, region))
     m = model_of.model(dataset, year, region, selected, unit or printed)
     said = sentences(m)
-    extra = []
-    if len(years_of(select(frame, region=region))) > 1:
-        extra.append(
-            make_graph(
-                ids.DEBT_TREND,
-                fig_trend(frame, region, selected, m.unit),
-                f"政府债务_历年余额_{region}",
-                f"{region}历年年末债务余额",
-            )
-        )
-    if len(regions_of(select(frame, year=year))) > 1:
-        extra.append(
-            make_graph(
-                ids.DEBT_COMPARE,
-                fig_region_compare(frame, year, selected, m.unit),
-                f"政府债务_地区对比_{year}",
-                f"{year}年末各地区债务余额对比",
-            )
-        )
+    extra = [make_graph(*chart) for chart in trend_charts(dataset, year, region, selected, m.unit)]
     extra += make_section_extras(dataset, "政府债务", year, region, m.unit)
     limit_panel = make_limit_panel(m) if m.types else [make_empty_state(EMPTY)]
     return (

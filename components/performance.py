@@ -434,30 +434,32 @@ def sentences(m: PerformanceModel) -> dict[str, list[str]]:
     return {ids.PERF_GRADES: list(m.sentences["grades"]), ids.PERF_TYPES: list(m.sentences["types"])}
 
 
-def view(dataset: Dataset, year, region, methods, target_types, grades_selected, unit: str | None = None) -> tuple:
-    chosen_unit = unit if unit in UNIT_FACTORS else None
-    m = model(dataset, year, region, methods, target_types, grades_selected, chosen_unit)
-    said = sentences(m)
+def trend_charts(dataset: Dataset, year, region, methods) -> list[tuple]:
+    """(id, figure, file name, title) of the trend and the region comparison, where the data has
+    several years or regions: the page draws them, and the deck and the exports show them too."""
     evaluations, grades = main_keys(dataset)
-    extra = []
+    charts = []
     if len(years_of(select(evaluations, region=region), select(grades, region=region))) > 1:
-        extra.append(
-            make_graph(
-                ids.PERF_TREND,
-                fig_trend(dataset, region, methods),
-                f"绩效管理_历年等级分布_{region}",
-                f"{region}历年评价等级分布",
-            )
+        charts.append(
+            (ids.PERF_TREND, fig_trend(dataset, region, methods), f"绩效管理_历年等级分布_{region}", f"{region}历年评价等级分布")
         )
     if len(regions_of(select(evaluations, year=year), select(grades, year=year))) > 1:
-        extra.append(
-            make_graph(
+        charts.append(
+            (
                 ids.PERF_COMPARE,
                 fig_region_compare(dataset, year, methods),
                 f"绩效管理_地区对比_{year}",
                 f"{year}年各地区评价等级分布",
             )
         )
+    return charts
+
+
+def view(dataset: Dataset, year, region, methods, target_types, grades_selected, unit: str | None = None) -> tuple:
+    chosen_unit = unit if unit in UNIT_FACTORS else None
+    m = model(dataset, year, region, methods, target_types, grades_selected, chosen_unit)
+    said = sentences(m)
+    extra = [make_graph(*chart) for chart in trend_charts(dataset, year, region, methods)]
     indicators = section_rows(dataset, "indicators", "绩效管理", year, region)
     notes = section_rows(dataset, "notes", "绩效管理", year, region)
     notes_card = make_notes_card(notes, "工作开展情况、存在的问题与下一步工作思路")

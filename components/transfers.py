@@ -300,6 +300,27 @@ def sentences(m: TransfersModel) -> dict[str, list[str]]:
     return {ids.TRANSFERS_BARS: list(m.sentences["total"]), ids.TRANSFERS_WATERFALL: list(m.sentences["steps"])}
 
 
+def trend_charts(dataset: Dataset, year, region, selected, unit: str, subset: str = "") -> list[tuple]:
+    """(id, figure, file name, title) of the region comparison and the trend, where the data has
+    several regions or years: the page draws them, and the deck and the exports show them too."""
+    frame = dataset.frame("transfers")
+    charts = []
+    if len(regions_of(select(frame, year=year))) > 1:
+        charts.append(
+            (
+                ids.TRANSFERS_COMPARE,
+                fig_region_compare(frame, year, selected, unit),
+                f"转移支付_地区对比_{year}",
+                f"{year}年各地区{subset}预算数对比",
+            )
+        )
+    if len(years_of(select(frame, region=region))) > 1:
+        charts.append(
+            (ids.TRANSFERS_TREND, fig_trend(frame, region, selected, unit), f"转移支付_历年趋势_{region}", f"{region}历年{subset}预算数")
+        )
+    return charts
+
+
 def model_for(dataset: Dataset, year, region, selected, unit: str | None = None) -> TransfersModel:
     """The section's model for a view: a unit equal to the printed one is no choice at all."""
     printed = model_of.printed_unit(select(dataset.frame("transfers"), year, region))
@@ -315,25 +336,7 @@ def view(dataset: Dataset, year, region, selected, unit: str | None = None) -> t
     shown = m.unit
     said = sentences(m)
     cats = model_of.chart_frame(m)
-    extra = []
-    if len(regions_of(select(frame, year=year))) > 1:
-        extra.append(
-            make_graph(
-                ids.TRANSFERS_COMPARE,
-                fig_region_compare(frame, year, selected, shown),
-                f"转移支付_地区对比_{year}",
-                f"{year}年各地区{m.subset}预算数对比",
-            )
-        )
-    if len(years_of(select(frame, region=region))) > 1:
-        extra.append(
-            make_graph(
-                ids.TRANSFERS_TREND,
-                fig_trend(frame, region, selected, shown),
-                f"转移支付_历年趋势_{region}",
-                f"{region}历年{m.subset}预算数",
-            )
-        )
+    extra = [make_graph(*chart) for chart in trend_charts(dataset, year, region, selected, shown, m.subset)]
     extra += make_section_extras(dataset, "转移支付", year, region, shown)
     return (
         make_kpis(m),

@@ -229,3 +229,12 @@ def test_a_section_without_data_is_left_out_of_the_deck_with_a_line_on_the_cover
     cover = the_deck.slides[0].sentences
     assert cover[-1].startswith("本演示未包含：") and "转移支付" in cover[-1] and "绩效评价" in cover[-1]
     assert sum("暂无转移支付数据" in s for s in cover) == 1  # said once, not as an empty slide too
+
+
+def test_the_trend_and_the_region_comparison_have_slides_where_the_data_has_them():
+    multi = load_folder(Path(__file__).resolve().parent / "fixtures" / "multi")
+    titles = [s.title for s in briefing.deck(multi, "year=2023").slides]
+    for expected in ("2023年各地区预算数对比", "示例区甲历年预算数", "示例区甲历年年末债务余额", "2023年各地区评价等级分布"):
+        assert expected in titles, titles
+    seed_titles = [s.title for s in briefing.deck(load_folder(DATA), "year=2023").slides]
+    assert not any("历年" in t or "各地区" in t for t in seed_titles)  # one year, one region: nothing to compare
