@@ -164,7 +164,7 @@ def make_kpis(m: TransfersModel) -> list:
     t = m.total
     basis = "文件所列合计" if m.stated_total else f"{m.subset}合计{COMPUTED}" if m.subset else COMPUTED
     return [
-        make_kpi_card(f"本年{m.subset}预算数", card_text(t.budget), basis, card_id="transfers-kpi-budget"),
+        make_kpi_card(f"本年{m.subset}{m.basis}数", card_text(t.budget), basis, card_id="transfers-kpi-budget"),
         make_kpi_card(f"{m.subset}上年执行数", card_text(t.prior), mark(t.prior)),
         make_kpi_card(
             f"{m.subset}比上年执行数增减",

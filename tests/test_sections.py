@@ -131,3 +131,13 @@ def test_karamay_2020_as_printed():
         == "2020年转移支付预算9.42亿元，比上年执行数减少1.35亿元（按分项计算），为上年执行数的87.47%（按分项计算）。"
     )
     assert "一般性转移支付6.55亿元，比上年执行数减少0.41亿元，减少5.9%。" in said
+
+
+def test_the_kind_of_figure_is_said_as_the_file_gives_it(tmp_path):
+    (tmp_path / "transfers.csv").write_text(
+        "年度,地区,类别,口径,预算数,上年执行数\n2017,甲县,合计,决算,505,480\n2017,甲县,税收返还,决算,5,4\n", encoding="utf-8"
+    )
+    m = model_of.model(load_folder(tmp_path), 2017, "甲县")
+    assert m.basis == "决算" and m.sentences["total"][0].startswith("2017年转移支付决算505万元")
+    seed = model_of.model(load_folder(DATA), 2023, "株洲经开区")
+    assert seed.basis == "预算" and seed.sentences["total"][0].startswith("2023年转移支付预算1722万元")

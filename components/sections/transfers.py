@@ -66,6 +66,7 @@ class TransfersModel:
     sources: tuple[str, ...] = ()
     lines: tuple[int, ...] = ()
     sentences: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    basis: str = vocab.BASIS_DEFAULT  # what kind of figure 预算数 is: 预算 · 调整预算 · 预计执行 · 执行 · 决算
 
     @property
     def empty(self) -> bool:
@@ -173,8 +174,17 @@ def model(dataset: Dataset, year, region, selected=(), unit: str | None = None) 
         subset,
         tuple(dict.fromkeys(s for s in rows["source"] if s)) if len(rows) else (),
         tuple(int(line) for line in rows["line"]) if len(rows) else (),
+        basis=_basis_of(whole, rows),
     )
     return replace(m, sentences=_sentences(m))
+
+
+def _basis_of(whole: Mapping | None, rows: pd.DataFrame) -> str:
+    """The 口径 of the figures: the 合计 row's, else the one most rows give (「2017年转移支付决算505万元」)."""
+    if whole is not None and whole.get("basis"):
+        return whole["basis"]
+    kinds = [b for b in rows.get("basis", pd.Series(dtype=str)) if b]
+    return max(dict.fromkeys(kinds), key=kinds.count) if kinds else vocab.BASIS_DEFAULT
 
 
 def _ratio(grand: Line, whole: Mapping | None) -> Figure:
@@ -250,7 +260,7 @@ def total_sentence(m: TransfersModel) -> str:
     year, t = m.year, m.total
     if m.empty:
         return f"{year}年{m.subject}数据{MISSING}。"
-    head = f"{year}年{m.subject}预算{say(t.budget)}"
+    head = f"{year}年{m.subject}{m.basis}{say(t.budget)}"
     if not t.budget.stated and not t.change.stated:
         why = "（有类别的预算数未公布）" if not m.stated_total else ""
         return f"{head}{why}，无法计算比上年执行数的增减。"
