@@ -267,6 +267,21 @@ SETTLED = """
 }
 """
 
+UNSETTLED = """
+() => ({
+  url: location.pathname + location.search,
+  pageChildren: (document.getElementById('page') || {children: []}).children.length,
+  loading: [...document.querySelectorAll('._dash-loading, [data-dash-is-loading="true"], .dash-graph--pending')]
+    .map(e => e.id || e.className).slice(0, 5),
+  pending: window.__dashPending, started: window.__dashStarted,
+  quietFor: Math.round(performance.now() - window.__dashLastActivity),
+  undrawn: [...document.querySelectorAll('.dash-graph')].filter(g => {
+    const gd = g.querySelector('.js-plotly-plot');
+    return !(gd && Array.isArray(gd._fullData));
+  }).map(g => g.id).slice(0, 5),
+})
+"""
+
 FIGURE_DATA = """
 (id) => {
   const gd = document.querySelector('#' + CSS.escape(id) + ' .js-plotly-plot');
@@ -372,13 +387,27 @@ class DashboardPage:
     # ------------------------------------------------------------ navigation and waiting
 
     def goto(self, path: str) -> DashboardPage:
-        """Open a path (may carry a query) and wait until every graph on the page has drawn."""
-        self.page.goto(self.base_url + path)
-        return self.settle()
+        """Open a path (may carry a query) and wait until every graph on the page has drawn.
+
+        Against gunicorn's gthread workers, a first load in this shared browser sometimes never
+        starts the Dash renderer (a script request stalls: 'started': 0 in the diagnostics); it
+        is retried once, as a viewer would reload. Not yet explained: see the closing note."""
+        for attempt in (1, 2):
+            self.page.goto(self.base_url + path)
+            try:
+                return self.settle()
+            except PlaywrightTimeoutError:
+                state = self.page.evaluate(UNSETTLED)
+                if attempt == 2 or state.get("started") or state.get("pageChildren"):
+                    raise
+        return self
 
     def settle(self, quiet_ms: int = 250) -> DashboardPage:
         """Wait until no Dash request is in flight (for `quiet_ms`) and every graph has drawn."""
-        self.page.wait_for_function(SETTLED, arg=quiet_ms, polling=50, timeout=BROWSER_TIMEOUT_MS)
+        try:
+            self.page.wait_for_function(SETTLED, arg=quiet_ms, polling=50, timeout=BROWSER_TIMEOUT_MS)
+        except PlaywrightTimeoutError as exc:  # say what it was waiting for: flaky waits must be diagnosable
+            raise PlaywrightTimeoutError(f"{exc}\nnot settled: {self.page.evaluate(UNSETTLED)}") from None
         return self
 
     def act(self, action: Callable[[], object]) -> DashboardPage:
