@@ -223,6 +223,8 @@ def test_html_and_formulas_in_csv_cells_are_shown_as_written(open_dashboard, fol
     # Chart labels neutralise the brackets (Plotly would draw <b> as bold): the bar is there, named.
     assert SCRIPTY.replace("<", "＜").replace(">", "＞") in dash.series(BARS)["预算数"]
     dash.goto("/performance")
+    # The list pages from the server: wait for its rows, not only for the charts.
+    dash.page.locator("#performance-grid", has_text="点此").wait_for(timeout=15_000)
     assert FORMULA in dash.text("#performance-grid")
     assert SCRIPTY in dash.text("#performance-grid")
     for page in ("/transfers", "/performance"):
