@@ -72,6 +72,11 @@ def create_app(data_dir: Path | str | None = None) -> Dash:
     def server_error(_error):
         return "服务器内部错误，请稍后重试或联系管理员。", 500, {"Content-Type": "text/plain; charset=utf-8"}
 
+    # Dash sets up on a worker's first request, but marks it done before registering its scripts:
+    # on a threaded worker a second first request skipped set-up and got 500 for react.js, so the
+    # page never started. Set up here, once, before any thread serves.
+    with app.server.app_context():
+        app._setup_server()
     return app
 
 

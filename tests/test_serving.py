@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import socket
 import statistics
 import threading
@@ -366,3 +367,23 @@ def test_the_query_is_normalised_for_the_cache_key():
     assert same("category=b&category=a&year=1") == "category=b&category=a&year=1"  # order kept within a key
     assert same("year=2023&region=") == same("year=2023")
     assert same("year=2023") != same("year=2022")
+
+
+def test_a_fresh_worker_serves_every_script_to_viewers_arriving_together():
+    """Dash marked its set-up done before registering scripts: a threaded worker's second first
+    request got 500 for react.js and that viewer's page never started (seen in CI)."""
+    index = app_module.create_app(SEED_DATA).server.test_client().get("/").get_data(as_text=True)
+    scripts = re.findall(r'src="(/_dash-component-suites/[^"]+)"', index)
+    assert len(scripts) >= 5, "the index names Dash's scripts"
+    for _ in range(3):  # a race: several fresh apps, every script asked by 8 viewers at once
+        server = app_module.create_app(SEED_DATA).server
+        start = threading.Barrier(8)
+
+        def viewer(server=server, start=start) -> list[int]:
+            client = server.test_client()
+            start.wait()
+            return [client.get(src).status_code for src in scripts]
+
+        with ThreadPoolExecutor(8) as pool:
+            statuses = [s for got in pool.map(lambda _: viewer(), range(8)) for s in got]
+        assert set(statuses) == {200}, f"{statuses.count(500)} of {len(statuses)} script requests failed"

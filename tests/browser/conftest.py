@@ -387,20 +387,9 @@ class DashboardPage:
     # ------------------------------------------------------------ navigation and waiting
 
     def goto(self, path: str) -> DashboardPage:
-        """Open a path (may carry a query) and wait until every graph on the page has drawn.
-
-        Against gunicorn's gthread workers, a first load in this shared browser sometimes never
-        starts the Dash renderer (a script request stalls: 'started': 0 in the diagnostics); it
-        is retried once, as a viewer would reload. Not yet explained: see the closing note."""
-        for attempt in (1, 2):
-            self.page.goto(self.base_url + path)
-            try:
-                return self.settle()
-            except PlaywrightTimeoutError:
-                state = self.page.evaluate(UNSETTLED)
-                if attempt == 2 or state.get("started") or state.get("pageChildren"):
-                    raise
-        return self
+        """Open a path (may carry a query) and wait until every graph on the page has drawn."""
+        self.page.goto(self.base_url + path)
+        return self.settle()
 
     def settle(self, quiet_ms: int = 250) -> DashboardPage:
         """Wait until no Dash request is in flight (for `quiet_ms`) and every graph has drawn."""
