@@ -47,11 +47,13 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       });
       // href too: dcc.Location pushes its href prop whenever it differs from the window's.
       const href = window.location.origin + window.location.pathname + target + window.location.hash;
-      // Briefing mode starts at this page's section; exports take the whole view.
+      // Briefing mode starts at this page's section; it and the exports make the deck of this view
+      // (start names the page, whose year is its own section's: see briefing.view_state).
       const present = new URLSearchParams(q);
       present.set("start", config.page_keys[window.location.pathname] || "overview");
-      const exports = config.export_paths.map(function (p) { return p + target; });
-      return [target, href, q, hrefs, hrefs[0], config.present + "?" + present.toString()].concat(exports);
+      const deck = "?" + present.toString();
+      const exports = config.export_paths.map(function (p) { return p + deck; });
+      return [target, href, q, hrefs, hrefs[0], config.present + deck].concat(exports);
     },
 
     /* components/performance.py: a filter change (or new data) empties the grid's page cache,

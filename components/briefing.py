@@ -13,10 +13,12 @@ import plotly.graph_objects as go
 
 from components import debt, explain, ids, overview, performance, transfers
 from components.data import Dataset
-from components.filters import parse_query, regions_of, resolve, select, years_of
+from components.filters import latest_up_to, regions_of, select, years_of
 from components.layout import section_rows
+from components.pages import BY_KEY, SECTION_PAGES, Page, page_of_section
 from components.sections import debt as debt_model
 from components.sections import transfers as transfers_model
+from components.state import ViewState, from_url, parse_query
 from components.theme import (
     FONT,
     MISSING,
@@ -27,7 +29,6 @@ from components.theme import (
 )
 
 SECTIONS = ("总览", "转移支付", "政府债务", "绩效管理", "存在的问题与下一步")
-SECTION_PAGE = {"总览": "overview", "转移支付": "transfers", "政府债务": "debt", "绩效管理": "performance"}
 MIN_FONT = 24  # px: readable from the back of a room at 1920×1080
 CONTRAST = {"paper": "#000000", "ink": "#FFFFFF", "grid": "#4B5563"}
 NOTE_GROUPS = ("存在的问题", "下一步")  # notes.csv titles that open with these close the deck
@@ -43,9 +44,9 @@ class Slide:
     points: list[tuple[str, str]] = field(default_factory=list)  # (heading, text) on text slides
 
     @property
-    def page(self) -> str:
+    def page(self) -> Page:
         """The dashboard page this slide's section returns to."""
-        return SECTION_PAGE.get(self.section, "performance")
+        return page_of_section(self.section)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Deck:
     slides: list[Slide]
     data_date: str
     query: dict[str, list[str]]
+    views: dict[str, ViewState] = field(default_factory=dict)  # each section's view (its own year), by page key
 
 
 def sources_of(*frames: pd.DataFrame) -> str:
@@ -66,29 +68,24 @@ def sources_of(*frames: pd.DataFrame) -> str:
     return "；".join(found) or "数据文件未注明来源"
 
 
-def chosen(query: dict[str, list[str]], name: str, allowed) -> list[str]:
-    """A page filter from the URL, keeping only values the data has."""
-    allowed = set(allowed)
-    return [v for v in query.get(name, []) if v in allowed]
+def section_view(dataset: Dataset, query, page: str, year, region, unit) -> ViewState | None:
+    """The section's view in a deck of `year`: its latest year up to that one, the page's own
+    filters from the URL as far as the data has them; None when the section has no such year."""
+    sy = overview.section_year(dataset, BY_KEY[page].year_files, region, year)
+    if sy is None:
+        return None
+    module = {"transfers": transfers, "debt": debt, "performance": performance}[page]
+    options = dataset.derived(f"{page}.options", module.filter_options)
+    state, _notices = from_url(query, page, [sy], [region] if region else [], options)
+    return state.with_(unit=unit if unit in UNIT_FACTORS else None)
 
 
-def performance_filters(dataset: Dataset, query) -> tuple[list[str], list[str], list[str]]:
-    """(评价方式, 对象类型, 等级) chosen in the URL, as far as the data has them."""
-    evaluations, grades = dataset.frame("evaluations"), dataset.frame("grades")
-    return (
-        chosen(query, "method", list(evaluations["method"]) + list(grades["method"])),
-        chosen(query, "target_type", evaluations["target_type"]),
-        chosen(query, "grade", list(evaluations["grade"]) + list(grades["grade"])),
-    )
-
-
-def transfer_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
-    ty = overview.section_year(dataset, ("transfers",), region, year)
-    if ty is None:
+def transfer_slides(dataset: Dataset, state: ViewState | None, year) -> list[Slide]:
+    if state is None:
         return [Slide("转移支付", "税收返还和转移支付", [f"{year}年及以前暂无转移支付数据。"])]
+    ty, region, selected = state.year, state.region, list(state.get("category"))
     frame = dataset.frame("transfers")
-    selected = chosen(query, "category", frame["category"])
-    m = transfers.model_for(dataset, ty, region, selected, unit)
+    m = transfers.model_for(dataset, ty, region, selected, state.unit)
     said = transfers.sentences(m)
     cats = transfers_model.chart_frame(m)
     source = sources_of(select(frame, ty, region))
@@ -116,13 +113,11 @@ def trend_slides(section: str, charts: list[tuple], source: str) -> list[Slide]:
     return [Slide(section, title, [], figure, source) for _id, figure, _file, title in charts]
 
 
-def debt_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
-    dy = overview.section_year(dataset, ("debt",), region, year)
-    if dy is None:
+def debt_slides(dataset: Dataset, state: ViewState | None, year) -> list[Slide]:
+    if state is None:
         return [Slide("政府债务", "政府债务", [f"{year}年及以前暂无政府债务数据。"])]
-    frame = dataset.frame("debt")
-    selected = chosen(query, "debt_type", frame["debt_type"])
-    m = debt_model.model(dataset, dy, region, selected, unit)
+    dy, region, selected = state.year, state.region, list(state.get("debt_type"))
+    m = debt_model.model(dataset, dy, region, selected, state.unit)
     said = debt.sentences(m)
     source = "；".join(m.sources) or "数据文件未注明来源"
     return [
@@ -132,12 +127,12 @@ def debt_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
     ]
 
 
-def performance_slides(dataset: Dataset, query, year, region, unit) -> list[Slide]:
-    py = overview.section_year(dataset, ("evaluations", "grades"), region, year)
-    if py is None:
+def performance_slides(dataset: Dataset, state: ViewState | None, year) -> list[Slide]:
+    if state is None:
         return [Slide("绩效管理", "预算绩效管理", [f"{year}年及以前暂无绩效评价数据。"])]
-    methods, target_types, grade = performance_filters(dataset, query)
-    m = performance.model(dataset, py, region, methods, target_types, grade, unit if unit in UNIT_FACTORS else None)
+    py, region = state.year, state.region
+    methods, target_types, grade = (list(state.get(n)) for n in ("method", "target_type", "grade"))
+    m = performance.model(dataset, py, region, methods, target_types, grade, state.unit)
     said = performance.sentences(m)
     source = "；".join(m.sources) or "数据文件未注明来源"
     part = f"（{m.subset}）" if m.subset else ""
@@ -197,11 +192,27 @@ def opening_slide(dataset: Dataset, year, region, unit) -> Slide:
     )
 
 
-def view_state(dataset: Dataset, search: str):
-    """The query and the view it resolves to (year, region, unit), without building any slide."""
+def view_state(dataset: Dataset, search: str) -> tuple[dict[str, list[str]], ViewState]:
+    """The query and the deck's view (year, region, unit), without building any slide.
+
+    Opened from a section page (`start=debt`), the URL's year is that section's year: the deck is
+    the newest one whose section shows that year (from /debt?year=2022 of a 2023 budget
+    explanation, whose debt figures are of 2022: the 2023 deck), never a deck of the year before."""
     query = parse_query(search)
-    frames = [dataset.frame(n) for n in ("transfers", "debt", "evaluations", "grades", "indicators", "notes")]
-    return query, resolve(query, years_of(*frames), regions_of(*frames), "overview", {})
+    frames = [dataset.keys(n) for n in ("transfers", "debt", "evaluations", "grades", "indicators", "notes")]
+    years, regions = years_of(*frames), regions_of(*frames)
+    state, _notices = from_url(query, "overview", years, regions)
+    start = BY_KEY.get((query.get("start") or [""])[0])
+    if start is not None and start.section and "year" in query and state.year is not None:
+        state = state.with_(year=deck_year(dataset, start, state.region, state.year, years))
+    return query, state
+
+
+def deck_year(dataset: Dataset, page: Page, region, year: int, years: list[int]) -> int:
+    """The newest deck year in which `page`'s section shows `year` (`year` itself when none does)."""
+    shown = overview.section_year(dataset, page.year_files, region, year)
+    same = [y for y in years if overview.section_year(dataset, page.year_files, region, y) == shown]
+    return latest_up_to(same, None) or year
 
 
 def title_of(region: str | None, year: int | None) -> str:
@@ -222,8 +233,9 @@ def deck(dataset: Dataset, search: str) -> Deck:
     year, region, unit = state.year, state.region, state.unit
     opening = opening_slide(dataset, year, region, unit)
     slides, left_out = [opening], []
-    for make in (transfer_slides, debt_slides, performance_slides):
-        made = make(dataset, query, year, region, unit)
+    views = {page.key: section_view(dataset, query, page.key, year, region, unit) for page in SECTION_PAGES}
+    for page, make in zip(SECTION_PAGES, (transfer_slides, debt_slides, performance_slides), strict=True):
+        made = make(dataset, views[page.key], year)
         if all(slide.figure is None and not slide.points for slide in made):
             # A section with no data for the view: one line on the cover, never an empty slide.
             left_out += [sentence for slide in made for sentence in slide.sentences]
@@ -235,7 +247,8 @@ def deck(dataset: Dataset, search: str) -> Deck:
     closing = closing_slide(dataset, year, region)
     if closing.points or closing.figure is not None:
         slides.append(closing)
-    return Deck(title_of(region, year), region, year, slides, data_date, query)
+    found = {key: view for key, view in views.items() if view is not None}
+    return Deck(title_of(region, year), region, year, slides, data_date, query, found)
 
 
 def projector(fig: go.Figure, contrast: bool = False, height: int | None = None) -> go.Figure:

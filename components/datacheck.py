@@ -19,7 +19,6 @@ from components import checks, debt, ids, performance, transfers
 from components.data import SCHEMAS, Dataset, DataSource, Loaded, dataset_of, load_bytes
 from components.filters import regions_of, years_of
 from components.layout import (
-    PAGE_SECTION,
     make_empty_state,
     make_graph,
     make_indicator_cards,
@@ -27,6 +26,7 @@ from components.layout import (
     make_problem_table,
     section_rows,
 )
+from components.pages import SECTION_PAGES
 from components.sections import debt as debt_model
 from components.sections import transfers as transfers_model
 
@@ -197,7 +197,7 @@ def make_preview(dataset: Dataset) -> list:
         )
         parts += [html.H4(f"预览：{title}", className="mt-4 mb-1"), html.P(scope, className="small text-muted")]
         parts += build(dataset, year, regions[0])
-    for section in PAGE_SECTION.values():
+    for section in (page.section for page in SECTION_PAGES):
         indicators = section_rows(dataset, "indicators", section, None, None)
         notes = section_rows(dataset, "notes", section, None, None)
         if len(indicators) or len(notes):

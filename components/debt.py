@@ -11,16 +11,7 @@ from components import ids, vocab
 from components.charts import donut, grouped_bars, stacked_bars
 from components.data import Dataset, DataSource
 from components.figures import card_text, wan
-from components.filters import (
-    build_query,
-    keep,
-    parse_query,
-    regions_of,
-    resolve,
-    select,
-    toggle,
-    years_of,
-)
+from components.filters import keep, regions_of, select, toggle, years_of
 from components.layout import (
     make_caption,
     make_chart_card,
@@ -29,9 +20,11 @@ from components.layout import (
     make_graph,
     make_kpi_card,
     make_section_extras,
+    register_view,
 )
 from components.sections import debt as model_of
 from components.sections.debt import DebtModel
+from components.state import ViewState, from_url
 from components.theme import (
     DEBT_UNIT,
     MISSING,
@@ -177,11 +170,17 @@ def make_limit_panel(m: DebtModel) -> list:
     ]
 
 
+def filter_options(dataset: Dataset) -> dict[str, list[str]]:
+    """The page's 债务类型 choices, in the report's order (合计 is no type to filter by)."""
+    frame = dataset.frame("debt")
+    return {"debt_type": vocab.ordered(frame[frame["debt_type"] != vocab.TOTAL]["debt_type"].unique(), vocab.DEBT_TYPES)}
+
+
 def layout(dataset: Dataset, search: str) -> html.Div:
     frame = dataset.frame("debt")
     years, regions = years_of(frame), regions_of(frame)
-    type_options = vocab.ordered(frame[frame["debt_type"] != vocab.TOTAL]["debt_type"].unique(), vocab.DEBT_TYPES)
-    state = resolve(parse_query(search), years, regions, PAGE, {"debt_type": type_options})
+    options = dataset.derived("debt.options", filter_options)
+    state, notices = from_url(search, PAGE, years, regions, options)
     header = [html.H2("政府债务", className="page-title")]
     if not years:
         return html.Div(header + [make_empty_state(f"{EMPTY}（debt.csv 未提供或未载入）")])
@@ -193,9 +192,10 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                 years,
                 regions,
                 state,
-                [("debt_type", "债务类型", type_options)],
+                [("debt_type", "债务类型", options["debt_type"])],
                 ids.DEBT_CLEAR,
                 model_of.printed_unit(select(frame, state.year, state.region)),  # as the document prints it
+                notices,
             ),
             dbc.Row(id=ids.DEBT_KPIS),
             dbc.Row(
@@ -252,46 +252,40 @@ def trend_charts(dataset: Dataset, year, region, selected, unit: str) -> list[tu
     return charts
 
 
-def view(dataset: Dataset, year, region, selected, unit: str | None = None) -> tuple:
-    frame = dataset.frame("debt")
-    printed = model_of.printed_unit(select(frame, year, region))
-    m = model_of.model(dataset, year, region, selected, unit or printed)
+def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
+    """Everything the page shows for one view, keyed like OUTPUTS (pure: no Dash state)."""
+    year, region, selected = state.year, state.region, list(state.get("debt_type"))
+    printed = model_of.printed_unit(select(dataset.frame("debt"), year, region))
+    m = model_of.model(dataset, year, region, selected, state.shown_unit(printed))
     said = sentences(m)
     extra = [make_graph(*chart) for chart in trend_charts(dataset, year, region, selected, m.unit)]
     extra += make_section_extras(dataset, "政府债务", year, region, m.unit)
-    limit_panel = make_limit_panel(m) if m.types else [make_empty_state(EMPTY)]
-    return (
-        make_kpis(m),
-        fig_composition(m),
-        make_caption(said[ids.DEBT_COMPOSITION]),
-        limit_panel,
-        fig_flows(m),
-        make_caption(said[ids.DEBT_FLOWS]),
-        extra,
-        build_query(year, region, {"debt_type": selected or []}, None if unit == printed else unit),
-    )
+    return {
+        "kpis": make_kpis(m),
+        "composition": fig_composition(m),
+        "composition_caption": make_caption(said[ids.DEBT_COMPOSITION]),
+        "limit": make_limit_panel(m) if m.types else [make_empty_state(EMPTY)],
+        "flows": fig_flows(m),
+        "flows_caption": make_caption(said[ids.DEBT_FLOWS]),
+        "extra": extra,
+        "query": state.query(printed),
+    }
+
+
+OUTPUTS = {
+    "kpis": Output(ids.DEBT_KPIS, "children"),
+    "composition": Output(ids.DEBT_COMPOSITION, "figure"),
+    "composition_caption": Output(ids.caption(ids.DEBT_COMPOSITION), "children"),
+    "limit": Output(ids.DEBT_LIMIT, "children"),
+    "flows": Output(ids.DEBT_FLOWS, "figure"),
+    "flows_caption": Output(ids.caption(ids.DEBT_FLOWS), "children"),
+    "extra": Output(ids.DEBT_EXTRA, "children"),
+}
 
 
 def register_callbacks(app, source: DataSource) -> None:
     f = lambda name: ids.page_filter(PAGE, name)  # noqa: E731
-
-    @app.callback(
-        Output(ids.DEBT_KPIS, "children"),
-        Output(ids.DEBT_COMPOSITION, "figure"),
-        Output(ids.caption(ids.DEBT_COMPOSITION), "children"),
-        Output(ids.DEBT_LIMIT, "children"),
-        Output(ids.DEBT_FLOWS, "figure"),
-        Output(ids.caption(ids.DEBT_FLOWS), "children"),
-        Output(ids.DEBT_EXTRA, "children"),
-        Output(ids.query_store(PAGE), "data"),
-        Input(f("year"), "value"),
-        Input(f("region"), "value"),
-        Input(f("debt_type"), "value"),
-        Input(f("unit"), "value"),
-        Input(ids.page_data(PAGE), "data"),  # the data changed: redraw
-    )
-    def update(year, region, selected, unit, _data):
-        return source.get().cached(view, year, region, selected, unit)
+    register_view(app, source, PAGE, OUTPUTS, view)
 
     @app.callback(
         Output(f("debt_type"), "value"),

@@ -22,7 +22,7 @@ from flask import Response, request
 
 from components import briefing, exports
 from components.data import DataSource
-from components.present import VIEW_ONLY
+from components.present import SHOW_ONLY
 
 RUNNING = 2  # renders at once per worker process (kaleido draws one chart at a time anyway)
 WAITING = 4  # requests that may wait for a free slot; any more are told to come back later
@@ -71,7 +71,7 @@ def normalised_query(query_string: str) -> str:
     Values of one key keep their order (a sort by key is stable); unknown keys are kept, since
     dropping one the deck reads would serve a wrong file from the cache.
     """
-    pairs = [(k, v) for k, v in parse_qsl(query_string, keep_blank_values=False) if k not in VIEW_ONLY]
+    pairs = [(k, v) for k, v in parse_qsl(query_string, keep_blank_values=False) if k not in SHOW_ONLY]
     return urlencode(sorted(pairs, key=lambda pair: pair[0]))
 
 

@@ -27,7 +27,7 @@ from pptx import Presentation
 from pptx.util import Inches, Pt
 
 from components import debt, performance, transfers
-from components.briefing import Deck, Slide, chosen, latest_notes, overview, performance_filters, projector
+from components.briefing import Deck, Slide, latest_notes, projector
 from components.data import Dataset
 from components.figures import COMPUTED
 from components.layout import section_rows
@@ -136,14 +136,13 @@ def plain_value(value):
 
 def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFrame]]:
     """(sheet name, table) per section for the deck's view; units in the headers; 未公布 never 0."""
-    year, region, query = the_deck.year, the_deck.region, the_deck.query
-    unit = (query.get("unit") or [None])[0]
+    views, region = the_deck.views, the_deck.region  # each section's own view, as its slides show it
     tables = []
 
-    ty = overview.section_year(dataset, ("transfers",), region, year)
-    if ty is not None:
-        selected = chosen(query, "category", dataset.frame("transfers")["category"])
-        m = transfers.model_for(dataset, ty, region, selected, unit)
+    if "transfers" in views:
+        state = views["transfers"]
+        ty = state.year
+        m = transfers.model_for(dataset, ty, region, list(state.get("category")), state.unit)
         u = m.unit
         amount = lambda f: float(f.to(u).value) if f.stated else MISSING  # noqa: E731
         rows = []
@@ -166,9 +165,10 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
             )
         tables.append(("转移支付", pd.DataFrame(rows)))
 
-    dy = overview.section_year(dataset, ("debt",), region, year)
-    if dy is not None:
-        m = debt_model.model(dataset, dy, region, chosen(query, "debt_type", dataset.frame("debt")["debt_type"]), unit)
+    if "debt" in views:
+        state = views["debt"]
+        dy = state.year
+        m = debt_model.model(dataset, dy, region, list(state.get("debt_type")), state.unit)
         rows = []
         for name, figures, term, rate in [
             *((t.name, t.figures, t.term, t.rate) for t in m.types),
@@ -186,11 +186,11 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
             rows.append(record)
         tables.append(("政府债务", pd.DataFrame(rows)))
 
-    py = overview.section_year(dataset, ("evaluations", "grades"), region, year)
-    if py is not None:
-        u = unit_or(unit, PERFORMANCE_UNIT)
-        methods, target_types, grade = performance_filters(dataset, query)
-        m = performance.model(dataset, py, region, methods, target_types, grade, unit if unit in UNIT_FACTORS else None)
+    if "performance" in views:
+        state = views["performance"]
+        py, u = state.year, unit_or(state.unit, PERFORMANCE_UNIT)
+        methods, target_types, grade = (list(state.get(n)) for n in ("method", "target_type", "grade"))
+        m = performance.model(dataset, py, region, methods, target_types, grade, state.unit)
         listed = performance.listed_rows(dataset, py, region, methods, target_types, grade)
         amounts = [figure_of(r, "amount", m.unit, money=True) for r in listed.to_dict("records")]
         tables.append(

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from flask import Response, request
 
 from components import datacheck, ids
-from components.filters import PAGE_PARAMS
-from components.layout import PAGE_FILES
+from components.pages import PAGES
 from components.performance import GRID_COLUMNS
 from components.theme import UNITS
 
@@ -39,7 +38,7 @@ LOG_CHARS = 2000
 SCALARS = (str, int, float, bool, type(None))
 GRID_FIELDS = {c["field"] for c in GRID_COLUMNS}
 NUMBER_FIELDS = {c["field"] for c in GRID_COLUMNS if c.get("filter") == "agNumberColumnFilter"}
-PATTERN_VALUES = {"page": set(PAGE_FILES)}  # the pages that have a query store and a page end
+PATTERN_VALUES = {"page": {p.key for p in PAGES if p.filtered}}  # the pages that have a query store and a page end
 
 Check = Callable[[object], object]  # the value to hand on (maybe normalised), or raises Refused
 
@@ -181,9 +180,9 @@ def rules() -> dict[tuple[str | None, str], Check]:
         (None, "n_clicks"): count,
         (None, "n_intervals"): count,
     }
-    for page, params in PAGE_PARAMS.items():
-        f = lambda name, page=page: (ids.page_filter(page, name), "value")  # noqa: E731
-        found |= {f("year"): year, f("region"): text(MAX_LABEL), f("unit"): unit} | {f(n): choices for n in params}
+    for page in (p for p in PAGES if p.filtered):
+        f = lambda name, key=page.key: (ids.page_filter(key, name), "value")  # noqa: E731
+        found |= {f("year"): year, f("region"): text(MAX_LABEL), f("unit"): unit} | {f(n): choices for n in page.params}
     return found
 
 

@@ -7,46 +7,26 @@ from collections.abc import Callable, Mapping, Sequence
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, html
+from dash.dependencies import DashDependency
 from dash.exceptions import PreventUpdate
 from flask import jsonify
 
 from components import checks, ids
 from components.data import SCHEMAS, Dataset, DataSource, Problem
-from components.filters import Resolved, select
+from components.filters import select
+from components.pages import BY_KEY, BY_PATH, EXPORTS, PAGES, PRESENT_PATH
+from components.state import ViewState
 from components.theme import UNITS, fmt_datetime, fmt_quantity, graph_config
 
-PAGES = {  # path → (page key, label); report order
-    "/": ("overview", "总览"),
-    "/transfers": ("transfers", "转移支付"),
-    "/debt": ("debt", "政府债务"),
-    "/performance": ("performance", "绩效管理"),
-    "/check": ("check", "数据检查"),
-}
-PATH_OF = {page: path for path, (page, _) in PAGES.items()}
 TITLE = "财政预算公开看板"
-PRESENT_PATH = "/present"
-EXPORTS = {  # kind → (path, label); each takes the page's own query
-    "pptx": ("/export/slides.pptx", "演示文稿（PPTX）"),
-    "pdf": ("/export/report.pdf", "A4 报告（PDF）"),
-    "xlsx": ("/export/data.xlsx", "数据表（Excel）"),
-}
-# The files whose rows each page shows; a section page shows the rows of indicators.csv
-# and notes.csv of its own section too. The 数据检查 page shows none of the folder's.
-PAGE_FILES = {
-    "overview": tuple(SCHEMAS),
-    "transfers": ("transfers",),
-    "debt": ("debt",),
-    "performance": ("evaluations", "grades"),
-}
-PAGE_SECTION = {"transfers": "转移支付", "debt": "政府债务", "performance": "绩效管理"}
 POLL_MS = 2000  # how often an open page asks whether the data changed (a tiny GET)
 VERSION_ROUTE = "/_data-version"
 
 
 def make_navbar() -> dbc.Navbar:
     links = [
-        dbc.NavItem(dbc.NavLink(label, href=path, id=ids.nav_link(page), active="exact"))
-        for path, (page, label) in PAGES.items()
+        dbc.NavItem(dbc.NavLink(page.title, href=page.path, id=ids.nav_link(page.key), active="exact"))
+        for page in PAGES
     ]
     # Briefing mode and the exports follow the view on screen: their hrefs are set with the URL.
     actions = dbc.Nav(
@@ -85,9 +65,9 @@ def client_config(app) -> dict:
     """What the shell's clientside functions (assets/clientside.js) need to know of the app."""
     return {
         "version_url": app.get_relative_path(VERSION_ROUTE),
-        "page_paths": list(PAGES),
-        "filtered": [PATH_OF[p] for p in PAGE_FILES],  # the pages that take year, region and unit
-        "page_keys": {path: page for path, (page, _) in PAGES.items()},
+        "page_paths": [page.path for page in PAGES],
+        "filtered": [page.path for page in PAGES if page.filtered],  # the pages that take year, region and unit
+        "page_keys": {page.path: page.key for page in PAGES},
         "export_paths": [path for path, _ in EXPORTS.values()],
         "present": PRESENT_PATH,
     }
@@ -146,10 +126,11 @@ def make_filter_bar(
     page: str,
     years: list[int],
     regions: list[str],
-    state: Resolved,
+    state: ViewState,
     extra: Sequence[tuple[str, str, list[str]]] = (),
     clear_id: str | None = None,
     unit: str | None = None,
+    notices: Sequence[str] = (),
 ) -> html.Div:
     """年度 and 地区 from the data, the page's own multi-select filters, then the display unit.
 
@@ -161,7 +142,7 @@ def make_filter_bar(
     for name, label, values in extra:
         cols.append(
             make_filter(
-                page, name, label, [{"label": v, "value": v} for v in values], state.filters.get(name, []), multi=True
+                page, name, label, [{"label": v, "value": v} for v in values], list(state.get(name)), multi=True
             )
         )
     cols.append(
@@ -193,7 +174,7 @@ def make_filter_bar(
             )
         )
     bar = [dbc.Row(cols, className="g-2 filter-bar")]
-    bar += [dbc.Alert(n, color="warning", className="py-1 my-1 small") for n in state.notices]
+    bar += [dbc.Alert(n, color="warning", className="py-1 my-1 small") for n in notices]
     bar.append(dcc.Store(id=ids.query_store(page)))
     bar.append(dcc.Store(id=ids.page_data(page)))
     return html.Div(bar, className="mb-3 no-print-controls")
@@ -329,11 +310,12 @@ def make_data_banner(dataset: Dataset) -> list:
 
 def page_frames(dataset: Dataset, page: str) -> dict[str, pd.DataFrame]:
     """The rows a page shows, per file (indicators.csv and notes.csv: its section's rows only)."""
-    frames = {name: dataset.frame(name) for name in PAGE_FILES[page]}
-    if page in PAGE_SECTION:
+    section = BY_KEY[page].section
+    frames = {name: dataset.frame(name) for name in BY_KEY[page].files}
+    if section:
         for name in ("indicators", "notes"):
             rows = dataset.frame(name)
-            rows = rows[rows["section"] == PAGE_SECTION[page]]
+            rows = rows[rows["section"] == section]
             if len(rows):
                 frames[name] = rows
     return frames
@@ -353,7 +335,7 @@ def described(dataset: Dataset, sources) -> list[str]:
 
 def make_footer(dataset: Dataset, page: str = "overview") -> html.Footer:
     """When the page's own files were last changed and which documents its rows cite."""
-    if page not in PAGE_FILES:
+    if not BY_KEY[page].filtered:
         text = "上传的文件只用于本次检查：不保存，也不改变看板正在使用的数据。"
         return html.Footer(html.Small(text, className="text-muted"), className="mt-4 page-footer")
     frames = page_frames(dataset, page)
@@ -452,6 +434,18 @@ def make_problem_table(problems: Sequence[Problem], with_file: bool = True) -> d
 # ---------------------------------------------------------------- routing
 
 
+def register_view(app, source: DataSource, page: str, outputs: Mapping[str, DashDependency], view: Callable) -> None:
+    """A page's one drawing callback: its filters (pages.Page) → a ViewState → `view(dataset, state)`,
+    a dict keyed like `outputs` plus "query", the view's URL query. Remembered per snapshot and view."""
+    f = lambda name: Input(ids.page_filter(page, name), "value")  # noqa: E731
+    names = ("year", "region", "unit", *BY_KEY[page].params)
+    inputs = {name: f(name) for name in names} | {"data_changed": Input(ids.page_data(page), "data")}
+
+    @app.callback(output={**outputs, "query": Output(ids.query_store(page), "data")}, inputs=inputs)
+    def update(year, region, unit, data_changed, **picks):
+        return source.get().cached(view, ViewState.of(page, year, region, unit, **picks))
+
+
 def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Dataset, str], object]]) -> None:
     """Render the page for the path; keep the URL, the nav links and the page in step.
 
@@ -487,7 +481,8 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
     def data_banner(path, _queries, _changed):
         # Redrawn with every view change, so a file fixed or broken meanwhile is reported at once.
         # Not on 数据检查: there it would read as a verdict on the upload.
-        if PAGES.get(path or "/", ("",))[0] not in PAGE_FILES:
+        page = BY_PATH.get(path or "/")
+        if page is None or not page.filtered:
             return []
         return make_data_banner(source.get())
 
@@ -554,13 +549,13 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
 def render(dataset: Dataset, pathname: str | None, search: str | None, pages) -> list:
     if pathname == PRESENT_PATH:
         return [pages["present"](dataset, search or "")]
-    page, _label = PAGES.get(pathname or "/", (None, None))
+    page = BY_PATH.get(pathname or "/")
     if page is None:
         return [make_empty_state(f"没有这个页面：{pathname}。请从上方导航进入。")]
-    content = pages[page](dataset, search or "")
-    if page not in PAGE_FILES:
-        return [content, make_footer(dataset, page)]
-    return [content, html.Div(make_page_end(dataset, page), id=ids.page_end(page))]
+    content = pages[page.key](dataset, search or "")
+    if not page.filtered:
+        return [content, make_footer(dataset, page.key)]
+    return [content, html.Div(make_page_end(dataset, page.key), id=ids.page_end(page.key))]
 
 
 def make_page_end(dataset: Dataset, page: str) -> list:

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, html
+from dash import Output, html
 
 from components import debt, ids, performance, transfers
 from components.data import Dataset, DataSource
 from components.figures import MISSING, Figure, card_text
-from components.filters import build_query, latest_up_to, parse_query, regions_of, resolve, select, years_of
+from components.filters import latest_up_to, regions_of, select, years_of
 from components.layout import (
-    PATH_OF,
     make_caption,
     make_chart_card,
     make_empty_state,
     make_filter_bar,
     make_kpi_card,
+    register_view,
 )
+from components.pages import BY_KEY
 from components.sections import debt as debt_model
 from components.sections import transfers as transfers_model
+from components.state import ViewState, from_url
 from components.theme import (
     PERFORMANCE_UNIT,
     UNIT_FACTORS,
@@ -46,7 +48,7 @@ def missing_section(title: str, what: str, year) -> tuple[list, object, list[str
 
 
 def link(page: str, year, region, unit: str | None) -> str:
-    return f"{PATH_OF[page]}?{build_query(year, region, {}, unit)}"
+    return f"{BY_KEY[page].path}?{ViewState.of(page, year, region, unit).query()}"
 
 
 def transfer_cards(dataset: Dataset, year, region, unit: str | None = None) -> tuple[list, object, list[str]]:
@@ -128,7 +130,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     names = ("transfers", "debt", "evaluations", "grades", "indicators", "notes")
     frames = [dataset.keys(n) for n in names]  # years and regions, without reading every row
     years, regions = years_of(*frames), regions_of(*frames)
-    state = resolve(parse_query(search), years, regions, PAGE, {})
+    state, notices = from_url(search, PAGE, years, regions)
     header = [html.H2("总览", className="page-title")]
     if not years:
         return html.Div(
@@ -137,7 +139,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     return html.Div(
         header
         + [
-            make_filter_bar(PAGE, years, regions, state),  # no unit checked: each section its own
+            make_filter_bar(PAGE, years, regions, state, notices=notices),  # no unit checked: each section its own
             html.P("每个板块显示不晚于所选年度的最近一年数据，卡片标题注明年度。", className="small text-muted"),
             dbc.Row(id=ids.OVERVIEW_CARDS),
             dbc.Row(
@@ -154,36 +156,34 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     )
 
 
-def view(dataset: Dataset, year, region, unit: str | None = None) -> tuple:
+def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
+    """Every section's headline for one view, keyed like OUTPUTS (pure: no Dash state)."""
+    year, region, unit = state.year, state.region, state.unit
     t_cards, t_fig, t_said = transfer_cards(dataset, year, region, unit)
     d_cards, d_fig, d_said = debt_cards(dataset, year, region, unit)
     p_cards, p_fig, p_said = performance_cards(dataset, year, region, unit)
-    return (
-        t_cards + d_cards + p_cards,
-        t_fig,
-        make_caption(t_said),
-        d_fig,
-        make_caption(d_said),
-        p_fig,
-        make_caption(p_said),
-        build_query(year, region, {}, unit),
-    )
+    return {
+        "cards": t_cards + d_cards + p_cards,
+        "transfers": t_fig,
+        "transfers_caption": make_caption(t_said),
+        "debt": d_fig,
+        "debt_caption": make_caption(d_said),
+        "grades": p_fig,
+        "grades_caption": make_caption(p_said),
+        "query": state.query(),
+    }
+
+
+OUTPUTS = {
+    "cards": Output(ids.OVERVIEW_CARDS, "children"),
+    "transfers": Output(ids.OVERVIEW_TRANSFERS_GRAPH, "figure"),
+    "transfers_caption": Output(ids.caption(ids.OVERVIEW_TRANSFERS_GRAPH), "children"),
+    "debt": Output(ids.OVERVIEW_DEBT_GRAPH, "figure"),
+    "debt_caption": Output(ids.caption(ids.OVERVIEW_DEBT_GRAPH), "children"),
+    "grades": Output(ids.OVERVIEW_GRADES_GRAPH, "figure"),
+    "grades_caption": Output(ids.caption(ids.OVERVIEW_GRADES_GRAPH), "children"),
+}
 
 
 def register_callbacks(app, source: DataSource) -> None:
-    @app.callback(
-        Output(ids.OVERVIEW_CARDS, "children"),
-        Output(ids.OVERVIEW_TRANSFERS_GRAPH, "figure"),
-        Output(ids.caption(ids.OVERVIEW_TRANSFERS_GRAPH), "children"),
-        Output(ids.OVERVIEW_DEBT_GRAPH, "figure"),
-        Output(ids.caption(ids.OVERVIEW_DEBT_GRAPH), "children"),
-        Output(ids.OVERVIEW_GRADES_GRAPH, "figure"),
-        Output(ids.caption(ids.OVERVIEW_GRADES_GRAPH), "children"),
-        Output(ids.query_store(PAGE), "data"),
-        Input(ids.page_filter(PAGE, "year"), "value"),
-        Input(ids.page_filter(PAGE, "region"), "value"),
-        Input(ids.page_filter(PAGE, "unit"), "value"),
-        Input(ids.page_data(PAGE), "data"),  # the data changed: redraw
-    )
-    def update(year, region, unit, _data):
-        return source.get().cached(view, year, region, unit)
+    register_view(app, source, PAGE, OUTPUTS, view)

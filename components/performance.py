@@ -13,16 +13,7 @@ from components.aggrid_locale import ag_grid_locale
 from components.charts import stacked_bars
 from components.data import Dataset, DataSource
 from components.figures import Figure, card_text
-from components.filters import (
-    build_query,
-    keep,
-    parse_query,
-    regions_of,
-    resolve,
-    select,
-    toggle,
-    years_of,
-)
+from components.filters import keep, regions_of, select, toggle, years_of
 from components.layout import (
     make_caption,
     make_chart_card,
@@ -32,10 +23,12 @@ from components.layout import (
     make_indicator_cards,
     make_kpi_card,
     make_notes_card,
+    register_view,
     section_rows,
 )
 from components.sections import performance as model_of
 from components.sections.performance import PerformanceModel
+from components.state import ViewState, from_url
 from components.theme import (
     MISSING,
     PERFORMANCE_UNIT,
@@ -350,7 +343,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     years = years_of(*main_keys(dataset)) or years_of(dataset.frame("indicators"), dataset.frame("notes"))
     regions = regions_of(*main_keys(dataset), dataset.frame("indicators"), dataset.frame("notes"))
     opts = dataset.derived("performance.options", filter_options)
-    state = resolve(parse_query(search), years, regions, PAGE, opts)
+    state, notices = from_url(search, PAGE, years, regions, opts)
     header = [html.H2("预算绩效管理", className="page-title")]
     if not years:
         return html.Div(header + [make_empty_state(f"{EMPTY}（evaluations.csv、grades.csv 未提供或未载入）")])
@@ -369,6 +362,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                 ],
                 ids.PERF_CLEAR,
                 PERFORMANCE_UNIT,
+                notices,
             ),
             dbc.Row(id=ids.PERF_KPIS),
             dbc.Row(id=ids.PERF_INDICATORS),
@@ -455,37 +449,44 @@ def trend_charts(dataset: Dataset, year, region, methods) -> list[tuple]:
     return charts
 
 
-def view(dataset: Dataset, year, region, methods, target_types, grades_selected, unit: str | None = None) -> tuple:
-    chosen_unit = unit if unit in UNIT_FACTORS else None
-    m = model(dataset, year, region, methods, target_types, grades_selected, chosen_unit)
+def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
+    """Everything the page shows for one view, keyed like OUTPUTS (pure: no Dash state)."""
+    year, region, unit = state.year, state.region, state.unit
+    methods, target_types, grades_selected = (list(state.get(n)) for n in ("method", "target_type", "grade"))
+    m = model(dataset, year, region, methods, target_types, grades_selected, unit)
     said = sentences(m)
-    extra = [make_graph(*chart) for chart in trend_charts(dataset, year, region, methods)]
     indicators = section_rows(dataset, "indicators", "绩效管理", year, region)
     notes = section_rows(dataset, "notes", "绩效管理", year, region)
-    notes_card = make_notes_card(notes, "工作开展情况、存在的问题与下一步工作思路")
-    return (
-        make_kpis(m),
-        make_indicator_cards(indicators, unit_or(unit, PERFORMANCE_UNIT)),
-        fig_grades(m, grades_selected or ()),
-        make_caption(said[ids.PERF_GRADES]),
-        fig_target_types(
-            m,
-            target_types or (),
-            "文件未公布每个评价对象的等级" if m.grades_unnamed else "没有符合筛选条件的评价对象",
-        ),
-        make_caption(said[ids.PERF_TYPES]),
-        grid_columns(unit_or(unit, PERFORMANCE_UNIT)),
-        grid_note(m),
-        fig_grades(m, grades_selected or (), value="amount"),
-        extra,
-        notes_card,
-        build_query(
-            year,
-            region,
-            {"method": methods or [], "target_type": target_types or [], "grade": grades_selected or []},
-            None if unit_or(unit, PERFORMANCE_UNIT) == PERFORMANCE_UNIT else unit,
-        ),
-    )
+    empty_types = "文件未公布每个评价对象的等级" if m.grades_unnamed else "没有符合筛选条件的评价对象"
+    return {
+        "kpis": make_kpis(m),
+        "indicators": make_indicator_cards(indicators, unit_or(unit, PERFORMANCE_UNIT)),
+        "grades": fig_grades(m, grades_selected),
+        "grades_caption": make_caption(said[ids.PERF_GRADES]),
+        "types": fig_target_types(m, target_types, empty_types),
+        "types_caption": make_caption(said[ids.PERF_TYPES]),
+        "grid_columns": grid_columns(unit_or(unit, PERFORMANCE_UNIT)),
+        "grid_note": grid_note(m),
+        "grade_amounts": fig_grades(m, grades_selected, value="amount"),
+        "extra": [make_graph(*chart) for chart in trend_charts(dataset, year, region, methods)],
+        "notes": make_notes_card(notes, "工作开展情况、存在的问题与下一步工作思路"),
+        "query": state.query(PERFORMANCE_UNIT),
+    }
+
+
+OUTPUTS = {
+    "kpis": Output(ids.PERF_KPIS, "children"),
+    "indicators": Output(ids.PERF_INDICATORS, "children"),
+    "grades": Output(ids.PERF_GRADES, "figure"),
+    "grades_caption": Output(ids.caption(ids.PERF_GRADES), "children"),
+    "types": Output(ids.PERF_TYPES, "figure"),
+    "types_caption": Output(ids.caption(ids.PERF_TYPES), "children"),
+    "grid_columns": Output(ids.PERF_GRID, "columnDefs"),
+    "grid_note": Output(ids.PERF_GRID_NOTE, "children"),
+    "grade_amounts": Output(ids.PERF_GRADE_AMOUNTS, "figure"),
+    "extra": Output(ids.PERF_EXTRA, "children"),
+    "notes": Output(ids.PERF_NOTES, "children"),
+}
 
 
 def client_config() -> dict:
@@ -496,29 +497,7 @@ def client_config() -> dict:
 def register_callbacks(app, source: DataSource) -> None:
     f = lambda name: ids.page_filter(PAGE, name)  # noqa: E731
 
-    @app.callback(
-        Output(ids.PERF_KPIS, "children"),
-        Output(ids.PERF_INDICATORS, "children"),
-        Output(ids.PERF_GRADES, "figure"),
-        Output(ids.caption(ids.PERF_GRADES), "children"),
-        Output(ids.PERF_TYPES, "figure"),
-        Output(ids.caption(ids.PERF_TYPES), "children"),
-        Output(ids.PERF_GRID, "columnDefs"),
-        Output(ids.PERF_GRID_NOTE, "children"),
-        Output(ids.PERF_GRADE_AMOUNTS, "figure"),
-        Output(ids.PERF_EXTRA, "children"),
-        Output(ids.PERF_NOTES, "children"),
-        Output(ids.query_store(PAGE), "data"),
-        Input(f("year"), "value"),
-        Input(f("region"), "value"),
-        Input(f("method"), "value"),
-        Input(f("target_type"), "value"),
-        Input(f("grade"), "value"),
-        Input(f("unit"), "value"),
-        Input(ids.page_data(PAGE), "data"),  # the data changed: redraw
-    )
-    def update(year, region, methods, target_types, grades_selected, unit, _data):
-        return source.get().cached(view, year, region, methods, target_types, grades_selected, unit)
+    register_view(app, source, PAGE, OUTPUTS, view)
 
     filters = ("year", "region", "method", "target_type", "grade", "unit")
 

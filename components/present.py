@@ -13,21 +13,22 @@ from dash import dcc, html
 from components import ids
 from components.briefing import Deck, Slide, deck, projector
 from components.data import Dataset
-from components.filters import parse_query
-from components.layout import EXPORTS, PATH_OF, PRESENT_PATH
+from components.pages import EXPORTS, PRESENT_PATH
+from components.state import parse_query
 
-VIEW_ONLY = ("slide", "theme", "start")  # parameters of briefing mode itself, not of the view
+SHOW_ONLY = ("slide", "theme")  # how briefing mode shows the deck, not which deck it is
+VIEW_ONLY = (*SHOW_ONLY, "start")  # start: the page it was opened from, which names the deck's year
 
 
-def view_query(query: dict[str, list[str]]) -> str:
-    """The view's own query (year, region, unit, filters) without the slide and theme."""
-    return urlencode([(k, v) for k, values in query.items() if k not in VIEW_ONLY for v in values])
+def view_query(query: dict[str, list[str]], drop: tuple[str, ...] = VIEW_ONLY) -> str:
+    """The view's own query (year, region, unit, filters) without the slide and theme (and start)."""
+    return urlencode([(k, v) for k, values in query.items() if k not in drop for v in values])
 
 
 def slide_number(query: dict[str, list[str]], slides: list[Slide]) -> int:
     """`slide=N` (1-based), else the first slide of the section named by `start=<page>`."""
     start = (query.get("start") or [None])[0]
-    first = next((i for i, s in enumerate(slides, start=1) if s.page == start), 1)
+    first = next((i for i, s in enumerate(slides, start=1) if s.page.key == start), 1)
     try:
         wanted = int((query.get("slide") or [first])[0])
     except ValueError:
@@ -68,8 +69,9 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     current = slide_number(query, the_deck.slides)
     view = view_query(query)
     suffix = f"?{view}" if view else ""
+    deck_query = view_query(query, SHOW_ONLY)  # the exports make this same deck
     slides = [
-        make_slide(i, s, the_deck, contrast, i == current, PATH_OF[s.page] + suffix)
+        make_slide(i, s, the_deck, contrast, i == current, s.page.path + suffix)
         for i, s in enumerate(the_deck.slides, start=1)
     ]
     button = lambda label, go, title: html.Button(label, title=title, className="present-btn", **{"data-go": go})  # noqa: E731
@@ -82,7 +84,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
         button("退出", "exit", "Esc"),
         html.Span(
             [
-                html.A(label.split("（")[1].rstrip("）"), href=path + suffix, className="present-export")
+                html.A(label.split("（")[1].rstrip("）"), href=f"{path}?{deck_query}", className="present-export")
                 for path, label in EXPORTS.values()
             ],
             className="ms-auto",

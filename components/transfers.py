@@ -11,16 +11,7 @@ from components import ids, vocab
 from components.charts import grouped_bars, stacked_bars, wrap
 from components.data import Dataset, DataSource
 from components.figures import COMPUTED
-from components.filters import (
-    build_query,
-    keep,
-    parse_query,
-    regions_of,
-    resolve,
-    select,
-    toggle,
-    years_of,
-)
+from components.filters import keep, regions_of, select, toggle, years_of
 from components.layout import (
     make_caption,
     make_chart_card,
@@ -29,9 +20,11 @@ from components.layout import (
     make_graph,
     make_kpi_card,
     make_section_extras,
+    register_view,
 )
 from components.sections import transfers as model_of
 from components.sections.transfers import TransfersModel, card_text
+from components.state import ViewState, from_url
 from components.theme import (
     MISSING,
     TRANSFERS_UNIT,
@@ -240,11 +233,17 @@ def make_table(m: TransfersModel, with_items: bool = True) -> html.Div:
     )
 
 
+def filter_options(dataset: Dataset) -> dict[str, list[str]]:
+    """The page's 类别 choices, in the report's order (合计 is no category to filter by)."""
+    frame = dataset.frame("transfers")
+    return {"category": vocab.ordered(frame[frame["category"] != vocab.TOTAL]["category"].unique(), vocab.CATEGORIES)}
+
+
 def layout(dataset: Dataset, search: str) -> html.Div:
     frame = dataset.frame("transfers")
     years, regions = years_of(frame), regions_of(frame)
-    category_options = vocab.ordered(frame[frame["category"] != vocab.TOTAL]["category"].unique(), vocab.CATEGORIES)
-    state = resolve(parse_query(search), years, regions, PAGE, {"category": category_options})
+    options = dataset.derived("transfers.options", filter_options)
+    state, notices = from_url(search, PAGE, years, regions, options)
     header = [html.H2("税收返还和转移支付", className="page-title")]
     if not years:
         return html.Div(header + [make_empty_state(f"{EMPTY}（transfers.csv 未提供或未载入）")])
@@ -256,9 +255,10 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                 years,
                 regions,
                 state,
-                [("category", "类别", category_options)],
+                [("category", "类别", options["category"])],
                 ids.TRANSFERS_CLEAR,
                 model_of.printed_unit(select(frame, state.year, state.region)),  # as the document prints it
+                notices,
             ),
             dbc.Row(id=ids.TRANSFERS_KPIS),
             dbc.Row(
@@ -328,48 +328,40 @@ def model_for(dataset: Dataset, year, region, selected, unit: str | None = None)
     return model_of.model(dataset, year, region, selected, chosen)
 
 
-def view(dataset: Dataset, year, region, selected, unit: str | None = None) -> tuple:
-    """Everything the page shows for one filter state (pure: no Dash state)."""
-    frame = dataset.frame("transfers")
-    m = model_for(dataset, year, region, selected, unit)
-    printed = model_of.printed_unit(select(frame, year, region))
-    shown = m.unit
+def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
+    """Everything the page shows for one view, keyed like OUTPUTS (pure: no Dash state)."""
+    year, region, selected = state.year, state.region, list(state.get("category"))
+    m = model_for(dataset, year, region, selected, state.unit)
     said = sentences(m)
     cats = model_of.chart_frame(m)
-    extra = [make_graph(*chart) for chart in trend_charts(dataset, year, region, selected, shown, m.subset)]
-    extra += make_section_extras(dataset, "转移支付", year, region, shown)
-    return (
-        make_kpis(m),
-        fig_budget_vs_prior(cats, shown),
-        make_caption(said[ids.TRANSFERS_BARS]),
-        fig_waterfall(cats, shown),
-        make_caption(said[ids.TRANSFERS_WATERFALL]),
-        make_table(m),
-        extra,
-        build_query(year, region, {"category": selected or []}, None if shown == printed else shown),
-    )
+    extra = [make_graph(*chart) for chart in trend_charts(dataset, year, region, selected, m.unit, m.subset)]
+    extra += make_section_extras(dataset, "转移支付", year, region, m.unit)
+    return {
+        "kpis": make_kpis(m),
+        "bars": fig_budget_vs_prior(cats, m.unit),
+        "bars_caption": make_caption(said[ids.TRANSFERS_BARS]),
+        "waterfall": fig_waterfall(cats, m.unit),
+        "waterfall_caption": make_caption(said[ids.TRANSFERS_WATERFALL]),
+        "table": make_table(m),
+        "extra": extra,
+        "query": state.query(model_of.printed_unit(select(dataset.frame("transfers"), year, region))),
+    }
+
+
+OUTPUTS = {
+    "kpis": Output(ids.TRANSFERS_KPIS, "children"),
+    "bars": Output(ids.TRANSFERS_BARS, "figure"),
+    "bars_caption": Output(ids.caption(ids.TRANSFERS_BARS), "children"),
+    "waterfall": Output(ids.TRANSFERS_WATERFALL, "figure"),
+    "waterfall_caption": Output(ids.caption(ids.TRANSFERS_WATERFALL), "children"),
+    "table": Output(ids.TRANSFERS_TABLE, "children"),
+    "extra": Output(ids.TRANSFERS_EXTRA, "children"),
+}
 
 
 def register_callbacks(app, source: DataSource) -> None:
     f = lambda name: ids.page_filter(PAGE, name)  # noqa: E731
-
-    @app.callback(
-        Output(ids.TRANSFERS_KPIS, "children"),
-        Output(ids.TRANSFERS_BARS, "figure"),
-        Output(ids.caption(ids.TRANSFERS_BARS), "children"),
-        Output(ids.TRANSFERS_WATERFALL, "figure"),
-        Output(ids.caption(ids.TRANSFERS_WATERFALL), "children"),
-        Output(ids.TRANSFERS_TABLE, "children"),
-        Output(ids.TRANSFERS_EXTRA, "children"),
-        Output(ids.query_store(PAGE), "data"),
-        Input(f("year"), "value"),
-        Input(f("region"), "value"),
-        Input(f("category"), "value"),
-        Input(f("unit"), "value"),
-        Input(ids.page_data(PAGE), "data"),  # the data changed: redraw
-    )
-    def update(year, region, selected, unit, _data):
-        return source.get().cached(view, year, region, selected, unit)
+    register_view(app, source, PAGE, OUTPUTS, view)
 
     @app.callback(
         Output(f("category"), "value"),

@@ -14,6 +14,7 @@ import pytest
 import app as app_module
 from components import datacheck, layout
 from components.data import load_folder
+from components.pages import PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,8 +73,8 @@ def test_pages_are_served_with_security_headers_and_no_debugger():
 def test_router_renders_each_page_and_an_unknown_path_politely():
     dataset = load_folder(ROOT / "data")
     pages = {name: module.layout for name, module in app_module.SECTIONS.items()}
-    for path in layout.PAGES:
-        rendered = layout.render(dataset, path, "", pages)
+    for page in PAGES:
+        rendered = layout.render(dataset, page.path, "", pages)
         assert "page-footer" in json.dumps(rendered[-1].to_plotly_json(), default=lambda c: c.to_plotly_json())
     missing = layout.render(dataset, "/nowhere", "", pages)
     assert "没有这个页面" in json.dumps(missing[0].to_plotly_json(), ensure_ascii=False, default=str)

@@ -9,8 +9,8 @@ import pytest
 
 from components import briefing, debt, ids, overview, performance, present, transfers
 from components.data import load_folder
-from components.filters import parse_query
 from components.sections import debt as debt_model
+from components.state import ViewState, parse_query
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 REGION = "株洲经开区"
@@ -121,7 +121,8 @@ def test_sentences_follow_the_unit(seed, unit, expected):
 
 
 def test_the_unit_changes_cards_charts_tables_and_the_url(seed):
-    kpis, bars, caption, _w, _c, table, _extra, query = transfers.view(seed, 2023, REGION, None, "亿元")
+    out = transfers.view(seed, ViewState.of("transfers", 2023, REGION, "亿元"))
+    kpis, bars, caption, table, query = (out[k] for k in ("kpis", "bars", "bars_caption", "table", "query"))
     assert "0.17 亿元" in texts(kpis)
     assert bars.layout.yaxis.title.text == "金额（亿元）"
     assert list(bars.data[1].y) == pytest.approx([0, 0.1722, 0])
@@ -131,19 +132,21 @@ def test_the_unit_changes_cards_charts_tables_and_the_url(seed):
 
 
 def test_a_section_in_its_own_unit_leaves_unit_out_of_the_url(seed):
-    assert "unit" not in parse_query(debt.view(seed, 2022, REGION, None, "亿元")[-1])
-    kpis, fig, *_rest, query = debt.view(seed, 2022, REGION, None, "万元")
+    assert "unit" not in parse_query(debt.view(seed, ViewState.of("debt", 2022, REGION, "亿元"))["query"])
+    out = debt.view(seed, ViewState.of("debt", 2022, REGION, "万元"))
+    kpis, query = out["kpis"], out["query"]
     assert "607,100 万元" in texts(kpis) and parse_query(query)["unit"] == ["万元"]
 
 
 def test_performance_list_and_indicators_follow_the_unit(seed):
-    out = performance.view(seed, 2022, REGION, None, None, None, "亿元")
-    assert "3.48 亿元" in texts(out[1])  # 34832.52 万元
-    assert any(c["headerName"] == "涉及金额（亿元）" for c in out[6])  # the list itself pages on the server
+    out = performance.view(seed, ViewState.of("performance", 2022, REGION, "亿元"))
+    assert "3.48 亿元" in texts(out["indicators"])  # 34832.52 万元
+    assert any(c["headerName"] == "涉及金额（亿元）" for c in out["grid_columns"])  # the list itself pages on the server
 
 
 def test_overview_in_one_unit_for_every_section(seed):
-    cards, *_rest, query = overview.view(seed, 2023, REGION, "万元")
+    out = overview.view(seed, ViewState.of("overview", 2023, REGION, "万元"))
+    cards, query = out["cards"], out["query"]
     assert "607,100 万元" in texts(cards) and "1,722 万元" in texts(cards)
     assert parse_query(query)["unit"] == ["万元"]
 
@@ -218,7 +221,7 @@ def test_each_chart_is_described_by_its_sentences(seed):
 
     walk(page)
     assert found == {ids.caption(ids.TRANSFERS_BARS): "figure", ids.caption(ids.TRANSFERS_WATERFALL): "figure"}
-    caption = transfers.view(seed, 2023, REGION, None)[2]  # the sentences the callback puts in that caption
+    caption = transfers.view(seed, ViewState.of("transfers", 2023, REGION))["bars_caption"]  # the sentences the callback puts in that caption
     assert texts(caption).startswith("2023年转移支付预算1722万元")
 
 
@@ -238,3 +241,32 @@ def test_the_trend_and_the_region_comparison_have_slides_where_the_data_has_them
         assert expected in titles, titles
     seed_titles = [s.title for s in briefing.deck(load_folder(DATA), "year=2023").slides]
     assert not any("历年" in t or "各地区" in t for t in seed_titles)  # one year, one region: nothing to compare
+
+
+@pytest.mark.parametrize(
+    ("search", "deck_year", "shows"),
+    [
+        # The seed is the 2023 budget explanation: transfers of 2023, debt and evaluations of 2022.
+        ("start=overview", 2023, "2023年转移支付预算1722万元"),
+        ("start=transfers&year=2023", 2023, "2023年转移支付预算1722万元"),
+        ("start=debt&year=2022", 2023, "2023年转移支付预算1722万元"),
+        ("start=performance&year=2022&grade=良", 2023, "2023年转移支付预算1722万元"),
+        ("start=overview&year=2022", 2022, None),  # the overview's year is the deck's: no transfers yet
+    ],
+)
+def test_a_deck_opened_from_each_page_is_the_deck_of_that_pages_document(seed, search, deck_year, shows):
+    the_deck = briefing.deck(seed, search)
+    assert the_deck.year == deck_year and briefing.deck_title(seed, search) == the_deck.title
+    said = [s for slide in the_deck.slides for s in slide.sentences]
+    if shows:
+        assert any(s.startswith(shows) for s in said)
+        assert not any("暂无转移支付数据" in s for s in said)
+    assert the_deck.views["debt"].year == 2022 == the_deck.views["performance"].year
+    if "grade=" in search:
+        assert the_deck.views["performance"].get("grade") == ("良",)  # the page's filters come along
+
+
+def test_a_section_page_of_an_earlier_year_opens_that_years_deck():
+    multi = load_folder(Path(__file__).resolve().parent / "fixtures" / "multi")  # debt of 2022 and 2023
+    the_deck = briefing.deck(multi, "start=debt&year=2022&region=示例区甲")
+    assert the_deck.year == 2022 and the_deck.views["debt"].year == 2022

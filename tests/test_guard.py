@@ -415,8 +415,8 @@ def test_a_pattern_id_of_a_page_that_has_none_is_refused(client, deps):
 
 def test_the_two_million_character_unit_never_reaches_the_view(client, good_overview, monkeypatch):
     seen = []
-    real = overview.view
-    monkeypatch.setattr(overview, "view", lambda *args: seen.append(args) or real(*args))
+    real = overview.transfer_cards  # the first thing the overview's view draws
+    monkeypatch.setattr(overview, "transfer_cards", lambda *args: seen.append(args) or real(*args))
     huge = mutate(good_overview, inp(2, "元" * 2_000_000))
     started = time.perf_counter()
     answer = post(client, huge)
@@ -458,7 +458,7 @@ def test_a_failing_callback_still_answers_the_generic_500(client, good_overview,
     def broken(*_args):
         raise ValueError("坏" * 100_000)
 
-    monkeypatch.setattr(overview, "view", broken)
+    monkeypatch.setattr(overview, "transfer_cards", broken)
     answer = post(client, mutate(good_overview, inp(0, 2021)))
     assert answer.status_code == 500 and answer.get_data(as_text=True).startswith("服务器内部错误")
     assert all(len(r.getMessage()) < 2100 and len(r.exc_text or "") < 2100 for r in caplog.records)

@@ -12,6 +12,7 @@ from components import datacheck, ids, overview, performance
 from components.briefing import performance_slides
 from components.data import load_folder
 from components.sections import performance as section
+from components.state import ViewState
 
 REGION = "株洲经开区"
 REALDOCS = Path("/work/realdocs")
@@ -57,11 +58,11 @@ def test_the_seed_reads_as_the_document_prints_it(seed):
     )
     assert m.summary() == "良 5 个 · 中 3 个"
     assert m.total.text() == "8个" and not m.amount.stated and m.amount_gaps == "文件未逐项公布金额"
-    out = performance.view(seed, 2022, REGION, None, None, None)
-    kpis, indicators = texts(out[0]), texts(out[1])
+    out = performance.view(seed, ViewState.of("performance", 2022, REGION))
+    kpis, indicators = texts(out["kpis"]), texts(out["indicators"])
     assert "良 5 个 · 中 3 个" in kpis and "8 个" in kpis and "未公布" in kpis
     assert "37 家" in indicators and "100%" in indicators and "34,832.52 万元" in indicators
-    fig = out[2]
+    fig = out["grades"]
     assert {t.name: list(t.x) for t in fig.data} == {"良": [5.0], "中": [3.0]}
     assert fig.layout.xaxis.tickformat == ",d"  # whole-number ticks
     cards, _fig, said = overview.performance_cards(seed, 2022, REGION)
@@ -70,7 +71,7 @@ def test_the_seed_reads_as_the_document_prints_it(seed):
 
 
 def test_the_deck_and_the_preview_render_the_same_model(seed):
-    grades_slide, types_slide = performance_slides(seed, {}, 2022, REGION, None)
+    grades_slide, types_slide = performance_slides(seed, ViewState.of("performance", 2022, REGION), 2022)
     assert grades_slide.sentences[0].startswith("2022年财政重点评价8个")
     assert types_slide.sentences == ["评价对象中部门整体支出3个、项目支出5个。"]
     preview = texts(datacheck.preview_performance(seed, 2022, REGION))
@@ -169,7 +170,9 @@ def test_a_selection_is_named_as_the_part_it_is(tmp_path):
     assert m.sentences["types"] == ("评价对象（评价方式为财政复核，对象类型为项目支出）中项目支出2个。",)
     assert (
         "（评价方式为财政复核，对象类型为项目支出）"
-        in performance_slides(dataset, {"method": ["财政复核"], "target_type": ["项目支出"]}, 2022, "A", None)[0].title
+        in performance_slides(
+            dataset, ViewState.of("performance", 2022, "A", method=["财政复核"], target_type=["项目支出"]), 2022
+        )[0].title
     )
 
 
@@ -217,10 +220,10 @@ def test_a_score_without_a_grade_never_becomes_a_grade():
 
 
 def _tables(dataset, region):
-    from components.briefing import Deck
+    from components.briefing import deck
     from components.exports import view_tables
 
-    return view_tables(dataset, Deck("", region, 2022, [], "", {}))
+    return view_tables(dataset, deck(dataset, f"?year=2022&region={region}"))
 
 
 def test_ids_are_the_page_ones(seed):

@@ -13,6 +13,7 @@ import pytest
 from components import datacheck, debt, ids, layout, overview, performance, transfers, trust
 from components.checks import Finding
 from components.data import load_folder
+from components.state import ViewState
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 REGION = "株洲经开区"
@@ -98,6 +99,8 @@ def marker_places(*trees) -> set[str]:
     found = set()
 
     def walk(node):
+        if isinstance(node, dict):  # a view's outputs, by name
+            node = list(node.values())
         if isinstance(node, (list, tuple)):
             for child in node:
                 walk(child)
@@ -135,10 +138,10 @@ def test_every_card_and_chart_a_finding_can_mark_has_a_place_for_the_marker():
     for about in kinds:
         wanted.setdefault(about["section"], set()).update(trust.targets(Finding("f.csv", "m", 1, **about)))
     rendered = {
-        "transfers": (transfers.layout(seed, ""), transfers.view(seed, 2023, REGION, None)),
-        "debt": (debt.layout(seed, ""), debt.view(seed, 2022, REGION, None)),
-        "performance": (performance.layout(seed, ""), performance.view(seed, 2022, REGION, None, None, None)),
-        "overview": (overview.layout(seed, ""), overview.view(seed, 2023, REGION)),
+        "transfers": (transfers.layout(seed, ""), transfers.view(seed, ViewState.of("transfers", 2023, REGION))),
+        "debt": (debt.layout(seed, ""), debt.view(seed, ViewState.of("debt", 2022, REGION))),
+        "performance": (performance.layout(seed, ""), performance.view(seed, ViewState.of("performance", 2022, REGION))),
+        "overview": (overview.layout(seed, ""), overview.view(seed, ViewState.of("overview", 2023, REGION))),
     }
     for page, trees in rendered.items():
         assert wanted[page] <= marker_places(*trees), page
@@ -286,11 +289,11 @@ def test_no_chart_of_any_page_carries_a_tag_from_a_csv_cell(tmp_path):
     dataset = load_folder(tmp_path)
     assert dataset.errors == []
     figures = [
-        *transfers.view(dataset, 2023, TAG, None),
-        *transfers.view(dataset, 2023, TAG, [TAG]),
-        *debt.view(dataset, 2022, TAG, None),
-        *performance.view(dataset, 2022, TAG, None, None, None),
-        *overview.view(dataset, 2023, TAG),
+        *transfers.view(dataset, ViewState.of("transfers", 2023, TAG)).values(),
+        *transfers.view(dataset, ViewState.of("transfers", 2023, TAG, category=[TAG])).values(),
+        *debt.view(dataset, ViewState.of("debt", 2022, TAG)).values(),
+        *performance.view(dataset, ViewState.of("performance", 2022, TAG)).values(),
+        *overview.view(dataset, ViewState.of("overview", 2023, TAG)).values(),
     ]
     charts = [f for f in figures if hasattr(f, "to_plotly_json") and type(f).__name__ == "Figure"]
     charts += [c.figure for c in walk_graphs(figures)]

@@ -12,6 +12,7 @@ from components import debt, filters, overview, performance, transfers
 from components.data import load_folder
 from components.sections import debt as debt_model
 from components.sections import transfers as transfers_model
+from components.state import ViewState, from_url, parse_query
 from components.theme import fmt_amount, fmt_pct
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -41,24 +42,34 @@ def texts(component) -> str:
 
 
 def test_query_round_trip_keeps_repeated_values():
-    query = filters.build_query(2023, REGION, {"category": ["税收返还", "专项转移支付"], "grade": []})
-    parsed = filters.parse_query("?" + query)
+    state = ViewState.of("transfers", 2023, REGION, category=["税收返还", "专项转移支付"])
+    parsed = parse_query("?" + state.query())
     assert parsed == {"year": ["2023"], "region": [REGION], "category": ["税收返还", "专项转移支付"]}
+    again, notices = from_url(state.query(), "transfers", [2023], [REGION], {"category": ["税收返还", "专项转移支付"]})
+    assert again == state and notices == ()
+    assert hash(again) == hash(state)  # one key for the view cache, however the URL spelled it
+
+
+def test_a_view_state_keeps_only_its_pages_filters_and_a_known_unit():
+    state = ViewState.of("debt", 2022, REGION, "美元", debt_type=None, category=["税收返还"])
+    assert state.picks == (("debt_type", ()),) and state.unit is None
+    assert "unit" not in parse_query(ViewState.of("debt", 2022, REGION, "万元").query("万元"))  # the printed unit
+    assert parse_query(ViewState.of("debt", 2022, REGION, "亿元").query("万元"))["unit"] == ["亿元"]
 
 
 def test_resolve_falls_back_with_a_notice_and_never_blank():
-    state = filters.resolve({"year": ["2030"], "region": ["石峰区"]}, [2023, 2022], [REGION], "transfers", {})
+    state, notices = from_url({"year": ["2030"], "region": ["石峰区"]}, "transfers", [2023, 2022], [REGION])
     assert (state.year, state.region) == (2023, REGION)
-    assert len(state.notices) == 2
-    earlier = filters.resolve({"year": ["2022"]}, [2023, 2021], [REGION], "debt", {"debt_type": ["专项债务"]})
+    assert len(notices) == 2
+    earlier, _ = from_url({"year": ["2022"]}, "debt", [2023, 2021], [REGION], {"debt_type": ["专项债务"]})
     assert earlier.year == 2021
-    default = filters.resolve({}, [2023, 2022], ["B", "A"], "debt", {})
-    assert (default.year, default.region, default.notices) == (2023, "B", ())
+    default, notices = from_url({}, "debt", [2023, 2022], ["B", "A"])
+    assert (default.year, default.region, notices) == (2023, "B", ())
 
 
 def test_resolve_drops_filter_values_the_data_lacks():
-    state = filters.resolve({"debt_type": ["专项债务", "隐性"]}, [2022], [REGION], "debt", {"debt_type": ["专项债务"]})
-    assert state.filters == {"debt_type": ["专项债务"]} and "隐性" in state.notices[0]
+    state, notices = from_url({"debt_type": ["专项债务", "隐性"]}, "debt", [2022], [REGION], {"debt_type": ["专项债务"]})
+    assert state.get("debt_type") == ("专项债务",) and "隐性" in notices[0]
 
 
 def test_toggle_selects_then_clears():
@@ -146,7 +157,8 @@ def test_waterfall_steps_from_prior_total_to_budget(seed):
 
 
 def test_category_filter_narrows_every_output(seed):
-    kpis, bars, _c1, waterfall, _c2, table, _extra, query = transfers.view(seed, 2023, REGION, ["一般性转移支付"])
+    out = transfers.view(seed, ViewState.of("transfers", 2023, REGION, category=["一般性转移支付"]))
+    kpis, bars, waterfall, table, query = (out[k] for k in ("kpis", "bars", "waterfall", "table", "query"))
     assert list(bars.data[0].x) == ["一般性转移支付"]
     assert "1,722 万元" in texts(kpis) and "-2,493 万元" in texts(kpis)
     assert "专项转移支付" not in texts(table)
@@ -172,7 +184,8 @@ def test_the_printed_total_balance_is_shown_and_the_types_drawn(seed):
 
 
 def test_no_limit_is_said_not_drawn_as_zero(seed):
-    kpis, _fig, _c1, limit_panel, flows, _c2, _extra, _q = debt.view(seed, 2022, REGION, None)
+    out = debt.view(seed, ViewState.of("debt", 2022, REGION))
+    kpis, limit_panel, flows = out["kpis"], out["limit"], out["flows"]
     assert "无单列限额" in texts(kpis) and "市本级" in texts(limit_panel)
     assert "限额" not in {t.name for t in flows.data}
     refinancing = [t.y[1] for t in flows.data]  # 再融资债券 is not stated
@@ -180,7 +193,8 @@ def test_no_limit_is_said_not_drawn_as_zero(seed):
 
 
 def test_debt_type_filter(seed):
-    kpis, fig, _c1, _limit, flows, _c2, _extra, query = debt.view(seed, 2022, REGION, ["专项债务"])
+    out = debt.view(seed, ViewState.of("debt", 2022, REGION, debt_type=["专项债务"]))
+    kpis, fig, flows, query = out["kpis"], out["composition"], out["flows"], out["query"]
     assert list(fig.data[0].values) == pytest.approx([56.21])
     assert "56.21 亿元" in texts(kpis) and "4.50" not in texts(kpis)
     assert [t.name for t in flows.data] == ["专项债务"]
@@ -238,16 +252,16 @@ def grid(dataset, *filters, request=None) -> dict:
 
 
 def test_grade_filter_on_ungraded_evaluations_explains_instead_of_inventing(seed):
-    out = performance.view(seed, 2022, REGION, None, None, ["良"])
+    out = performance.view(seed, ViewState.of("performance", 2022, REGION, grade=["良"]))
     assert grid(seed, 2022, REGION, None, None, ["良"]) == {"rowData": [], "rowCount": 0}
-    assert "未公布每个评价对象的等级" in texts(out[7])
+    assert "未公布每个评价对象的等级" in texts(out["grid_note"])
 
 
 def test_target_type_filter(seed):
-    out = performance.view(seed, 2022, REGION, None, ["项目支出"], None)
+    out = performance.view(seed, ViewState.of("performance", 2022, REGION, target_type=["项目支出"]))
     rows = grid(seed, 2022, REGION, None, ["项目支出"], None)["rowData"]
     assert len(rows) == 5 and all(r["target_type"] == "项目支出" for r in rows)
-    assert "target_type=" in out[-1]
+    assert "target_type=" in out["query"]
 
 
 def test_missing_amounts_are_shown_as_unpublished(seed):
@@ -259,7 +273,8 @@ def test_missing_amounts_are_shown_as_unpublished(seed):
 
 
 def test_overview_shows_each_section_for_its_own_latest_year(seed):
-    cards, t_fig, _c1, d_fig, _c2, p_fig, _c3, query = overview.view(seed, 2023, REGION)
+    out = overview.view(seed, ViewState.of("overview", 2023, REGION))
+    cards, t_fig, d_fig, p_fig, query = (out[k] for k in ("cards", "transfers", "debt", "grades", "query"))
     text = texts(cards)
     for expected in (
         "2023年转移支付预算",
@@ -274,7 +289,7 @@ def test_overview_shows_each_section_for_its_own_latest_year(seed):
         "无单列限额",
     ):
         assert expected in text
-    assert query == filters.build_query(2023, REGION, {})
+    assert query == ViewState.of("overview", 2023, REGION).query()
 
 
 def test_empty_folder_gives_empty_states_everywhere(tmp_path):
@@ -305,7 +320,7 @@ def graph_in(component):
 
 
 def test_several_regions_and_years_add_comparison_and_trend(multi):
-    extra = transfers.view(multi, 2023, "示例区甲", None)[6]
+    extra = transfers.view(multi, ViewState.of("transfers", 2023, "示例区甲"))["extra"]
     ids = [graph_in(card).id for card in extra]
     assert ids == ["transfers-compare", "transfers-trend"]
     compare = graph_in(extra[0]).figure
@@ -316,11 +331,12 @@ def test_several_regions_and_years_add_comparison_and_trend(multi):
 
 
 def test_one_region_one_year_has_no_comparison(seed):
-    assert transfers.view(seed, 2023, REGION, None)[6] == []
+    assert transfers.view(seed, ViewState.of("transfers", 2023, REGION))["extra"] == []
 
 
 def test_gbk_debt_with_limits_and_trend(multi):
-    kpis, _fig, _c1, limit_panel, _flows, _c2, extra, _q = debt.view(multi, 2023, "示例区甲", None)
+    out = debt.view(multi, ViewState.of("debt", 2023, "示例区甲"))
+    kpis, limit_panel, extra = out["kpis"], out["limit"], out["extra"]
     text = texts(kpis)
     assert "37.00 亿元" in text and "44.00 亿元" in text and "余额占限额 84.09%" in text
     assert limit_panel[0].id == "debt-limit-graph"
@@ -360,7 +376,8 @@ def test_text_from_csv_cannot_become_plotly_markup(tmp_path):
 
 
 def test_overview_never_shows_a_later_year_than_selected(seed):
-    cards, t_fig, _c1, _d, _c2, _p, _c3, _q = overview.view(seed, 2022, REGION)
+    out = overview.view(seed, ViewState.of("overview", 2022, REGION))
+    cards, t_fig = out["cards"], out["transfers"]
     text = texts(cards)
     assert "2023年" not in text and "2022年及以前暂无转移支付数据" in text
     assert "2022年末政府债务余额" in text
@@ -368,13 +385,13 @@ def test_overview_never_shows_a_later_year_than_selected(seed):
 
 
 def test_type_chart_keeps_every_type_and_greys_the_unselected(seed):
-    fig = performance.view(seed, 2022, REGION, None, ["部门整体支出"], None)[4]
+    fig = performance.view(seed, ViewState.of("performance", 2022, REGION, target_type=["部门整体支出"]))["types"]
     bar = fig.data[0]
     assert list(bar.x) == ["部门整体支出", "项目支出"] and list(bar.y) == [3, 5]
     assert bar.marker.color[1] == "#D1D5DB" != bar.marker.color[0]
 
 
 def test_choosing_a_published_grade_counts_it_without_naming_anyone(seed):
-    out = performance.view(seed, 2022, REGION, None, None, ["良"])
-    assert "等级为良的评价" in texts(out[0]) and "5 个" in texts(out[0])
-    assert out[4].layout.annotations[0].text == "文件未公布每个评价对象的等级"
+    out = performance.view(seed, ViewState.of("performance", 2022, REGION, grade=["良"]))
+    assert "等级为良的评价" in texts(out["kpis"]) and "5 个" in texts(out["kpis"])
+    assert out["types"].layout.annotations[0].text == "文件未公布每个评价对象的等级"

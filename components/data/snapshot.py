@@ -102,6 +102,8 @@ class Dataset:
         vocabulary = self.derived("vocabulary", _vocabulary)
         try:
             for value in args:
+                if hasattr(value, "filter_values"):  # a ViewState (components/state.py)
+                    value = value.filter_values()
                 values = value if isinstance(value, list | tuple) else (value,)
                 if any(v not in vocabulary for v in values if v is not None and v != ""):
                     return False
