@@ -329,7 +329,7 @@ def check_grades(
         ungraded = sum(1 for r in group if not r["grade"])
         about = {"section": "performance", "year": int(year), "region": region, "kind": "grades"}
         head = f"{year}年{region}{method}"
-        stated = {r["grade"]: r for r in rows}
+        stated = {r["grade"]: r for r in rows if r["grade"] != vocab.TOTAL}  # a printed 合计 is not a grade
         for grade in vocab.ordered([*stated, *counted], vocab.GRADES):
             low = counted.get(grade, 0)
             high = low + ungraded
@@ -350,6 +350,8 @@ def check_grades(
                     )
                 )
                 continue
+            if not is_stated(row["count"]):
+                continue  # a share only states no count to compare
             n = int(row["count"])
             if not low <= n <= high:
                 short = low - n if n < low else n - high

@@ -265,3 +265,10 @@ def test_the_transfers_table_gives_the_same_verdict_on_the_total_as_the_checks(t
     assert checks.findings(dataset) == []
     table = str(transfers.make_table(transfers.model_for(dataset, 2023, "A", None)).to_plotly_json())
     assert "与分项加总一致" in table and "不一致" not in table
+
+
+def test_a_share_only_grade_or_a_printed_total_is_not_compared_with_graded_evaluations(tmp_path):
+    # Once a crash (int(NaN)) and a false 「等级为合计」 finding.
+    evaluations = EVALUATIONS + "2022,A,m,项目,x,良\n2022,A,m,项目,y,中\n"
+    grades = "年度,地区,评价方式,等级,数量,占比\n2022,A,m,良,,50\n2022,A,m,中,1,50\n2022,A,m,合计,2,100\n"
+    assert found(tmp_path, evaluations=evaluations, grades=grades) == []
