@@ -15,11 +15,15 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 
 import pandas as pd
 
 from components import vocab
 from components.data import BASE_UNIT, MONEY_FACTORS, SCHEMAS, Dataset, Problem, margin, money_unit
+from components.data.cells import printed_column
+from components.figures import Figure, exact, round_half_up
 from components.theme import fmt_number
 
 Interval = tuple[float, float]
@@ -29,7 +33,7 @@ Row = Mapping  # a row as a dict (or a pandas Series)
 CHECKED = {
     "transfers": "转移支付合计与各类别之和、类别与明细项目之和、所列增减额和增减率与预算数和上年执行数",
     "debt": "债务合计与一般债务、专项债务之和，余额是否超过限额",
-    "performance": "评价等级分布（grades.csv）与评价对象清单中的等级（evaluations.csv）",
+    "performance": "评价等级分布（grades.csv）与评价对象清单中的等级（evaluations.csv），所列占比与数量",
 }
 
 
@@ -46,7 +50,7 @@ class Finding(Problem):
     year: int | None = None
     region: str | None = None
     subject: str = ""  # the category, debt type or grade; 合计 for a stated total
-    kind: str = ""  # total | items | change | limit | grades
+    kind: str = ""  # total | items | change | limit | grades | shares
     lines: tuple[int, ...] = ()
 
 
@@ -112,10 +116,14 @@ def unit_of(row: Row) -> str | None:
     return money_unit(str(row.get("unit") or ""))
 
 
-def warn(file: str, lines: Iterable[int], message: str, column: str | None = None, **about) -> Finding:
+def warn(
+    file: str, lines: Iterable[int], message: str, column: str | None = None, at: int | None = None, **about
+) -> Finding:
+    """A finding about `lines`, reported on the first of them unless `at` names another."""
     lines = tuple(sorted(set(int(x) for x in lines)))
     where = "、".join(f"第{x}行" for x in lines)
-    return Finding(file, f"{message}（涉及{where}）", lines[0] if lines else None, column, lines=lines, **about)
+    line = at if at is not None else lines[0] if lines else None
+    return Finding(file, f"{message}（涉及{where}）", line, column, lines=lines, **about)
 
 
 def records(frame: pd.DataFrame | Sequence[Row]) -> list[Row]:
@@ -329,7 +337,7 @@ def check_grades(
         ungraded = sum(1 for r in group if not r["grade"])
         about = {"section": "performance", "year": int(year), "region": region, "kind": "grades"}
         head = f"{year}年{region}{method}"
-        stated = {r["grade"]: r for r in rows}
+        stated = {r["grade"]: r for r in rows if r["grade"] != vocab.TOTAL}  # a printed 合计 is not a grade
         for grade in vocab.ordered([*stated, *counted], vocab.GRADES):
             low = counted.get(grade, 0)
             high = low + ungraded
@@ -350,6 +358,8 @@ def check_grades(
                     )
                 )
                 continue
+            if not is_stated(row["count"]):
+                continue  # a share only states no count to compare
             n = int(row["count"])
             if not low <= n <= high:
                 short = low - n if n < low else n - high
@@ -366,6 +376,158 @@ def check_grades(
     return out
 
 
+SHARE = "share_pct"
+
+
+def share_of(row: Row) -> Figure | None:
+    """A stated 占比 as printed: its printed text, else its value at the precision its margin gives."""
+    text = row.get(printed_column(SHARE))
+    if isinstance(text, str) and text:
+        return Figure.printed(text, "%", row["line"])
+    value, half = exact(row.get(SHARE)), row.get(margin(SHARE))
+    if value is None:
+        return None
+    decimals = -Decimal(repr(float(2 * half))).adjusted() if is_stated(half) else 0
+    return Figure(value, "%", max(decimals, 0), "printed", (int(row["line"]),))
+
+
+def half_of(share: Figure) -> Fraction:
+    return Fraction(5, 10 ** (share.decimals + 1))
+
+
+def partitions(by_grade: Mapping[str, Row]) -> list[list[Row]]:
+    """The ways the grade rows divide the evaluations without counting one twice: 优良 in place of
+    优 and 良, else 优 and 良 in place of 优良 when both are listed."""
+    combined = [g for g in by_grade if g in vocab.GRADE_COVERS]
+    parts = {p for g in combined for p in vocab.GRADE_COVERS[g]}
+    out = [[r for g, r in by_grade.items() if g not in parts]]
+    if combined and parts <= set(by_grade):
+        out.append([r for g, r in by_grade.items() if g not in combined])
+    return out
+
+
+def shares_total(rows: Sequence[Row], by_grade: Mapping[str, Row]) -> tuple[int, str, bool] | None:
+    """How many evaluations the shares are of, what says so, and whether it is printed: a 合计 row's
+    count, else the counts of the grades when every one (优良 once) states a count."""
+    for row in rows:
+        if row["grade"] == vocab.TOTAL and is_stated(row["count"]):
+            return int(row["count"]), f"第{row['line']}行合计 {int(row['count'])} 个", True
+    for part in partitions(by_grade):
+        if part and all(is_stated(r["count"]) for r in part):
+            n = sum(int(r["count"]) for r in part)
+            return n, f"{'、'.join(r['grade'] for r in part)}数量之和 {n} 个", False
+    return None
+
+
+def fits_more(pairs: Sequence[tuple[int, Figure, Row]], n: int) -> bool:
+    """Whether every share, as rounded half up, is its count out of one total greater than `n`:
+    the grades listed are then part of a larger distribution (only 优良 4 个、占80% of 5)."""
+    low, high = Fraction(n), None  # the total m: low < m <= high
+    for count, share, _ in pairs:
+        s, h = Fraction(share.value), half_of(share)
+        if count == 0:
+            if s - h > 0:
+                return False
+            continue
+        low = max(low, Fraction(count * 100) / (s + h))  # count / m × 100 < s + h
+        if s - h > 0:
+            bound = Fraction(count * 100) / (s - h)  # count / m × 100 >= s − h
+            high = bound if high is None else min(high, bound)
+    return high is None or math.floor(low) + 1 <= high
+
+
+def check_shares(grades: pd.DataFrame, file: str | None = None) -> list[Finding]:
+    """Stated shares (占比) against the counts of the same year, region and method, and against 100%
+    where the grades listed are the whole distribution; rounding half up at the printed decimals."""
+    file = file or SCHEMAS["grades"].file
+    out = []
+    for (year, region, method), rows in grouped(records(grades), "year", "region", "method").items():
+        about = {"section": "performance", "year": int(year), "region": region, "kind": "shares"}
+        head = f"{year}年{region}{method}"
+        by_grade = {r["grade"]: r for r in rows if r["grade"] != vocab.TOTAL}
+        found = shares_against_counts(file, head, rows, by_grade, about)
+        out.extend(found or shares_sum(file, head, by_grade, about))
+    return out
+
+
+def shares_against_counts(
+    file: str, head: str, rows: Sequence[Row], by_grade: Mapping[str, Row], about: dict
+) -> list[Finding]:
+    out = []
+    for row in rows:
+        share = share_of(row) if row["grade"] == vocab.TOTAL else None
+        if share is not None and share.value != round_half_up(Decimal(100), share.decimals):
+            out.append(
+                warn(
+                    file,
+                    [row["line"]],
+                    f"{head}合计的占比为 {share.text()}，而合计应为 100%",
+                    "占比",
+                    subject=vocab.TOTAL,
+                    **about,
+                )
+            )
+    known = shares_total(rows, by_grade)
+    if known is None or known[0] == 0:
+        return out
+    n, basis, printed = known
+    stated = ((r, share_of(r)) for r in by_grade.values() if is_stated(r["count"]))
+    pairs = [(int(r["count"]), share, r) for r, share in stated if share is not None]
+    # Counts summed, not printed as a 合计, may be part of a larger distribution: 优良 4 个、占80% alone.
+    if not printed and vocab.unlisted_grades(by_grade) and fits_more(pairs, n):
+        return out
+    for count, share, row in pairs:
+        pct = Decimal(count * 100) / Decimal(n)  # exact where a half-up tie can be: a tie terminates
+        computed = round_half_up(pct, share.decimals)
+        if share.value == computed:
+            continue
+        digits = f"{share.decimals}位小数" if share.decimals else "整数"
+        exact_pct = round_half_up(pct, share.decimals + 2)
+        out.append(
+            warn(
+                file,
+                [row["line"]],
+                f"{head}等级为{row['grade']}的占比为 {share.text()}，而按数量计算应为 {computed:f}%"
+                f"（{count} 个 ÷ {basis} = {fmt_number(float(exact_pct), 4)}%，四舍五入保留{digits}）",
+                "占比",
+                subject=row["grade"],
+                **about,
+            )
+        )
+    return out
+
+
+def shares_sum(file: str, head: str, by_grade: Mapping[str, Row], about: dict) -> list[Finding]:
+    """The shares of the grades (优良 once) against 100%, allowing half a unit of each; a sum under 100%
+    is a finding only when every grade is listed (else the grades may be part of the distribution)."""
+    for part in partitions(by_grade):
+        shares = [share_of(r) for r in part]
+        if not part or any(s is None for s in shares):
+            continue
+        bare = [s.value == 0 and s.decimals == 0 for s in shares]  # a bare 0 takes the others' precision
+        coarsest = max((half_of(s) for s, b in zip(shares, bare, strict=True) if not b), default=Fraction(1, 2))
+        tolerance = sum((coarsest if b else half_of(s) for s, b in zip(shares, bare, strict=True)), Fraction(0))
+        summed = sum((Fraction(s.value) for s in shares), Fraction(0))
+        short = abs(summed - 100) - tolerance
+        if short <= 0 or (summed < 100 and vocab.unlisted_grades(by_grade)):
+            return []
+        last = max(int(r["line"]) for r in part)
+        names = "、".join(f"{r['grade']} {s.text()}" for r, s in zip(part, shares, strict=True))
+        return [
+            warn(
+                file,
+                [r["line"] for r in part],
+                f"{head}各等级占比之和为 {fmt_number(float(summed), 4)}%（{names}），"
+                f"考虑四舍五入后仍与 100% 相差至少 {fmt_number(float(short), 4)} 个百分点",
+                "占比",
+                at=last,
+                subject="占比",
+                **about,
+            )
+        ]
+    return []
+
+
 def check_all(frames: Mapping[str, pd.DataFrame], names: Mapping[str, str] | None = None) -> list[Finding]:
     """Every check; `names` gives the file names to report where they are not the contract's."""
     names = names or {}
@@ -377,6 +539,7 @@ def check_all(frames: Mapping[str, pd.DataFrame], names: Mapping[str, str] | Non
         *check_transfers(frames["transfers"], file("transfers")),
         *check_debt(frames["debt"], file("debt")),
         *check_grades(frames["evaluations"], frames["grades"], file("grades"), file("evaluations")),
+        *check_shares(frames["grades"], file("grades")),
     ]
 
 

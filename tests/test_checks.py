@@ -265,3 +265,82 @@ def test_the_transfers_table_gives_the_same_verdict_on_the_total_as_the_checks(t
     assert checks.findings(dataset) == []
     table = str(transfers.make_table(transfers.model_for(dataset, 2023, "A", None)).to_plotly_json())
     assert "与分项加总一致" in table and "不一致" not in table
+
+
+def test_a_share_only_grade_or_a_printed_total_is_not_compared_with_graded_evaluations(tmp_path):
+    # Once a crash (int(NaN)) and a false 「等级为合计」 finding.
+    evaluations = EVALUATIONS + "2022,A,m,项目,x,良\n2022,A,m,项目,y,中\n"
+    grades = "年度,地区,评价方式,等级,数量,占比\n2022,A,m,良,,50\n2022,A,m,中,1,50\n2022,A,m,合计,2,100\n"
+    assert found(tmp_path, evaluations=evaluations, grades=grades) == []
+
+
+# ---------------------------------------------------------------- 占比 against the counts
+
+SHARES = "年度,地区,评价方式,等级,数量,占比\n"
+
+
+def test_a_share_that_is_its_count_out_of_the_total_is_silent(tmp_path):
+    assert found(tmp_path, grades=SHARES + "2022,A,m,良,5,62.5\n2022,A,m,中,3,37.5%\n") == []
+
+
+def test_a_wrong_share_is_reported_on_its_own_line(tmp_path):
+    (finding,) = found(tmp_path, grades=SHARES + "2022,A,m,良,5,62.5\n2022,A,m,中,3,30.0\n")
+    assert (finding.file, finding.line, finding.lines, finding.column) == ("grades.csv", 3, (3,), "占比")
+    assert (finding.level, finding.section, finding.subject, finding.kind) == ("warning", "performance", "中", "shares")
+    assert "等级为中的占比为 30.0%" in finding.message and "应为 37.5%" in finding.message
+    assert "良、中数量之和 8 个" in finding.message
+
+
+@pytest.mark.parametrize("printed,flagged", [("13", False), ("12", True), ("12.5", False), ("12.50", False)])
+def test_a_share_is_rounded_half_up_at_its_printed_decimals(tmp_path, printed, flagged):
+    # 1 of 8 is 12.5% exactly: 13 with no decimals (四舍五入), never 12; 7 of 8 is 87.5% → 88.
+    findings_ = found(tmp_path, grades=SHARES + f"2022,A,m,优,1,{printed}\n2022,A,m,良,7,88\n")
+    assert bool(findings_) is flagged, findings_
+    if flagged:
+        (finding,) = findings_
+        assert finding.line == 2 and "应为 13%" in finding.message and "= 12.5%" in finding.message
+
+
+def test_shares_without_counts_are_not_checked_against_counts(tmp_path):
+    assert found(tmp_path, grades="年度,地区,评价方式,等级,占比\n2022,A,m,优良,82.5\n2022,A,m,中,17.5\n") == []
+    assert found(tmp_path, grades="年度,地区,评价方式,等级,占比\n2022,A,m,优良,82.5\n") == []  # part of them
+
+
+def test_you_liang_with_a_share_of_the_counts(tmp_path):
+    # 4 projects 优良 of 5: 80.0%.
+    assert found(tmp_path, grades=SHARES + "2022,A,m,优良,4,80.0\n2022,A,m,中,1,20.0\n") == []
+    (finding,) = found(tmp_path, grades=SHARES + "2022,A,m,优良,4,75.0\n2022,A,m,中,1,20.0\n")
+    assert finding.line == 2 and finding.subject == "优良" and "应为 80.0%" in finding.message
+    # 优良 alone is part of the distribution: its 80% is 4 of 5, not of the 4 listed.
+    assert found(tmp_path, grades=SHARES + "2022,A,m,优良,4,80.0\n") == []
+    # 优 and 良 beside 优良 are its parts, not more evaluations: each is out of the same 5.
+    both = SHARES + "2022,A,m,优良,4,80\n2022,A,m,优,1,20\n2022,A,m,良,3,60\n2022,A,m,中,1,20\n"
+    assert found(tmp_path, grades=both) == []
+
+
+def test_a_printed_total_row_is_the_total_of_the_shares(tmp_path):
+    assert found(tmp_path, grades=SHARES + "2022,A,m,优良,4,80\n2022,A,m,合计,5,100\n") == []
+    (finding,) = found(tmp_path, grades=SHARES + "2022,A,m,优良,4,75\n2022,A,m,合计,5,100\n")
+    assert finding.line == 2 and "第3行合计 5 个" in finding.message
+    (finding,) = found(tmp_path, grades=SHARES + "2022,A,m,良,1,50\n2022,A,m,合计,2,99\n")
+    assert finding.line == 3 and finding.subject == "合计" and "应为 100%" in finding.message
+
+
+def test_shares_of_the_whole_distribution_add_up_to_100_within_rounding(tmp_path):
+    head = "年度,地区,评价方式,等级,占比\n"
+    # 优 and 良 under 优良 are not counted twice; three whole percents may add to 99 or 101.
+    assert found(tmp_path, grades=head + "2022,A,m,优良,80\n2022,A,m,优,30\n2022,A,m,中,20\n") == []
+    assert found(tmp_path, grades=head + "2022,A,m,优,33\n2022,A,m,良,33\n2022,A,m,中,33\n2022,A,m,差,0\n") == []
+    (over,) = found(tmp_path, grades=head + "2022,A,m,优良,82.5\n2022,A,m,中,27.5\n")
+    assert (over.line, over.lines, over.kind) == (3, (2, 3), "shares")
+    assert "占比之和为 110%" in over.message and "相差至少 9.9 个百分点" in over.message
+    # Under 100% is a gap only when every grade is listed; else the rest may be unlisted grades.
+    assert found(tmp_path, grades=head + "2022,A,m,优良,82.5\n2022,A,m,中,10\n") == []
+    (under,) = found(tmp_path, grades=head + "2022,A,m,优良,82.5\n2022,A,m,中,10\n2022,A,m,差,0\n")
+    assert under.line == 4 and "占比之和为 92.5%" in under.message and "相差至少 6.45 个百分点" in under.message
+
+
+def test_the_fixtures_shares_and_counts_agree():
+    root = Path(__file__).resolve().parent / "fixtures"
+    for folder in [root / "multi", *sorted((root / "realdocs").iterdir())]:
+        assert [f for f in checks.findings(load_folder(folder)) if f.kind == "shares"] == [], folder
