@@ -144,16 +144,19 @@ def make_kpis(m: DebtModel) -> list:
         service_detail = f"还本 {card_text(t['principal_repaid'])}{computed(t['principal_repaid'])}"
     return [
         make_kpi_card(
-            f"{m.year}年末{m.subset}债务余额",
+            m.labelled(f"{m.year}年末{m.subset}债务余额"),
             card_text(t["balance"]),
             split_text(m, "balance") + computed(t["balance"]),
             card_id="debt-kpi-balance",
         ),
-        make_kpi_card(f"{m.subset}债务限额", limit, limit_detail, card_id="debt-kpi-limit"),
+        make_kpi_card(f"{m.subset}债务限额", limit, limit_detail, card_id="debt-kpi-limit"),  # a limit has no 口径
         make_kpi_card(
-            "新增债券", card_text(t["new_bonds"]), terms_text(m) + computed(t["new_bonds"]), card_id="debt-kpi-bonds"
+            m.labelled("新增债券"),
+            card_text(t["new_bonds"]),
+            terms_text(m) + computed(t["new_bonds"]),
+            card_id="debt-kpi-bonds",
         ),
-        make_kpi_card("还本付息", service, service_detail, card_id="debt-kpi-service"),
+        make_kpi_card(m.labelled("还本付息"), service, service_detail, card_id="debt-kpi-service"),
     ]
 
 

@@ -22,7 +22,7 @@ from components import checks, vocab
 from components.data import Dataset
 from components.figures import COMPUTED, MISSING, Figure, card_text, say, total, wan
 from components.filters import select
-from components.sections.debt import figure_of, printed_unit
+from components.sections.debt import basis_of, figure_of, printed_unit
 from components.theme import UNIT_DECIMALS
 
 RATIO = re.compile(r"为上年执行数的\s*(-?\d+(?:\.\d+)?)\s*%")
@@ -174,17 +174,9 @@ def model(dataset: Dataset, year, region, selected=(), unit: str | None = None) 
         subset,
         tuple(dict.fromkeys(s for s in rows["source"] if s)) if len(rows) else (),
         tuple(int(line) for line in rows["line"]) if len(rows) else (),
-        basis=_basis_of(whole, rows),
+        basis=basis_of(whole, rows),
     )
     return replace(m, sentences=_sentences(m))
-
-
-def _basis_of(whole: Mapping | None, rows: pd.DataFrame) -> str:
-    """The 口径 of the figures: the 合计 row's, else the one most rows give (「2017年转移支付决算505万元」)."""
-    if whole is not None and whole.get("basis"):
-        return whole["basis"]
-    kinds = [b for b in rows.get("basis", pd.Series(dtype=str)) if b]
-    return max(dict.fromkeys(kinds), key=kinds.count) if kinds else vocab.BASIS_DEFAULT
 
 
 def _ratio(grand: Line, whole: Mapping | None) -> Figure:
