@@ -10,7 +10,7 @@ from dash import Input, Output, State, ctx, dcc, html
 from components import ids, vocab
 from components.charts import donut, grouped_bars, stacked_bars
 from components.data import Dataset, DataSource
-from components.figures import card_text, wan
+from components.figures import card_text
 from components.filters import (
     build_query,
     keep,
@@ -67,7 +67,7 @@ def fig_composition(m: DebtModel) -> go.Figure:
     if not m.types:
         return empty_figure(EMPTY)
     centre = f"{m.subset or '余额'}合计<br><b>{card_text(m.totals['balance'])}</b>"
-    return donut([t.name for t in m.types], [wan(t.figures["balance"]) for t in m.types], m.unit, centre)
+    return donut([t.name for t in m.types], [t.figures["balance"] for t in m.types], m.unit, centre)
 
 
 def fig_limit(m: DebtModel) -> go.Figure:
@@ -77,8 +77,8 @@ def fig_limit(m: DebtModel) -> go.Figure:
     return grouped_bars(
         [t.name for t in rows],
         [
-            ("限额", [wan(t.figures["limit"]) for t in rows], colours, "prior"),
-            ("余额", [wan(t.figures["balance"]) for t in rows], colours, ""),
+            ("限额", [t.figures["limit"] for t in rows], colours, "prior"),
+            ("余额", [t.figures["balance"] for t in rows], colours, ""),
         ],
         m.unit,
         height=340,
@@ -91,7 +91,7 @@ def fig_flows(m: DebtModel) -> go.Figure:
         return empty_figure(EMPTY)
     labels = [label for _, label in FLOWS]
     series = [
-        (t.name, [wan(t.figures[a]) for a, _ in FLOWS], [vocab.colour_of(t.name)] * len(FLOWS), "") for t in m.types
+        (t.name, [t.figures[a] for a, _ in FLOWS], [vocab.colour_of(t.name)] * len(FLOWS), "") for t in m.types
     ]
     return grouped_bars(labels, series, m.unit)
 
@@ -102,7 +102,7 @@ def fig_trend(frame: pd.DataFrame, region: str, selected, unit: str = DEBT_UNIT)
     if rows.empty:
         return empty_figure(EMPTY)
     return stacked_bars(
-        rows,
+        balances(rows, unit),
         "year",
         "debt_type",
         "balance",
@@ -118,7 +118,13 @@ def fig_region_compare(frame: pd.DataFrame, year: int, selected, unit: str = DEB
     rows = rows[rows["debt_type"] != vocab.TOTAL]
     if rows.empty:
         return empty_figure(f"{year}年{EMPTY}")
-    return stacked_bars(rows, "region", "debt_type", "balance", unit, vocab.DEBT_TYPES, y_title="年末余额")
+    return stacked_bars(balances(rows, unit), "region", "debt_type", "balance", unit, vocab.DEBT_TYPES, y_title="年末余额")
+
+
+def balances(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """The rows with each balance as a Figure in `unit`, as the section model shows it (printed text kept)."""
+    figures = [model_of.figure_of(r, "balance", unit) for r in rows.to_dict("records")]
+    return rows.assign(balance=pd.Series(figures, index=rows.index, dtype=object))
 
 
 # ---------------------------------------------------------------- page pieces
