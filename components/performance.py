@@ -285,8 +285,13 @@ def grid_page(dataset: Dataset, year, region, methods, target_types, grades_sele
     """One page of the evaluations list, sorted and filtered as the grid asks (getRowsResponse).
     Amounts are in the display unit first, so the grid's number filter reads what the viewer sees."""
     listed = listed_rows(dataset, year, region, methods, target_types, grades_selected)
-    listed = listed.assign(amount=listed["amount"] / UNIT_FACTORS[unit_or(unit, PERFORMANCE_UNIT)])
+    listed = listed.assign(amount=listed["amount"] / UNIT_FACTORS[unit_or(unit, default_unit(dataset, year, region))])
     return grid_paging.page(listed, request, lambda rows: grid_rows(rows, "万元"))  # 万元: already converted
+
+
+def default_unit(dataset: Dataset, year, region) -> str:
+    """The page's and the list's display unit when the viewer chose none: the one the rows were printed in."""
+    return model_of.printed_unit_of(dataset, year, region)
 
 
 def grid_note(m: PerformanceModel) -> list:
@@ -368,7 +373,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                     ("grade", "等级", opts["grade"]),
                 ],
                 ids.PERF_CLEAR,
-                PERFORMANCE_UNIT,
+                default_unit(dataset, state.year, state.region),  # as the document prints it
             ),
             dbc.Row(id=ids.PERF_KPIS),
             dbc.Row(id=ids.PERF_INDICATORS),
@@ -457,6 +462,7 @@ def trend_charts(dataset: Dataset, year, region, methods) -> list[tuple]:
 
 def view(dataset: Dataset, year, region, methods, target_types, grades_selected, unit: str | None = None) -> tuple:
     chosen_unit = unit if unit in UNIT_FACTORS else None
+    printed = default_unit(dataset, year, region)
     m = model(dataset, year, region, methods, target_types, grades_selected, chosen_unit)
     said = sentences(m)
     extra = [make_graph(*chart) for chart in trend_charts(dataset, year, region, methods)]
@@ -465,7 +471,7 @@ def view(dataset: Dataset, year, region, methods, target_types, grades_selected,
     notes_card = make_notes_card(notes, "工作开展情况、存在的问题与下一步工作思路")
     return (
         make_kpis(m),
-        make_indicator_cards(indicators, unit_or(unit, PERFORMANCE_UNIT)),
+        make_indicator_cards(indicators, unit_or(unit, printed)),
         fig_grades(m, grades_selected or ()),
         make_caption(said[ids.PERF_GRADES]),
         fig_target_types(
@@ -474,7 +480,7 @@ def view(dataset: Dataset, year, region, methods, target_types, grades_selected,
             "文件未公布每个评价对象的等级" if m.grades_unnamed else "没有符合筛选条件的评价对象",
         ),
         make_caption(said[ids.PERF_TYPES]),
-        grid_columns(unit_or(unit, PERFORMANCE_UNIT)),
+        grid_columns(unit_or(unit, printed)),
         grid_note(m),
         fig_grades(m, grades_selected or (), value="amount"),
         extra,
@@ -483,7 +489,7 @@ def view(dataset: Dataset, year, region, methods, target_types, grades_selected,
             year,
             region,
             {"method": methods or [], "target_type": target_types or [], "grade": grades_selected or []},
-            None if unit_or(unit, PERFORMANCE_UNIT) == PERFORMANCE_UNIT else unit,
+            None if unit_or(unit, printed) == printed else unit,
         ),
     )
 
