@@ -35,6 +35,7 @@ from components.layout import (
     section_rows,
 )
 from components.sections import performance as model_of
+from components.sections.debt import figure_of
 from components.sections.performance import PerformanceModel
 from components.theme import (
     MISSING,
@@ -255,7 +256,11 @@ GRID_COLUMNS = [
         "flex": 1,
         "type": "rightAligned",
         "filter": "agNumberColumnFilter",
-        "valueFormatter": {"function": f"params.value == null ? '{MISSING}' : d3.format(',.2~f')(params.value)"},
+        # As printed (amount_text: 1.8095, 4.50, 45,000); the number itself sorts and filters.
+        "valueFormatter": {
+            "function": f"params.value == null ? '{MISSING}' : "
+            "(params.data && params.data.amount_text) || d3.format(',.2~f')(params.value)"
+        },
     },
     {
         "field": "score",
@@ -275,18 +280,23 @@ GRID_COLUMNS = [
 
 
 def grid_rows(listed: pd.DataFrame, unit: str = PERFORMANCE_UNIT) -> list[dict]:
+    """The list's rows (amounts held in 万元) in the display unit, each amount also as printed there."""
     columns = [c["field"] for c in GRID_COLUMNS]
     shown = listed[columns].assign(amount=listed["amount"] / UNIT_FACTORS[unit])
-    rows = shown.astype(object).where(shown.notna(), None)
-    return rows.to_dict("records")
+    rows = shown.astype(object).where(shown.notna(), None).to_dict("records")
+    for row, record in zip(rows, listed.to_dict("records"), strict=True):
+        figure = figure_of(record, "amount", unit, money=True)
+        row["amount_text"] = figure.text(with_unit=False, thousands=True) if figure.stated else None
+    return rows
 
 
 def grid_page(dataset: Dataset, year, region, methods, target_types, grades_selected, request, unit=None) -> dict:
     """One page of the evaluations list, sorted and filtered as the grid asks (getRowsResponse).
     Amounts are in the display unit first, so the grid's number filter reads what the viewer sees."""
     listed = listed_rows(dataset, year, region, methods, target_types, grades_selected)
-    listed = listed.assign(amount=listed["amount"] / UNIT_FACTORS[unit_or(unit, default_unit(dataset, year, region))])
-    return grid_paging.page(listed, request, lambda rows: grid_rows(rows, "万元"))  # 万元: already converted
+    shown = unit_or(unit, default_unit(dataset, year, region))
+    listed = listed.assign(_wan=listed["amount"], amount=listed["amount"] / UNIT_FACTORS[shown])
+    return grid_paging.page(listed, request, lambda rows: grid_rows(rows.assign(amount=rows["_wan"]), shown))
 
 
 def default_unit(dataset: Dataset, year, region) -> str:

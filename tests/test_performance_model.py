@@ -228,12 +228,14 @@ def test_the_evaluations_list_shows_money_in_the_unit_its_rows_were_printed_in_u
         assert header(out) == "涉及金额（亿元）" and "unit=" not in out[-1]
         rows = performance.grid_page(dataset, 2022, "A", None, None, None, page, unit)["rowData"]
         assert [r["amount"] for r in rows] == pytest.approx([1.775, 2.5])
+        assert [r["amount_text"] for r in rows] == ["1.775", "2.50"]  # shown as printed, not 1.78 and 2.5
     # A unit in the address still wins.
     assert _find(performance.layout(dataset, "?year=2022&region=A&unit=万元"), switch).value == "万元"
     out = performance.view(dataset, 2022, "A", None, None, None, "万元")
     assert header(out) == "涉及金额（万元）" and parse_qs(out[-1])["unit"] == ["万元"]
     rows = performance.grid_page(dataset, 2022, "A", None, None, None, page, "万元")["rowData"]
     assert [r["amount"] for r in rows] == pytest.approx([17750, 25000])
+    assert [r["amount_text"] for r in rows] == ["17,750", "25,000"]
 
 
 # ---------------------------------------------------------------- a score without a grade
