@@ -1,4 +1,11 @@
-"""Figure builders shared by the sections: pure functions, DataFrame/values in, go.Figure out."""
+"""Figure builders shared by the sections: pure functions, DataFrame/values in, go.Figure out.
+
+Money comes in as Figures (components/figures.py), and every data label and hover text shows each
+one as printed: its printed value and decimals (1.775 stays 1.775, 11.6131 stays 11.6131, a printed
+0 stays 0), converted exactly and rounded half up only into another display unit (4.50 亿元 is
+45000 万元). A figure not stated is not drawn and has no label; its hover says 未公布, never 0.
+Only the bar heights are floats: drawing needs no exact decimals.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,32 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import vocab
-from components.theme import MISSING, axis_format, base_figure, count_ticks, fmt_amount, in_unit, is_missing, plain
+from components.figures import COMPUTED, Figure, card_text
+from components.theme import MISSING, axis_format, base_figure, count_ticks, is_missing, plain, shown_in
+
+
+def in_chart(value, unit: str) -> Figure | None:
+    """A money value as the chart shows it: the Figure in the chart's unit, or None when not stated."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if not isinstance(value, Figure):
+        raise TypeError(f"a chart's money is a Figure, shown as printed, not {type(value).__name__} ({value!r})")
+    return shown_in(value, unit) if value.stated else None
+
+
+def drawn(figure: Figure | None) -> float | None:
+    """How high a bar is drawn (a float in the chart's unit), None where not stated."""
+    return None if figure is None else float(figure.value)
+
+
+def label(figure: Figure | None, signed: bool = False) -> str:
+    """A bar's label: 1,722 · 60.71 · 0 · 11.6131, as printed; nothing for a figure not stated."""
+    return "" if figure is None else figure.text(with_unit=False, thousands=True, signed=signed)
+
+
+def hover(figure: Figure | None, signed: bool = False, marked: bool = True) -> str:
+    """A figure in hover text: 1,722 万元 (with 按分项计算 where computed, if `marked`), or 未公布."""
+    return MISSING if figure is None else card_text(figure, signed=signed, how=COMPUTED if marked else "")
 
 
 def lighten(hex_colour: str, amount: float = 0.55) -> str:
@@ -20,7 +52,7 @@ def lighten(hex_colour: str, amount: float = 0.55) -> str:
 
 def grouped_bars(
     labels: Sequence[str],
-    series: Sequence[tuple[str, Sequence[float | None], Sequence[str], str]],
+    series: Sequence[tuple[str, Sequence[Figure | None], Sequence[str], str]],
     unit: str,
     height: int = 380,
     y_title: str = "金额",
@@ -28,14 +60,14 @@ def grouped_bars(
 ) -> go.Figure:
     """Bars per label, one trace per series; a missing value is labelled 未公布, never drawn.
 
-    Each series is (name, values, colour per label, style): style "" is solid, "prior"
+    Each series is (name, Figures, colour per label, style): style "" is solid, "prior"
     lightened and hatched (last year's figure in the category's own colour).
     `details` adds a line per label to the hover text (the change and its stated reason).
     """
     fig = base_figure(height)
     n = len(series)
     for s, (name, values, colours, style) in enumerate(series):
-        shown = [in_unit(v, unit) for v in values]
+        values = [in_chart(v, unit) for v in values]
         marker = dict(color=list(colours), line=dict(color=list(colours), width=1.5))
         if style == "prior":
             marker.update(
@@ -44,16 +76,16 @@ def grouped_bars(
         fig.add_bar(
             name=name,
             x=list(labels),
-            y=shown,
+            y=[drawn(v) for v in values],
             marker=marker,
-            text=[fmt_amount(v, unit, with_unit=False) if not is_missing(v) else "" for v in values],
+            text=[label(v) for v in values],
             textposition="outside",
             cliponaxis=False,
-            customdata=[[fmt_amount(v, unit), d] for v, d in zip(values, details or [""] * len(values), strict=True)],
+            customdata=[[hover(v), d] for v, d in zip(values, details or [""] * len(values), strict=True)],
             hovertemplate=f"%{{x}}<br>{name}：%{{customdata[0]}}%{{customdata[1]}}<extra></extra>",
         )
         for i, value in enumerate(values):
-            if is_missing(value):
+            if value is None:
                 # Grouped bars sit at offsets inside the category's 1 − bargap width.
                 offset = (s - (n - 1) / 2) * (0.7 / n) if n > 1 else 0
                 fig.add_annotation(
@@ -68,7 +100,7 @@ def grouped_bars(
     fig.update_layout(barmode="group", showlegend=n > 1)
     fig.update_yaxes(title_text=f"{y_title}（{unit}）", tickformat=axis_format(unit), rangemode="tozero")
     fig.update_xaxes(type="category")
-    if all(is_missing(v) for _, values, _, _ in series for v in values):
+    if all(in_chart(v, unit) is None for _, values, _, _ in series for v in values):
         fig.update_yaxes(range=[0, 1])
     return fig
 
@@ -90,15 +122,19 @@ def stacked_bars(
     y_title: str = "金额",
     x_order: Sequence | None = None,
 ) -> go.Figure:
-    """One bar per x, stacked by `stack`, a colour per stack value (the same on every chart)."""
+    """One bar per x, stacked by `stack`, a colour per stack value (the same on every chart).
+    With a `unit`, the `value` column holds money Figures (shown as printed); without, counts."""
     fig = base_figure(height)
     stacks = vocab.ordered(frame[stack], canonical)
     xs = list(x_order) if x_order is not None else list(dict.fromkeys(frame[x]))
     for name in stacks:
         part = frame[frame[stack] == name].set_index(x)[value]
         values = [part.get(k) for k in xs]
-        shown = [in_unit(v, unit) if unit else v for v in values]
-        text = [fmt_amount(v, unit) if unit else ("" if is_missing(v) else f"{v:g}") for v in values]
+        if unit:
+            figures = [in_chart(v, unit) for v in values]
+            shown, text = [drawn(f) for f in figures], [hover(f) for f in figures]
+        else:
+            shown, text = values, [MISSING if is_missing(v) else f"{v:g}" for v in values]
         fig.add_bar(
             name=plain(name),
             x=[plain(k) for k in xs],
@@ -108,7 +144,8 @@ def stacked_bars(
             hovertemplate="%{x}<br>%{customdata[1]}：%{customdata[0]}<extra></extra>",
         )
     # A stated-as-missing part is not drawn; the bar's label says so, so its height is not read as whole.
-    missing = frame[frame[value].isna()].groupby(x, sort=False)[stack].agg(lambda s: "、".join(map(plain, s)))
+    unstated = frame[value].map(lambda v: in_chart(v, unit) is None) if unit else frame[value].isna()
+    missing = frame[unstated].groupby(x, sort=False)[stack].agg(lambda s: "、".join(map(plain, s)))
     ticks = [plain(k) + (f"<br><sub>{missing[k]}{MISSING}</sub>" if k in missing.index else "") for k in xs]
     fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_xaxes(type="category", tickvals=[plain(k) for k in xs], ticktext=ticks)
@@ -120,26 +157,27 @@ def stacked_bars(
 
 
 def donut(
-    labels: Sequence[str], values: Sequence[float | None], unit: str, centre: str, height: int = 360
+    labels: Sequence[str], values: Sequence[Figure | None], unit: str, centre: str, height: int = 360
 ) -> go.Figure:
-    """Composition of a whole; parts that are not stated are listed, not drawn as zero slices."""
+    """Composition of a whole (Figures); parts that are not stated are listed, not drawn as zero slices."""
     fig = base_figure(height)
-    shown = [(lab, v) for lab, v in zip(labels, values, strict=True) if not is_missing(v)]
+    figures = [in_chart(v, unit) for v in values]
+    shown = [(lab, f) for lab, f in zip(labels, figures, strict=True) if f is not None]
     fig.add_pie(
         labels=[lab for lab, _ in shown],
-        values=[in_unit(v, unit) for _, v in shown],
+        values=[drawn(f) for _, f in shown],
         hole=0.55,
         sort=False,
         direction="clockwise",
         marker=dict(colors=[vocab.colour_of(lab) for lab, _ in shown], line=dict(color="white", width=2)),
-        customdata=[fmt_amount(v, unit) for _, v in shown],
+        customdata=[hover(f) for _, f in shown],
         texttemplate="%{label}<br>%{customdata}<br>%{percent}",
         textposition="outside",
         automargin=True,
         hovertemplate="%{label}：%{customdata}（占%{percent}）<extra></extra>",
         textfont=dict(size=14),
     )
-    missing = [lab for lab, v in zip(labels, values, strict=True) if is_missing(v)]
+    missing = [lab for lab, f in zip(labels, figures, strict=True) if f is None]
     text = centre + (f"<br><span style='font-size:12px'>{'、'.join(missing)}：{MISSING}</span>" if missing else "")
     fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=16))
     fig.update_layout(

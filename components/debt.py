@@ -10,7 +10,7 @@ from dash import Input, Output, State, ctx, dcc, html
 from components import ids, vocab
 from components.charts import donut, grouped_bars, stacked_bars
 from components.data import Dataset, DataSource
-from components.figures import card_text, wan
+from components.figures import card_text
 from components.filters import keep, regions_of, select, toggle, years_of
 from components.layout import (
     make_caption,
@@ -60,7 +60,7 @@ def fig_composition(m: DebtModel) -> go.Figure:
     if not m.types:
         return empty_figure(EMPTY)
     centre = f"{m.subset or '余额'}合计<br><b>{card_text(m.totals['balance'])}</b>"
-    return donut([t.name for t in m.types], [wan(t.figures["balance"]) for t in m.types], m.unit, centre)
+    return donut([t.name for t in m.types], [t.figures["balance"] for t in m.types], m.unit, centre)
 
 
 def fig_limit(m: DebtModel) -> go.Figure:
@@ -70,8 +70,8 @@ def fig_limit(m: DebtModel) -> go.Figure:
     return grouped_bars(
         [t.name for t in rows],
         [
-            ("限额", [wan(t.figures["limit"]) for t in rows], colours, "prior"),
-            ("余额", [wan(t.figures["balance"]) for t in rows], colours, ""),
+            ("限额", [t.figures["limit"] for t in rows], colours, "prior"),
+            ("余额", [t.figures["balance"] for t in rows], colours, ""),
         ],
         m.unit,
         height=340,
@@ -84,7 +84,7 @@ def fig_flows(m: DebtModel) -> go.Figure:
         return empty_figure(EMPTY)
     labels = [label for _, label in FLOWS]
     series = [
-        (t.name, [wan(t.figures[a]) for a, _ in FLOWS], [vocab.colour_of(t.name)] * len(FLOWS), "") for t in m.types
+        (t.name, [t.figures[a] for a, _ in FLOWS], [vocab.colour_of(t.name)] * len(FLOWS), "") for t in m.types
     ]
     return grouped_bars(labels, series, m.unit)
 
@@ -95,7 +95,7 @@ def fig_trend(frame: pd.DataFrame, region: str, selected, unit: str = DEBT_UNIT)
     if rows.empty:
         return empty_figure(EMPTY)
     return stacked_bars(
-        rows,
+        balances(rows, unit),
         "year",
         "debt_type",
         "balance",
@@ -111,7 +111,13 @@ def fig_region_compare(frame: pd.DataFrame, year: int, selected, unit: str = DEB
     rows = rows[rows["debt_type"] != vocab.TOTAL]
     if rows.empty:
         return empty_figure(f"{year}年{EMPTY}")
-    return stacked_bars(rows, "region", "debt_type", "balance", unit, vocab.DEBT_TYPES, y_title="年末余额")
+    return stacked_bars(balances(rows, unit), "region", "debt_type", "balance", unit, vocab.DEBT_TYPES, y_title="年末余额")
+
+
+def balances(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """The rows with each balance as a Figure in `unit`, as the section model shows it (printed text kept)."""
+    figures = [model_of.figure_of(r, "balance", unit) for r in rows.to_dict("records")]
+    return rows.assign(balance=pd.Series(figures, index=rows.index, dtype=object))
 
 
 # ---------------------------------------------------------------- page pieces
@@ -137,16 +143,19 @@ def make_kpis(m: DebtModel) -> list:
         service_detail = f"还本 {card_text(t['principal_repaid'])}{computed(t['principal_repaid'])}"
     return [
         make_kpi_card(
-            f"{m.year}年末{m.subset}债务余额",
+            m.labelled(f"{m.year}年末{m.subset}债务余额"),
             card_text(t["balance"]),
             split_text(m, "balance") + computed(t["balance"]),
             card_id="debt-kpi-balance",
         ),
-        make_kpi_card(f"{m.subset}债务限额", limit, limit_detail, card_id="debt-kpi-limit"),
+        make_kpi_card(f"{m.subset}债务限额", limit, limit_detail, card_id="debt-kpi-limit"),  # a limit has no 口径
         make_kpi_card(
-            "新增债券", card_text(t["new_bonds"]), terms_text(m) + computed(t["new_bonds"]), card_id="debt-kpi-bonds"
+            m.labelled("新增债券"),
+            card_text(t["new_bonds"]),
+            terms_text(m) + computed(t["new_bonds"]),
+            card_id="debt-kpi-bonds",
         ),
-        make_kpi_card("还本付息", service, service_detail, card_id="debt-kpi-service"),
+        make_kpi_card(m.labelled("还本付息"), service, service_detail, card_id="debt-kpi-service"),
     ]
 
 

@@ -60,7 +60,7 @@ def transfer_cards(dataset: Dataset, year, region, unit: str | None = None) -> t
     pct = card_text(t.change_pct, signed=True) if t.change_pct.stated else MISSING
     change = f"比上年执行数 {card_text(t.change, signed=True)}（{pct}）{transfers.mark(t.change, t.change_pct)}"
     card = make_kpi_card(
-        f"{ty}年转移支付预算",
+        f"{ty}年转移支付{m.basis}",  # 口径 as the file gives it (预算 by default)
         card_text(t.budget) + transfers.mark(t.budget),
         change,
         link("transfers", ty, region, unit),
@@ -79,17 +79,17 @@ def debt_cards(dataset: Dataset, year, region, unit: str | None = None) -> tuple
     limit = {"none": debt.NO_LIMIT, "missing": MISSING}.get(m.limit) or card_text(m.totals["limit"])
     cards = [
         make_kpi_card(
-            f"{dy}年末政府债务余额",
+            m.labelled(f"{dy}年末政府债务余额"),
             card_text(m.totals["balance"]),
             [debt.split_text(m, "balance"), html.Br(), f"限额：{limit}"],
             href,
             "overview-kpi-debt",
         ),
         make_kpi_card(
-            f"{dy}年新增债券", card_text(m.totals["new_bonds"]), debt.terms_text(m), href, "overview-kpi-bonds"
+            m.labelled(f"{dy}年新增债券"), card_text(m.totals["new_bonds"]), debt.terms_text(m), href, "overview-kpi-bonds"
         ),
         make_kpi_card(
-            f"{dy}年付息",
+            m.labelled(f"{dy}年付息"),
             card_text(m.totals["interest_paid"]),
             f"还本 {card_text(m.totals['principal_repaid'])}",
             href,

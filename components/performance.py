@@ -27,6 +27,7 @@ from components.layout import (
     section_rows,
 )
 from components.sections import performance as model_of
+from components.sections.debt import figure_of
 from components.sections.performance import PerformanceModel
 from components.state import ViewState, from_url
 from components.theme import (
@@ -248,7 +249,11 @@ GRID_COLUMNS = [
         "flex": 1,
         "type": "rightAligned",
         "filter": "agNumberColumnFilter",
-        "valueFormatter": {"function": f"params.value == null ? '{MISSING}' : d3.format(',.2~f')(params.value)"},
+        # As printed (amount_text: 1.8095, 4.50, 45,000); the number itself sorts and filters.
+        "valueFormatter": {
+            "function": f"params.value == null ? '{MISSING}' : "
+            "(params.data && params.data.amount_text) || d3.format(',.2~f')(params.value)"
+        },
     },
     {
         "field": "score",
@@ -268,18 +273,28 @@ GRID_COLUMNS = [
 
 
 def grid_rows(listed: pd.DataFrame, unit: str = PERFORMANCE_UNIT) -> list[dict]:
+    """The list's rows (amounts held in 万元) in the display unit, each amount also as printed there."""
     columns = [c["field"] for c in GRID_COLUMNS]
     shown = listed[columns].assign(amount=listed["amount"] / UNIT_FACTORS[unit])
-    rows = shown.astype(object).where(shown.notna(), None)
-    return rows.to_dict("records")
+    rows = shown.astype(object).where(shown.notna(), None).to_dict("records")
+    for row, record in zip(rows, listed.to_dict("records"), strict=True):
+        figure = figure_of(record, "amount", unit, money=True)
+        row["amount_text"] = figure.text(with_unit=False, thousands=True) if figure.stated else None
+    return rows
 
 
 def grid_page(dataset: Dataset, year, region, methods, target_types, grades_selected, request, unit=None) -> dict:
     """One page of the evaluations list, sorted and filtered as the grid asks (getRowsResponse).
     Amounts are in the display unit first, so the grid's number filter reads what the viewer sees."""
     listed = listed_rows(dataset, year, region, methods, target_types, grades_selected)
-    listed = listed.assign(amount=listed["amount"] / UNIT_FACTORS[unit_or(unit, PERFORMANCE_UNIT)])
-    return grid_paging.page(listed, request, lambda rows: grid_rows(rows, "万元"))  # 万元: already converted
+    shown = unit_or(unit, default_unit(dataset, year, region))
+    listed = listed.assign(_wan=listed["amount"], amount=listed["amount"] / UNIT_FACTORS[shown])
+    return grid_paging.page(listed, request, lambda rows: grid_rows(rows.assign(amount=rows["_wan"]), shown))
+
+
+def default_unit(dataset: Dataset, year, region) -> str:
+    """The page's and the list's display unit when the viewer chose none: the one the rows were printed in."""
+    return model_of.printed_unit_of(dataset, year, region)
 
 
 def grid_note(m: PerformanceModel) -> list:
@@ -361,7 +376,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                     ("grade", "等级", opts["grade"]),
                 ],
                 ids.PERF_CLEAR,
-                PERFORMANCE_UNIT,
+                default_unit(dataset, state.year, state.region),  # as the document prints it
                 notices,
             ),
             dbc.Row(id=ids.PERF_KPIS),
@@ -453,6 +468,7 @@ def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
     """Everything the page shows for one view, keyed like OUTPUTS (pure: no Dash state)."""
     year, region, unit = state.year, state.region, state.unit
     methods, target_types, grades_selected = (list(state.get(n)) for n in ("method", "target_type", "grade"))
+    printed = default_unit(dataset, year, region)
     m = model(dataset, year, region, methods, target_types, grades_selected, unit)
     said = sentences(m)
     indicators = section_rows(dataset, "indicators", "绩效管理", year, region)
@@ -460,17 +476,17 @@ def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
     empty_types = "文件未公布每个评价对象的等级" if m.grades_unnamed else "没有符合筛选条件的评价对象"
     return {
         "kpis": make_kpis(m),
-        "indicators": make_indicator_cards(indicators, unit_or(unit, PERFORMANCE_UNIT)),
+        "indicators": make_indicator_cards(indicators, unit_or(unit, printed)),
         "grades": fig_grades(m, grades_selected),
         "grades_caption": make_caption(said[ids.PERF_GRADES]),
         "types": fig_target_types(m, target_types, empty_types),
         "types_caption": make_caption(said[ids.PERF_TYPES]),
-        "grid_columns": grid_columns(unit_or(unit, PERFORMANCE_UNIT)),
+        "grid_columns": grid_columns(unit_or(unit, printed)),
         "grid_note": grid_note(m),
         "grade_amounts": fig_grades(m, grades_selected, value="amount"),
         "extra": [make_graph(*chart) for chart in trend_charts(dataset, year, region, methods)],
         "notes": make_notes_card(notes, "工作开展情况、存在的问题与下一步工作思路"),
-        "query": state.query(PERFORMANCE_UNIT),
+        "query": state.query(printed),
     }
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import datetime
 
 import plotly.graph_objects as go
 
-from components.figures import exact, round_half_up
+from components.figures import Figure, exact, round_half_up
 
 MISSING = "未公布"
 FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
@@ -26,6 +27,15 @@ PERFORMANCE_UNIT = "万元"
 def unit_or(chosen: str | None, default: str) -> str:
     """The viewer's chosen display unit, or the section's own."""
     return chosen if chosen in UNIT_FACTORS else default
+
+
+def shown_in(figure: Figure, unit: str | None) -> Figure:
+    """The figure in the viewer's unit: as printed in its own unit; converted exactly into another,
+    then rounded (四舍五入, by the renderer) to at most that unit's usual decimals (4.50 亿元 → 45000 万元)."""
+    if unit is None or figure.unit == unit or figure.unit == "%":
+        return figure
+    out = figure.to(unit)
+    return replace(out, decimals=min(out.decimals, UNIT_DECIMALS.get(unit, out.decimals)))
 
 
 TEMPLATE = go.layout.Template(

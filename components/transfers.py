@@ -8,9 +8,9 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, html
 
 from components import ids, vocab
-from components.charts import grouped_bars, stacked_bars, wrap
+from components.charts import drawn, grouped_bars, hover, in_chart, label, stacked_bars, wrap
 from components.data import Dataset, DataSource
-from components.figures import COMPUTED
+from components.figures import COMPUTED, total
 from components.filters import keep, regions_of, select, toggle, years_of
 from components.layout import (
     make_caption,
@@ -32,20 +32,19 @@ from components.theme import (
     axis_format,
     base_figure,
     empty_figure,
-    fmt_amount,
-    fmt_change,
-    fmt_pct,
-    in_unit,
     plain,
+    shown_in,
 )
 
 PAGE = "transfers"
 EMPTY = "暂无转移支付数据"
 
 
-def budgets_by(rows: pd.DataFrame, by: str) -> pd.DataFrame:
+def budgets_by(rows: pd.DataFrame, by: str, unit: str | None = None) -> pd.DataFrame:
     """categories()' budget per category for every value of `by` (region or year) at once:
-    a comparison across 120 regions is one pass, not 120. Groups in first-seen order."""
+    a comparison across 120 regions is one pass, not 120. Groups in first-seen order.
+    With a `unit`, `figure` holds each budget as a Figure in it, as the section model shows it:
+    a category's own row as printed, else the sum of its line items (marked computed)."""
     rows = rows[rows["category"] != vocab.TOTAL]
     keys = [by, "category"]
     totals = rows[rows["item"] == ""]
@@ -53,7 +52,20 @@ def budgets_by(rows: pd.DataFrame, by: str) -> pd.DataFrame:
     items = items[~pd.MultiIndex.from_frame(items[keys]).isin(pd.MultiIndex.from_frame(totals[keys]))]
     derived = items.groupby(keys, sort=False)["budget"].agg(["sum", "count", "size"]).reset_index()
     derived["budget"] = derived["sum"].where(derived["count"] == derived["size"])  # as sum_stated()
-    out = pd.concat([totals[keys + ["budget"]], derived[keys + ["budget"]]], ignore_index=True)
+    if unit is not None:
+        figure = lambda r: shown_in(model_of.figure_of(r, "budget", None, money=True), unit)  # noqa: E731
+        totals = totals.assign(
+            figure=pd.Series([figure(r) for r in totals.to_dict("records")], index=totals.index, dtype=object)
+        )
+        parts: dict = {}
+        for r in items.to_dict("records"):
+            parts.setdefault((r[by], r["category"]), []).append(figure(r))
+        summed = [
+            model_of.sum_figures(parts[(b, c)], unit) for b, c in zip(derived[by], derived["category"], strict=True)
+        ]
+        derived["figure"] = pd.Series(summed, index=derived.index, dtype=object)
+    columns = keys + ["budget"] + (["figure"] if unit is not None else [])
+    out = pd.concat([totals[columns], derived[columns]], ignore_index=True)
     first_seen = {value: i for i, value in enumerate(rows[by].unique())}
     rank = {c: i for i, c in enumerate(vocab.ordered(out["category"], vocab.CATEGORIES))}
     out = out.assign(_group=out[by].map(first_seen), _rank=out["category"].map(rank))
@@ -61,6 +73,11 @@ def budgets_by(rows: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- figures
+
+
+def figures_of(cats: pd.DataFrame, column: str, unit: str) -> list:
+    """A chart frame's column as Figures in the chart's unit (chart_frame keeps them beside the floats)."""
+    return [shown_in(f, unit) for f in cats[f"{column}_figure"]]
 
 
 def fig_budget_vs_prior(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> go.Figure:
@@ -71,7 +88,10 @@ def fig_budget_vs_prior(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> go.Fi
     colours = [vocab.colour_of(n, tuple(names)) for n in names]
     return grouped_bars(
         [plain(n) for n in names],
-        [("上年执行数", list(cats["prior_actual"]), colours, "prior"), ("预算数", list(cats["budget"]), colours, "")],
+        [
+            ("上年执行数", figures_of(cats, "prior_actual", unit), colours, "prior"),
+            ("预算数", figures_of(cats, "budget", unit), colours, ""),
+        ],
         unit,
         details=[change_detail(row, unit) for _, row in cats.iterrows()],
     )
@@ -79,44 +99,43 @@ def fig_budget_vs_prior(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> go.Fi
 
 def change_detail(row: pd.Series, unit: str) -> str:
     """Hover lines: the change against last year and, where the document gives one, its reason."""
-    text = f"<br>比上年执行数：{fmt_change(row['change'], unit)}（{fmt_pct(row['change_pct'], signed=True)}）"
+    change, pct = in_chart(row["change_figure"], unit), in_chart(row["change_pct_figure"], "%")
+    mark = f"，{COMPUTED}" if pct is not None and pct.source == "computed" else ""
+    text = f"<br>比上年执行数：{hover(change, signed=True)}（{hover(pct, signed=True, marked=False)}{mark}）"
     return text + (f"<br>原因：{wrap(row['note'])}" if row.get("note") else "")
 
 
 def fig_waterfall(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> go.Figure:
-    """From last year's total to this year's, one step per category in its own colour."""
+    """From last year's total to this year's, one step per category in its own colour; the ends are
+    the totals the page shows (the document's 合计 as printed), every step as printed."""
     if cats.empty:
         return empty_figure(EMPTY)
     unknown = cats[cats["change"].isna()]["category"].tolist()
     if unknown:
         return empty_figure(f"{'、'.join(unknown)}的预算数或上年执行数{MISSING}，无法分解增减")
-    prior, budget = cats["prior_actual"].sum(), cats["budget"].sum()
-    steps = [("上年执行数", 0.0, prior, vocab.NEUTRAL, fmt_amount(prior, unit), "")]
-    running = prior
-    for _, row in cats.iterrows():
-        steps.append(
-            (
-                plain(row["category"]),
-                running,
-                row["change"],
-                vocab.colour_of(row["category"]),
-                fmt_change(row["change"], unit),
-                change_detail(row, unit),
-            )
-        )
-        running += row["change"]
-    steps.append(("本年预算数", 0.0, budget, vocab.NEUTRAL, fmt_amount(budget, unit), ""))
-    labels, bases, heights, colours, texts, details = zip(*steps, strict=True)
+    whole = cats.attrs.get("total")
+    prior = in_chart(whole.prior if whole else total(figures_of(cats, "prior_actual", unit), unit), unit)
+    budget = in_chart(whole.budget if whole else total(figures_of(cats, "budget", unit), unit), unit)
+    if prior is None or budget is None:
+        return empty_figure(f"{'上年执行数' if prior is None else '预算数'}合计{MISSING}，无法分解增减")
+    steps = [("上年执行数", 0.0, prior, vocab.NEUTRAL, False, "")]
+    running = drawn(prior)
+    for (_, row), change in zip(cats.iterrows(), figures_of(cats, "change", unit), strict=True):
+        colour = vocab.colour_of(row["category"])
+        steps.append((plain(row["category"]), running, change, colour, True, change_detail(row, unit)))
+        running += drawn(change)
+    steps.append(("本年预算数", 0.0, budget, vocab.NEUTRAL, False, ""))
+    labels, bases, figures, colours, signed, details = zip(*steps, strict=True)
     fig = base_figure()
     fig.add_bar(
         x=list(labels),
-        base=[in_unit(b, unit) for b in bases],
-        y=[in_unit(h, unit) for h in heights],
+        base=list(bases),
+        y=[drawn(f) for f in figures],
         marker_color=list(colours),
-        text=[t.replace(f" {unit}", "") for t in texts],
+        text=[label(f, sign) for f, sign in zip(figures, signed, strict=True)],
         textposition="outside",
         cliponaxis=False,
-        customdata=[[t, d] for t, d in zip(texts, details, strict=True)],
+        customdata=[[hover(f, sign), d] for f, sign, d in zip(figures, signed, details, strict=True)],
         hovertemplate="%{x}：%{customdata[0]}%{customdata[1]}<extra></extra>",
         showlegend=False,
     )
@@ -126,21 +145,21 @@ def fig_waterfall(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> go.Figure:
 
 
 def fig_region_compare(frame: pd.DataFrame, year: int, selected, unit: str = TRANSFERS_UNIT) -> go.Figure:
-    data = keep(budgets_by(select(frame, year=year), "region"), "category", selected)
+    data = keep(budgets_by(select(frame, year=year), "region", unit), "category", selected)
     if data.empty:
         return empty_figure(f"{year}年{EMPTY}")
-    return stacked_bars(data, "region", "category", "budget", unit, vocab.CATEGORIES, y_title="预算数")
+    return stacked_bars(data, "region", "category", "figure", unit, vocab.CATEGORIES, y_title="预算数")
 
 
 def fig_trend(frame: pd.DataFrame, region: str, selected, unit: str = TRANSFERS_UNIT) -> go.Figure:
-    data = keep(budgets_by(select(frame, region=region), "year"), "category", selected)
+    data = keep(budgets_by(select(frame, region=region), "year", unit), "category", selected)
     if data.empty:
         return empty_figure(EMPTY)
     return stacked_bars(
         data,
         "year",
         "category",
-        "budget",
+        "figure",
         unit,
         vocab.CATEGORIES,
         y_title="预算数",

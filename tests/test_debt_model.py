@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from components import debt
+from components import debt, overview
 from components.data import load_folder
 from components.sections import debt as debt_model
 
@@ -80,3 +80,43 @@ def test_rates_without_a_term_and_a_printed_total_that_differs_from_its_parts(tm
 def test_three_decimal_figures_are_not_rounded_away(tmp_path, text, shown):
     (tmp_path / "debt.csv").write_text(f"年度,地区,债务类型,余额,单位\n2023,A,合计,{text},亿元\n", encoding="utf-8")
     assert model(tmp_path, 2023, "A").totals["balance"].text() == shown
+
+
+def test_the_kind_of_figure_is_said_as_the_file_gives_it_and_never_guessed():
+    # 台江: 「债务余额预计执行数4.79亿元」「还本预计执行数0.13亿元」「付息预计执行数0.10亿元」, then 2021 预算数.
+    m = model(REAL / "taijiang-debt-2020", 2020, "台江区")
+    assert m.basis == "预计执行"
+    balance, limit = m.sentences["composition"]
+    assert balance == "截至2020年底，台江区地方政府债务余额预计执行数4.79亿元，其中一般债务余额3.76亿元，专项债务余额1.03亿元。"
+    assert limit.startswith("台江区政府债务限额5.73亿元")  # a limit is a ceiling, not an estimate: no 口径
+    assert m.sentences["flows"][0].startswith("2020年新增债券预计执行数2.38亿元，其中一般债务1.38亿元")
+    assert "偿还债券本金预计执行数0.13亿元；支付债券利息预计执行数0.10亿元" in m.sentences["flows"][-1]
+    kpis = str(debt.make_kpis(m))
+    assert "2020年末债务余额（预计执行数）" in kpis and "新增债券（预计执行数）" in kpis and "还本付息（预计执行数）" in kpis
+    assert "债务限额（" not in kpis
+    cards, _figure, _said = overview.debt_cards(load_folder(REAL / "taijiang-debt-2020"), 2020, "台江区")
+    assert "2020年末政府债务余额（预计执行数）" in str(cards) and "2020年付息（预计执行数）" in str(cards)
+    budget = model(REAL / "taijiang-debt-2020", 2021, "台江区")  # 预算, the default: said as before
+    assert budget.basis == "预算" and "预算数" not in "".join(budget.sentences["flows"])
+    assert budget.labelled("2021年末债务余额") == "2021年末债务余额"
+    seed = model(ROOT / "data", 2022, "株洲经开区")  # no 口径 column: nothing is invented
+    assert seed.basis == "预算" and "数" not in seed.labelled("余额")
+    assert "决算" not in "".join(seed.sentences["composition"] + seed.sentences["flows"])
+
+
+def test_final_accounts_and_a_type_of_another_kind(tmp_path):
+    (tmp_path / "debt.csv").write_text(
+        "年度,地区,债务类型,口径,余额,新增债券,单位\n"
+        "2022,甲县,一般债务,决算,4.50,0,亿元\n"
+        "2022,甲县,专项债务,预计执行,56.21,5.44,亿元\n"
+        "2022,甲县,合计,决算,60.71,5.44,亿元\n",
+        encoding="utf-8",
+    )
+    m = model(tmp_path, 2022, "甲县")
+    assert m.basis == "决算" and m.labelled("2022年末债务余额") == "2022年末债务余额（决算数）"
+    assert m.sentences["composition"][0] == (
+        "截至2022年底，甲县地方政府债务余额决算数60.71亿元，其中一般债务余额4.50亿元，专项债务余额预计执行数56.21亿元。"
+    )
+    only = model(tmp_path, 2022, "甲县", "专项债务")  # the part shown speaks for itself
+    assert only.basis == "预计执行"
+    assert only.sentences["composition"][0] == "截至2022年底，甲县专项债务余额预计执行数56.21亿元。"

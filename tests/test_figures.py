@@ -80,3 +80,90 @@ def test_count_axes_have_whole_number_ticks_only():
     assert axis.tickformat == ",d" and axis.tick0 == 0 and axis.dtick == 2  # 0 2 4 6 8, never 0 1 1 2 2 3 3
     frame = pd.DataFrame({"x": ["部门整体支出", "项目支出"], "s": ["良", "良"], "n": [1, 2]})
     assert charts.stacked_bars(frame, "x", "s", "n", None, y_title="评价数").layout.yaxis.dtick == 1
+
+
+# ---------------------------------------------------------------- chart labels as printed
+
+
+def _bars(*texts, unit="亿元"):
+    from components import charts
+
+    values = [Figure.printed(t, unit) if t else Figure.missing(unit) for t in texts]
+    return charts.grouped_bars([f"x{i}" for i in range(len(texts))], [("s", values, ["#000000"] * len(texts), "")], unit)
+
+
+def test_bar_labels_and_hover_show_each_figure_as_printed():
+    bar = _bars("1.775", "11.6131", "0", "4.50", "1722.5").data[0]
+    assert list(bar.text) == ["1.775", "11.6131", "0", "4.50", "1,722.5"]  # never 1.78, 11.61, 0.00, 4.5
+    assert [c[0] for c in bar.customdata] == ["1.775 亿元", "11.6131 亿元", "0 亿元", "4.50 亿元", "1,722.5 亿元"]
+    assert list(bar.y) == pytest.approx([1.775, 11.6131, 0, 4.5, 1722.5])
+
+
+def test_a_figure_not_stated_has_no_label_and_is_never_drawn_as_zero():
+    fig = _bars("", "2")
+    bar = fig.data[0]
+    assert bar.y[0] is None and bar.text[0] == "" and bar.customdata[0][0] == MISSING
+    assert [a.text for a in fig.layout.annotations] == [MISSING]
+
+
+def test_another_display_unit_converts_exactly_and_rounds_half_up():
+    from components import charts
+
+    wan = [Figure.printed("4.50", "亿元"), Figure.printed("1.775", "亿元"), Figure.printed("0.32", "亿元")]
+    bar = charts.grouped_bars(["a", "b", "c"], [("s", wan, ["#000000"] * 3, "")], "万元").data[0]
+    assert list(bar.text) == ["45,000", "17,750", "3,200"] and bar.customdata[0][0] == "45,000 万元"
+    yi = [Figure.printed("1722", "万元"), Figure.printed("17750", "万元"), Figure.printed("5295", "万元")]
+    bar = charts.grouped_bars(["a", "b", "c"], [("s", yi, ["#000000"] * 3, "")], "亿元").data[0]
+    assert list(bar.text) == ["0.17", "1.78", "0.53"]  # 四舍五入 on the exact decimal: 1.775 → 1.78
+    with pytest.raises(TypeError):  # a float has lost its printed precision: charts take Figures
+        charts.grouped_bars(["a"], [("s", [1.775], ["#000000"], "")], "亿元")
+
+
+def test_donut_and_stacked_bars_show_figures_as_printed():
+    import pandas as pd
+
+    from components import charts
+
+    parts = [Figure.printed("11.6131", "亿元"), Figure.printed("0", "亿元"), Figure.missing("亿元")]
+    pie = charts.donut(["一般债务", "专项债务", "其他"], parts, "亿元", "合计")
+    assert list(pie.data[0].customdata) == ["11.6131 亿元", "0 亿元"] and "其他：未公布" in pie.layout.annotations[0].text
+    frame = pd.DataFrame(
+        {"x": [2021, 2022, 2022], "s": ["一般债务", "一般债务", "专项债务"], "v": pd.Series(parts, dtype=object)}
+    )
+    fig = charts.stacked_bars(frame, "x", "s", "v", "亿元", x_order=[2021, 2022])
+    assert [c[0] for c in fig.data[0].customdata] == ["11.6131 亿元", "0 亿元"]
+    assert fig.data[1].customdata[1][0] == MISSING and fig.data[1].y[1] is None
+    assert "专项债务未公布" in fig.layout.xaxis.ticktext[1]
+
+
+def test_the_pages_charts_label_the_documents_figures(tmp_path):
+    from pathlib import Path
+
+    from components import debt, transfers
+    from components.data import load_folder
+    from components.sections import debt as debt_model
+    from components.sections import transfers as transfers_model
+
+    seed = load_folder(Path(__file__).parents[1] / "data")
+    flows = debt.fig_flows(debt_model.model(seed, 2022, "株洲经开区"))
+    assert {t.name: list(t.text) for t in flows.data} == {
+        "一般债务": ["0", "", "0", "0"],  # printed zeros are 0, not 0.00; 再融资债券 is not stated
+        "专项债务": ["5.44", "", "0", "0.32"],
+    }
+    yongchun = load_folder(Path(__file__).parent / "fixtures" / "realdocs" / "yongchun-debt-2022")
+    assert list(debt.fig_flows(debt_model.model(yongchun, 2022, "永春县")).data[0].text)[0] == "1.8095"
+    (tmp_path / "transfers.csv").write_text(
+        "年度,地区,类别,预算数,上年执行数,增减额,单位\n"
+        "2022,A,税收返还,1.775,1.5,0.275,亿元\n2023,A,税收返还,11.6131,1.775,9.8381,亿元\n"
+        "2023,B,税收返还,4.50,,,亿元\n",
+        encoding="utf-8",
+    )
+    data = load_folder(tmp_path)
+    cats = transfers_model.chart_frame(transfers_model.model(data, 2023, "A"))
+    bars = transfers.fig_budget_vs_prior(cats, "亿元")
+    assert [list(t.text) for t in bars.data] == [["1.775"], ["11.6131"]]
+    assert list(transfers.fig_waterfall(cats, "亿元").data[0].text) == ["1.775", "+9.8381", "11.6131"]
+    trend = transfers.fig_trend(data.frame("transfers"), "A", None, "亿元")
+    assert [c[0] for c in trend.data[0].customdata] == ["1.775 亿元", "11.6131 亿元"]
+    compare = transfers.fig_region_compare(data.frame("transfers"), 2023, None, "万元")
+    assert [c[0] for c in compare.data[0].customdata] == ["116,131 万元", "45,000 万元"]

@@ -5,6 +5,7 @@ projects, a selected subset, a score without a grade) and what the page, overvie
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -198,6 +199,46 @@ def test_money_is_shown_in_its_printed_unit_and_summed_only_when_every_part_is_s
     g = section.model(gap, 2022, "A")
     assert not g.amount.stated and g.amount_gaps == "1 个评价对象未公布金额"
     assert "涉及金额" not in g.sentences["grades"][0]
+
+
+def _find(component, wanted):
+    """The component with id `wanted` in a Dash tree."""
+    if getattr(component, "id", None) == wanted:
+        return component
+    children = getattr(component, "children", None) if not isinstance(component, list | tuple) else component
+    for child in children if isinstance(children, list | tuple) else [children] if children is not None else []:
+        found = _find(child, wanted)
+        if found is not None:
+            return found
+    return None
+
+
+def test_the_evaluations_list_shows_money_in_the_unit_its_rows_were_printed_in_unless_one_is_chosen(tmp_path):
+    dataset = folder(
+        tmp_path,
+        evaluations="年度,地区,评价方式,对象类型,评价对象,涉及金额,等级,单位\n"
+        "2022,A,财政重点评价,项目支出,x,1.775,良,亿元\n2022,A,财政重点评价,项目支出,y,2.50,中,亿元\n",
+    )
+    page = {"startRow": 0, "endRow": 20}
+
+    def header(out) -> str:
+        return next(c["headerName"] for c in out["grid_columns"] if c["field"] == "amount")
+
+    switch = ids.page_filter("performance", "unit")
+    assert _find(performance.layout(dataset, "?year=2022&region=A"), switch).value == "亿元"
+    for unit in (None, "亿元"):  # no unit chosen (or the printed one): the unit the rows were printed in
+        out = performance.view(dataset, ViewState.of("performance", 2022, "A", unit))
+        assert header(out) == "涉及金额（亿元）" and "unit=" not in out["query"]
+        rows = performance.grid_page(dataset, 2022, "A", None, None, None, page, unit)["rowData"]
+        assert [r["amount"] for r in rows] == pytest.approx([1.775, 2.5])
+        assert [r["amount_text"] for r in rows] == ["1.775", "2.50"]  # shown as printed, not 1.78 and 2.5
+    # A unit in the address still wins.
+    assert _find(performance.layout(dataset, "?year=2022&region=A&unit=万元"), switch).value == "万元"
+    out = performance.view(dataset, ViewState.of("performance", 2022, "A", "万元"))
+    assert header(out) == "涉及金额（万元）" and parse_qs(out["query"])["unit"] == ["万元"]
+    rows = performance.grid_page(dataset, 2022, "A", None, None, None, page, "万元")["rowData"]
+    assert [r["amount"] for r in rows] == pytest.approx([17750, 25000])
+    assert [r["amount_text"] for r in rows] == ["17,750", "25,000"]
 
 
 # ---------------------------------------------------------------- a score without a grade

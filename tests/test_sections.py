@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from components import overview
 from components.data import load_folder
 from components.sections import transfers as model_of
 
@@ -139,5 +140,7 @@ def test_the_kind_of_figure_is_said_as_the_file_gives_it(tmp_path):
     )
     m = model_of.model(load_folder(tmp_path), 2017, "甲县")
     assert m.basis == "决算" and m.sentences["total"][0].startswith("2017年转移支付决算505万元")
+    cards, _figure, _said = overview.transfer_cards(load_folder(tmp_path), 2017, "甲县")
+    assert "'2017年转移支付决算'" in str(cards)  # the overview's card too
     seed = model_of.model(load_folder(DATA), 2023, "株洲经开区")
     assert seed.basis == "预算" and seed.sentences["total"][0].startswith("2023年转移支付预算1722万元")

@@ -6,6 +6,9 @@ never added to them; a figure it does not print is the sum of the types shown, m
 when all of them print it; otherwise 未公布. An empty limit is 未公布 and only an explicit 无单列限额
 says there is none. Average term and rate are independent; a weighted average is marked computed.
 A selection of debt types is a subset, and every sentence says which part it is.
+The 口径 (basis) is said as the file gives it, the way budget documents print it (「债务余额预计执行数
+4.79亿元」), and only where it is not the default 预算: the file states it, the page never guesses one.
+A limit is a ceiling set, not an outturn, and is said without it.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ class DebtType:
     figures: Mapping[str, Figure]
     term: Figure
     rate: Figure
+    basis: str = vocab.BASIS_DEFAULT
 
 
 @dataclass(frozen=True)
@@ -60,15 +64,34 @@ class DebtModel:
     sources: tuple[str, ...] = ()
     lines: tuple[int, ...] = ()
     sentences: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    basis: str = vocab.BASIS_DEFAULT  # what kind of figures they are: 预算 · 调整预算 · 预计执行 · 执行 · 决算
 
     @property
     def empty(self) -> bool:
         return not self.types and all(not f.stated for f in self.totals.values())
 
+    def labelled(self, label: str) -> str:
+        """A card's label with the 口径 the file states: 「2022年末债务余额（决算数）」; as is for 预算."""
+        word = basis_word(self.basis)
+        return f"{label}（{word}）" if word else label
+
     @property
     def subject(self) -> str:
         """What the balance is of: the whole debt, or the part selected."""
         return self.subset or "地方政府债务"
+
+
+def basis_of(whole: Mapping | None, rows: pd.DataFrame) -> str:
+    """The 口径 of the figures: the 合计 row's, else the one most rows give (「2017年转移支付决算505万元」)."""
+    if whole is not None and whole.get("basis"):
+        return whole["basis"]
+    kinds = [b for b in rows.get("basis", pd.Series(dtype=str)) if b]
+    return max(dict.fromkeys(kinds), key=kinds.count) if kinds else vocab.BASIS_DEFAULT
+
+
+def basis_word(basis: str) -> str:
+    """「决算数」, 「预计执行数」 as documents print it after a figure's name; "" for the default 预算."""
+    return "" if not basis or basis == vocab.BASIS_DEFAULT else f"{basis}数"
 
 
 def printed_unit(rows: pd.DataFrame) -> str:
@@ -120,6 +143,7 @@ def model(dataset: Dataset, year, region, selected=(), unit: str | None = None) 
             {a: figure_of(by_name[n], a, shown) for a in FIGURES},
             figure_of(by_name[n], "avg_term_years"),
             figure_of(by_name[n], "avg_rate_pct"),
+            by_name[n].get("basis") or vocab.BASIS_DEFAULT,
         )
         for n in names
     )
@@ -144,6 +168,7 @@ def model(dataset: Dataset, year, region, selected=(), unit: str | None = None) 
         subset,
         tuple(dict.fromkeys(s for s in rows["source"] if s)) if len(rows) else (),
         tuple(int(line) for line in rows["line"]) if len(rows) else (),
+        basis=basis_of(whole, rows[rows["debt_type"].isin(names)] if len(rows) else rows),
     )
     return _with_sentences(m)
 
@@ -189,11 +214,18 @@ def _weighted(types: tuple[DebtType, ...], attr: str, issued: Figure) -> Figure:
 
 
 def _parts(m: DebtModel, alias: str, noun: str = "") -> str:
-    """「，其中一般债务余额4.50亿元，专项债务余额56.21亿元」, only for the types that print the figure."""
+    """「，其中一般债务余额4.50亿元，专项债务余额56.21亿元」, only for the types that print the figure;
+    a type whose file row states a 口径 of its own, other than the whole's, says it (「余额决算数」)."""
     if m.subset or len(m.types) < 2:
         return ""
-    said = [f"{t.name}{noun}{t.figures[alias].text()}" for t in m.types if t.figures[alias].stated]
+    said = [
+        f"{t.name}{noun}{_own(m, t)}{t.figures[alias].text()}" for t in m.types if t.figures[alias].stated
+    ]
     return "，其中" + "，".join(said) if said else ""
+
+
+def _own(m: DebtModel, t: DebtType) -> str:
+    return basis_word(t.basis) if t.basis != m.basis else ""
 
 
 def _with_sentences(m: DebtModel) -> DebtModel:
@@ -201,8 +233,8 @@ def _with_sentences(m: DebtModel) -> DebtModel:
     if m.empty:
         said = {"composition": (f"{year}年政府债务数据{MISSING}。",), "flows": ()}
         return _replace(m, said)
-    t = m.totals
-    balance = f"截至{year}年底，{region}{m.subject}余额{say(t['balance'])}{_parts(m, 'balance', '余额')}。"
+    t, kind = m.totals, basis_word(m.basis)  # 「余额预计执行数4.79亿元」, as the documents print it
+    balance = f"截至{year}年底，{region}{m.subject}余额{kind}{say(t['balance'])}{_parts(m, 'balance', '余额')}。"
     if m.limit == "none":
         reason = "；".join(n.rstrip("。") for n in m.notes)
         limit = f"{region}无单列的政府债务限额" + (f"：{reason}。" if reason else "。")
@@ -214,20 +246,22 @@ def _with_sentences(m: DebtModel) -> DebtModel:
             ratio = Figure(t["balance"].value / t["limit"].to(t["balance"].unit).value * 100, "%", 2, "computed")
             used = f"，余额为限额的{ratio.text()}"
         limit = f"{region}{m.subset or '政府'}债务限额{say(t['limit'])}{used}。"
-    bonds = f"{year}年{m.subset}新增债券{say(t['new_bonds'])}{_parts(m, 'new_bonds')}"
+    bonds = f"{year}年{m.subset}新增债券{kind}{say(t['new_bonds'])}{_parts(m, 'new_bonds')}"
     if m.term.stated:
         bonds += f"，平均期限{m.term.text(with_unit=False)}年" + ("（加权计算）" if m.term.source == "computed" else "")
     if m.rate.stated:
         bonds += f"，平均利率{m.rate.text()}" + ("（加权计算）" if m.rate.source == "computed" else "")
     flows = [bonds + "。"]
     if t["refinancing_bonds"].stated:
-        flows.append(f"{year}年{m.subset}再融资债券{say(t['refinancing_bonds'])}{_parts(m, 'refinancing_bonds')}。")
+        flows.append(
+            f"{year}年{m.subset}再融资债券{kind}{say(t['refinancing_bonds'])}{_parts(m, 'refinancing_bonds')}。"
+        )
     if t["debt_service"].stated and not (t["principal_repaid"].stated or t["interest_paid"].stated):
-        flows.append(f"{year}年{m.subset}还本付息{say(t['debt_service'])}{_parts(m, 'debt_service')}。")
+        flows.append(f"{year}年{m.subset}还本付息{kind}{say(t['debt_service'])}{_parts(m, 'debt_service')}。")
     else:
         flows.append(
-            f"{year}年{m.subset}偿还债券本金{say(t['principal_repaid'])}{_parts(m, 'principal_repaid')}；"
-            f"支付债券利息{say(t['interest_paid'])}{_parts(m, 'interest_paid', '利息')}。"
+            f"{year}年{m.subset}偿还债券本金{kind}{say(t['principal_repaid'])}{_parts(m, 'principal_repaid')}；"
+            f"支付债券利息{kind}{say(t['interest_paid'])}{_parts(m, 'interest_paid', '利息')}。"
         )
     return _replace(m, {"composition": (balance, limit), "flows": tuple(flows)})
 

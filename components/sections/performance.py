@@ -163,13 +163,19 @@ def number(row: Mapping, alias: str, unit: str) -> Figure:
     return Figure.printed(str(value), unit, line)
 
 
+def printed_unit_of(dataset: Dataset, year, region) -> str:
+    """The unit the view's evaluations and grade rows were printed in (the most common): the page's
+    display unit, the evaluations list's too, unless the viewer chooses one."""
+    every = dataset.rows("evaluations", year, region)
+    published = dataset.rows("grades", year, region)
+    return printed_unit(pd.concat([every[["unit"]], published[["unit"]]]) if len(every) + len(published) else every)
+
+
 def model(dataset: Dataset, year, region, methods=(), target_types=(), grades=(), unit: str | None = None):
     methods, target_types, grades = tuple(methods or ()), tuple(target_types or ()), tuple(grades or ())
     every = dataset.rows("evaluations", year, region)
     published = dataset.rows("grades", year, region)
-    shown = unit or printed_unit(
-        pd.concat([every[["unit"]], published[["unit"]]]) if len(every) + len(published) else every
-    )
+    shown = unit or printed_unit_of(dataset, year, region)
     scoped = keep(every, "method", methods)
     typed = keep(scoped, "target_type", target_types)
     listed = keep(typed, "grade", grades)

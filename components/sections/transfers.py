@@ -22,8 +22,8 @@ from components import checks, vocab
 from components.data import Dataset
 from components.figures import COMPUTED, MISSING, Figure, card_text, say, total, wan
 from components.filters import select
-from components.sections.debt import figure_of, printed_unit
-from components.theme import UNIT_DECIMALS
+from components.sections.debt import basis_of, figure_of, printed_unit
+from components.theme import shown_in
 
 RATIO = re.compile(r"为上年执行数的\s*(-?\d+(?:\.\d+)?)\s*%")
 LABELS = (("budget", "预算数"), ("prior", "上年执行数"), ("change", "增减额"), ("change_pct", "增减率"))
@@ -80,15 +80,7 @@ class TransfersModel:
         return tuple(i for i in self.items if i.category == category)
 
 
-def shown_in(figure: Figure, unit: str | None) -> Figure:
-    """The figure in the viewer's unit (exactly; rounded to that unit's usual decimals when converted)."""
-    if unit is None or figure.unit == unit or figure.unit == "%":
-        return figure
-    out = figure.to(unit)
-    return replace(out, decimals=min(out.decimals, UNIT_DECIMALS.get(unit, out.decimals)))
-
-
-def _sum(parts: list[Figure], unit: str) -> Figure:
+def sum_figures(parts: list[Figure], unit: str) -> Figure:
     """total(), where a bare printed 0 (0 元) lends the sum no precision of its own."""
     out = total(parts, unit)
     if out.source != "computed":
@@ -126,9 +118,9 @@ def _line(row: Mapping, unit: str | None) -> Line:
 
 def _summed(category: str, parts: list[Line], unit: str, note: str = "") -> Line:
     """A category from its items, or the total from the categories: each figure summed, marked."""
-    budget = _sum([p.budget for p in parts], unit)
-    prior = _sum([p.prior for p in parts], unit)
-    change = _sum([p.change for p in parts], unit)
+    budget = sum_figures([p.budget for p in parts], unit)
+    prior = sum_figures([p.prior for p in parts], unit)
+    change = sum_figures([p.change for p in parts], unit)
     if not change.stated:
         change = _change(budget, prior, Figure.missing(unit))
     pct = parts[0].change_pct if len(parts) == 1 else _pct(change, prior, Figure.missing("%"))
@@ -174,17 +166,9 @@ def model(dataset: Dataset, year, region, selected=(), unit: str | None = None) 
         subset,
         tuple(dict.fromkeys(s for s in rows["source"] if s)) if len(rows) else (),
         tuple(int(line) for line in rows["line"]) if len(rows) else (),
-        basis=_basis_of(whole, rows),
+        basis=basis_of(whole, rows),
     )
     return replace(m, sentences=_sentences(m))
-
-
-def _basis_of(whole: Mapping | None, rows: pd.DataFrame) -> str:
-    """The 口径 of the figures: the 合计 row's, else the one most rows give (「2017年转移支付决算505万元」)."""
-    if whole is not None and whole.get("basis"):
-        return whole["basis"]
-    kinds = [b for b in rows.get("basis", pd.Series(dtype=str)) if b]
-    return max(dict.fromkeys(kinds), key=kinds.count) if kinds else vocab.BASIS_DEFAULT
 
 
 def _ratio(grand: Line, whole: Mapping | None) -> Figure:
@@ -290,9 +274,11 @@ def _sentences(m: TransfersModel) -> dict[str, tuple[str, ...]]:
 
 
 def chart_frame(m: TransfersModel) -> pd.DataFrame:
-    """The categories as the charts draw them: floats in 万元, the change as shown in the table."""
+    """The categories as the charts draw them: floats in 万元, the change as shown in the table, and
+    beside each figure the Figure itself (budget_figure …), which the labels show as printed; the
+    total the page shows (the document's 合计, or the sum of the categories) in attrs["total"]."""
     pct = lambda f: float(f.value) if f.stated else None  # noqa: E731
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "category": [c.category for c in m.categories],
             "budget": [wan(c.budget) for c in m.categories],
@@ -303,3 +289,10 @@ def chart_frame(m: TransfersModel) -> pd.DataFrame:
         },
         columns=["category", "budget", "prior_actual", "change", "change_pct", "note"],
     ).astype({"budget": float, "prior_actual": float, "change": float, "change_pct": float})
+    for column, attr in FIGURE_COLUMNS:
+        frame[f"{column}_figure"] = pd.Series([getattr(c, attr) for c in m.categories], index=frame.index, dtype=object)
+    frame.attrs["total"] = m.total
+    return frame
+
+
+FIGURE_COLUMNS = (("budget", "budget"), ("prior_actual", "prior"), ("change", "change"), ("change_pct", "change_pct"))
