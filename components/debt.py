@@ -16,10 +16,10 @@ from components.layout import (
     make_caption,
     make_chart_card,
     make_empty_state,
-    make_filter_bar,
     make_graph,
     make_kpi_card,
     make_section_extras,
+    make_section_page,
     register_view,
 )
 from components.sections import debt as model_of
@@ -189,23 +189,18 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     frame = dataset.frame("debt")
     years, regions = years_of(frame), regions_of(frame)
     options = dataset.derived("debt.options", filter_options)
-    state, notices = from_url(search, PAGE, years, regions, options)
-    header = [html.H2("政府债务", className="page-title")]
-    if not years:
-        return html.Div(header + [make_empty_state(f"{EMPTY}（debt.csv 未提供或未载入）")])
-    return html.Div(
-        header
-        + [
-            make_filter_bar(
-                PAGE,
-                years,
-                regions,
-                state,
-                [("debt_type", "债务类型", options["debt_type"])],
-                ids.DEBT_CLEAR,
-                model_of.printed_unit(select(frame, state.year, state.region)),  # as the document prints it
-                notices,
-            ),
+    view = from_url(search, PAGE, years, regions, options)  # (ViewState, notices)
+    state = view[0]
+    return make_section_page(
+        PAGE,
+        "政府债务",
+        years,
+        regions,
+        view,
+        options,
+        model_of.printed_unit(select(frame, state.year, state.region)),  # as the document prints it
+        ids.DEBT_CLEAR,
+        [
             dbc.Row(id=ids.DEBT_KPIS),
             dbc.Row(
                 [
@@ -231,7 +226,8 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                 ]
             ),
             html.Div(id=ids.DEBT_EXTRA),
-        ]
+        ],
+        f"{EMPTY}（debt.csv 未提供或未载入）",
     )
 
 

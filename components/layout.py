@@ -14,7 +14,7 @@ from flask import jsonify
 from components import checks, ids
 from components.data import SCHEMAS, Dataset, DataSource, Problem
 from components.filters import select
-from components.pages import BY_KEY, BY_PATH, EXPORTS, PAGES, PRESENT_PATH
+from components.pages import BY_KEY, BY_PATH, EXPORTS, FILTER_LABELS, PAGES, PRESENT_PATH
 from components.state import ViewState
 from components.theme import UNITS, fmt_datetime, fmt_quantity, graph_config
 
@@ -178,6 +178,29 @@ def make_filter_bar(
     bar.append(dcc.Store(id=ids.query_store(page)))
     bar.append(dcc.Store(id=ids.page_data(page)))
     return html.Div(bar, className="mb-3 no-print-controls")
+
+
+def make_section_page(
+    page: str,
+    title: str,
+    years: list[int],
+    regions: list[str],
+    view: tuple[ViewState, Sequence[str]],
+    options: Mapping[str, list[str]],
+    unit: str | None,
+    clear_id: str,
+    body: list,
+    empty: str,
+) -> html.Div:
+    """A section page: its title, then either why it is empty or its filter bar (年度, 地区, the
+    page's own filters as the registry lists them, 金额单位, 清除筛选) above `body`."""
+    header = [html.H2(title, className="page-title")]
+    if not years:
+        return html.Div(header + [make_empty_state(empty)])
+    state, notices = view
+    extra = [(name, FILTER_LABELS[name], options[name]) for name in BY_KEY[page].params]
+    bar = make_filter_bar(page, years, regions, state, extra, clear_id, unit, notices)
+    return html.Div(header + [bar, *body])
 
 
 def make_kpi_card(

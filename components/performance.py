@@ -18,11 +18,11 @@ from components.layout import (
     make_caption,
     make_chart_card,
     make_empty_state,
-    make_filter_bar,
     make_graph,
     make_indicator_cards,
     make_kpi_card,
     make_notes_card,
+    make_section_page,
     register_view,
     section_rows,
 )
@@ -358,27 +358,18 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     years = years_of(*main_keys(dataset)) or years_of(dataset.frame("indicators"), dataset.frame("notes"))
     regions = regions_of(*main_keys(dataset), dataset.frame("indicators"), dataset.frame("notes"))
     opts = dataset.derived("performance.options", filter_options)
-    state, notices = from_url(search, PAGE, years, regions, opts)
-    header = [html.H2("预算绩效管理", className="page-title")]
-    if not years:
-        return html.Div(header + [make_empty_state(f"{EMPTY}（evaluations.csv、grades.csv 未提供或未载入）")])
-    return html.Div(
-        header
-        + [
-            make_filter_bar(
-                PAGE,
-                years,
-                regions,
-                state,
-                [
-                    ("method", "评价方式", opts["method"]),
-                    ("target_type", "对象类型", opts["target_type"]),
-                    ("grade", "等级", opts["grade"]),
-                ],
-                ids.PERF_CLEAR,
-                default_unit(dataset, state.year, state.region),  # as the document prints it
-                notices,
-            ),
+    view = from_url(search, PAGE, years, regions, opts)  # (ViewState, notices)
+    state = view[0]
+    return make_section_page(
+        PAGE,
+        "预算绩效管理",
+        years,
+        regions,
+        view,
+        opts,
+        default_unit(dataset, state.year, state.region),  # as the document prints it
+        ids.PERF_CLEAR,
+        [
             dbc.Row(id=ids.PERF_KPIS),
             dbc.Row(id=ids.PERF_INDICATORS),
             dbc.Row(
@@ -434,7 +425,8 @@ def layout(dataset: Dataset, search: str) -> html.Div:
             dbc.Row(dbc.Col(make_chart_card("各等级涉及金额", ids.PERF_GRADE_AMOUNTS, "绩效管理_各等级涉及金额"))),
             html.Div(id=ids.PERF_EXTRA),
             html.Div(id=ids.PERF_NOTES),
-        ]
+        ],
+        f"{EMPTY}（evaluations.csv、grades.csv 未提供或未载入）",
     )
 
 

@@ -16,10 +16,10 @@ from components.layout import (
     make_caption,
     make_chart_card,
     make_empty_state,
-    make_filter_bar,
     make_graph,
     make_kpi_card,
     make_section_extras,
+    make_section_page,
     register_view,
 )
 from components.sections import transfers as model_of
@@ -262,23 +262,18 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     frame = dataset.frame("transfers")
     years, regions = years_of(frame), regions_of(frame)
     options = dataset.derived("transfers.options", filter_options)
-    state, notices = from_url(search, PAGE, years, regions, options)
-    header = [html.H2("税收返还和转移支付", className="page-title")]
-    if not years:
-        return html.Div(header + [make_empty_state(f"{EMPTY}（transfers.csv 未提供或未载入）")])
-    return html.Div(
-        header
-        + [
-            make_filter_bar(
-                PAGE,
-                years,
-                regions,
-                state,
-                [("category", "类别", options["category"])],
-                ids.TRANSFERS_CLEAR,
-                model_of.printed_unit(select(frame, state.year, state.region)),  # as the document prints it
-                notices,
-            ),
+    view = from_url(search, PAGE, years, regions, options)  # (ViewState, notices)
+    state = view[0]
+    return make_section_page(
+        PAGE,
+        "税收返还和转移支付",
+        years,
+        regions,
+        view,
+        options,
+        model_of.printed_unit(select(frame, state.year, state.region)),  # as the document prints it
+        ids.TRANSFERS_CLEAR,
+        [
             dbc.Row(id=ids.TRANSFERS_KPIS),
             dbc.Row(
                 [
@@ -310,7 +305,8 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                 className="mb-3",
             ),
             html.Div(id=ids.TRANSFERS_EXTRA),
-        ]
+        ],
+        f"{EMPTY}（transfers.csv 未提供或未载入）",
     )
 
 
