@@ -139,12 +139,15 @@ def test_the_export_menu_downloads_a_workbook_of_the_view(dashboard):
     dashboard.page.locator("#export-menu").click()
     with dashboard.page.expect_download() as download:
         dashboard.page.locator("#export-xlsx").click()
-    assert download.value.suggested_filename == "株洲经开区2022年财政预算公开_数据.xlsx"
+    # The 2022 debt figures are the 2023 budget explanation's: its workbook, not a 2022 one without transfers.
+    assert download.value.suggested_filename == "株洲经开区2023年财政预算公开_数据.xlsx"
     with open(download.value.path(), "rb") as file:
         book = load_workbook(io.BytesIO(file.read()))
     header = [c.value for c in book["政府债务"][1]]
     assert "余额（万元）" in header
-    assert next(book["政府债务"].iter_rows(min_row=2, values_only=True))[header.index("余额（万元）")] == 45000
+    debt_row = next(book["政府债务"].iter_rows(min_row=2, values_only=True))
+    assert debt_row[header.index("年度")] == 2022 and debt_row[header.index("余额（万元）")] == 45000
+    assert "转移支付" in book.sheetnames
     dashboard.assert_clean()
 
 
