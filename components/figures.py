@@ -10,11 +10,12 @@ rounds, half up.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 MISSING = "未公布"
-COMPUTED = "按分项计算"
+COMPUTED = "按分项计算"  # a sum of stated parts
+DERIVED = "计算值"  # a difference or ratio of stated figures (增减额 = 预算数 − 上年执行数 …)
 # Each money unit in 万元, exactly.
 FACTORS = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "万元": Decimal(1), "百万元": Decimal(100), "亿元": Decimal(10000)}
 
@@ -51,6 +52,7 @@ class Figure:
     decimals: int = 0
     source: str = "printed"  # printed | computed | missing
     lines: tuple[int, ...] = ()  # the file lines it was printed on or computed from
+    how: str = field(default="", compare=False)  # how a computed figure was computed; "" : COMPUTED
 
     @classmethod
     def printed(cls, text, unit: str, line: int | None = None) -> Figure:
@@ -75,7 +77,7 @@ class Figure:
         value = None if self.value is None else self.value * ratio
         # 亿元 → 万元 multiplies by 10⁴: four decimals fewer (4.50 → 45000, precision -2 kept so that
         # the way back gives 4.50 again); the other way, four more (1722 万元 → 0.1722 亿元).
-        return Figure(value, unit, self.decimals - ratio.adjusted(), self.source, self.lines)
+        return Figure(value, unit, self.decimals - ratio.adjusted(), self.source, self.lines, self.how)
 
     def text(self, with_unit: bool = True, thousands: bool = False, signed: bool = False) -> str:
         """As a budget document writes it: 1722万元, 60.71亿元, -59.15%, or 未公布."""
@@ -98,9 +100,18 @@ class Figure:
         return abs(self.value - other.value) <= margin
 
 
+def how_computed(named: Iterable[tuple[str, Figure]]) -> str:
+    """「上年执行数、增减率为计算值；合计按分项计算」 for the computed ones of (label, figure) pairs."""
+    groups: dict[str, list[str]] = {}
+    for label, figure in named:
+        if figure.source == "computed":
+            groups.setdefault(figure.how or COMPUTED, []).append(label)
+    return "；".join("、".join(labels) + ("为" + how if how == DERIVED else how) for how, labels in groups.items())
+
+
 def say(figure: Figure, how: str = COMPUTED) -> str:
-    """A figure in a sentence (1722万元), marked where it is computed."""
-    return figure.text() + (f"（{how}）" if figure.source == "computed" else "")
+    """A figure in a sentence (1722万元), marked where it is computed (as the figure says, else `how`)."""
+    return figure.text() + (f"（{figure.how or how}）" if figure.source == "computed" else "")
 
 
 def card_text(figure: Figure, signed: bool = False, how: str = "") -> str:
@@ -110,7 +121,7 @@ def card_text(figure: Figure, signed: bool = False, how: str = "") -> str:
         return MISSING
     body = figure.text(with_unit=False, thousands=True, signed=signed)
     unit = figure.unit if figure.unit in ("%", "") else f" {figure.unit}"
-    return body + unit + (f"（{how}）" if how and figure.source == "computed" else "")
+    return body + unit + (f"（{figure.how or how}）" if how and figure.source == "computed" else "")
 
 
 def wan(figure: Figure) -> float | None:

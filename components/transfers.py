@@ -10,7 +10,7 @@ from dash import Input, Output, State, ctx, html
 from components import ids, vocab
 from components.charts import drawn, grouped_bars, hover, in_chart, label, stacked_bars, wrap
 from components.data import Dataset, DataSource
-from components.figures import COMPUTED, total
+from components.figures import COMPUTED, how_computed, total
 from components.filters import keep, regions_of, select, toggle, years_of
 from components.layout import (
     make_caption,
@@ -189,7 +189,9 @@ def make_kpis(m: TransfersModel) -> list:
 
 
 def mark(*figures) -> str:
-    return f"（{COMPUTED}）" if any(f.source == "computed" for f in figures) else ""
+    """「（计算值）」 or 「（按分项计算）」 after a card's figures, as the first computed one was computed."""
+    how = next((f.how or COMPUTED for f in figures if f.source == "computed"), "")
+    return f"（{how}）" if how else ""
 
 
 def make_table(m: TransfersModel, with_items: bool = True) -> html.Div:
@@ -204,10 +206,10 @@ def make_table(m: TransfersModel, with_items: bool = True) -> html.Div:
         return text + ("%" if figure.unit == "%" else "")
 
     def cells(line, label, cls="", note=None):
-        computed = line.computed()
+        computed = how_computed(line.named())
         note = line.note if note is None else note
         if computed:
-            note = "；".join(n for n in (note.rstrip("。"), "、".join(computed) + COMPUTED) if n)
+            note = "；".join(n for n in (note.rstrip("。"), computed) if n)
         return html.Tr(
             [
                 html.Td(label, className=cls),

@@ -269,3 +269,20 @@ def _tables(dataset, region):
 
 def test_ids_are_the_page_ones(seed):
     assert set(performance.sentences(section.model(seed, 2022, REGION))) == {ids.PERF_GRADES, ids.PERF_TYPES}
+
+
+def test_a_printed_total_of_grades_is_the_whole_not_a_grade_of_its_own(tmp_path):
+    dataset = folder(
+        tmp_path,
+        grades="年度,地区,评价方式,等级,数量\n2022,A,财政重点评价,良,5\n2022,A,财政重点评价,中,3\n2022,A,财政重点评价,合计,8\n",
+    )
+    m = section.model(dataset, 2022, "A")
+    assert [g.grade for g in m.grades] == ["良", "中"] and m.summary() == "良 5 个 · 中 3 个"
+    assert m.total.text() == "8个" and m.total.source == "printed"  # the document's 合计, as printed
+    fig = performance.fig_grades(m)
+    assert {t.name for t in fig.data} == {"良", "中"}
+    (tmp_path / "b").mkdir()
+    wrong = folder(
+        tmp_path / "b", grades="年度,地区,评价方式,等级,数量\n2022,A,财政重点评价,良,5\n2022,A,财政重点评价,合计,9\n"
+    )
+    assert section.model(wrong, 2022, "A").total.text() == "9个"  # shown as printed; checks.py says it disagrees

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from components import overview
+from components import overview, transfers
 from components.data import load_folder
 from components.sections import transfers as model_of
 
@@ -25,6 +26,10 @@ def folder(tmp_path, body: str):
     return load_folder(tmp_path)
 
 
+def texts_of(component) -> str:
+    return json.dumps(component, default=lambda c: c.to_plotly_json(), ensure_ascii=False)
+
+
 def texts(line) -> tuple[str, ...]:
     return tuple(f.text() for f in (line.budget, line.prior, line.change, line.change_pct))
 
@@ -38,6 +43,10 @@ def test_the_seed(seed):
     said = m.sentences["total"]
     assert said[0] == "2023年转移支付预算1722万元，比上年执行数减少10674万元，为上年执行数的13.89%。"
     assert said[2].startswith("一般性转移支付1722万元，比上年执行数减少2493万元，减少59.15%，主要是")
+    # The seed prints no 上年执行数, only 「比上年执行数减少2493万元」: 1722 + 2493, marked computed.
+    assert general.prior.source == "computed" and general.prior.how == "计算值" and general.change.source == "printed"
+    assert "（计算值）" in texts_of(transfers.make_kpis(m)[1])
+    assert "上年执行数为计算值" in texts_of(transfers.make_table(m)) and "按分项计算" not in texts_of(transfers.make_table(m))
 
 
 def test_a_printed_total_stays_as_printed(tmp_path):
@@ -129,7 +138,7 @@ def test_karamay_2020_as_printed():
     said = m.sentences["total"]
     assert (
         said[0]
-        == "2020年转移支付预算9.42亿元，比上年执行数减少1.35亿元（按分项计算），为上年执行数的87.47%（按分项计算）。"
+        == "2020年转移支付预算9.42亿元，比上年执行数减少1.35亿元（计算值），为上年执行数的87.47%（计算值）。"
     )
     assert "一般性转移支付6.55亿元，比上年执行数减少0.41亿元，减少5.9%。" in said
 

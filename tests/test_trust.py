@@ -31,11 +31,12 @@ def text_of(component) -> str:
 
 @pytest.fixture
 def inconsistent(tmp_path):
-    """The seed with a 合计 of 1,822 万元 over categories that add up to 1,722."""
+    """The seed with a 合计 of 1,822 万元 over categories that add up to 1,722, and a 上年执行数 of
+    12,396 万元 printed beside it (so its 增减额 -10,674 disagrees with 1,822 − 12,396 too)."""
     for source in DATA.glob("*.csv"):
         shutil.copy(source, tmp_path / source.name)
     path = tmp_path / "transfers.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace(",合计,,1722,", ",合计,,1822,"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace(",合计,,1722,,", ",合计,,1822,12396,"), encoding="utf-8")
     return load_folder(tmp_path)
 
 

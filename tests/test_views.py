@@ -121,7 +121,9 @@ def test_a_stated_total_is_checked_not_added(seed):
     m = transfers_model.model(seed, 2023, REGION)
     assert m.total.budget.value == 1722  # not 3444
     note = m.check
-    assert "预算数合计 1,722 万元，与分项加总一致" in note and "上年执行数合计 12,396 万元，与分项加总一致" in note
+    assert "预算数合计 1,722 万元，与分项加总一致" in note
+    assert "上年执行数合计" not in note  # not printed: computed (1722 + 10674), never checked as if printed
+    assert m.total.prior.text() == "12396万元" and m.total.prior.how == "计算值"
 
 
 def test_a_missing_part_makes_the_total_missing_not_smaller(tmp_path):

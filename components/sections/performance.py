@@ -63,10 +63,14 @@ class Method:
     by_type: tuple[tuple[str, int], ...]
     amount: Figure  # 涉及金额 of the listed evaluations: one as printed, several 逐项加总, else 未公布
     scores: tuple[Figure, ...] = ()
+    stated_total: Figure = field(default_factory=lambda: Figure.missing("个"))  # a grades.csv 合计 row's 数量
 
     @property
     def counted(self) -> Figure:
-        """The number of graded evaluations: the sum of the grade counts, when every grade states one."""
+        """The number of graded evaluations: a printed 合计 as printed (checks.py compares it with
+        its grades), else the sum of the grade counts when every grade states one."""
+        if self.stated_total.stated:
+            return self.stated_total
         return total([g.count for g in self.grades], "个") if self.grades else Figure.missing("个")
 
     @property
@@ -186,6 +190,8 @@ def model(dataset: Dataset, year, region, methods=(), target_types=(), grades=()
         mine = listed[listed["method"] == name]
         graded = typed[(typed["method"] == name) & (typed["grade"] != "")]
         stated = published[published["method"] == name]
+        whole = stated[stated["grade"] == vocab.TOTAL]  # a printed 合计 is the whole, not a grade of its own
+        stated = stated[stated["grade"] != vocab.TOTAL]
         if len(stated) and not (target_types and len(graded)):
             found, source = _published(stated, shown), "grades.csv"
             aggregate_only = aggregate_only or bool(target_types)
@@ -204,6 +210,7 @@ def model(dataset: Dataset, year, region, methods=(), target_types=(), grades=()
                 _types(mine),
                 total(amounts, shown) if amounts else Figure.missing(shown),
                 tuple(number(r, "score", "分") for r in records),
+                number(whole.iloc[0].to_dict(), "count", "个") if source == "grades.csv" and len(whole) else Figure.missing("个"),
             )
         )
     parts = []

@@ -20,7 +20,7 @@ import pandas as pd
 
 from components import checks, vocab
 from components.data import Dataset
-from components.figures import COMPUTED, MISSING, Figure, card_text, say, total, wan
+from components.figures import COMPUTED, DERIVED, MISSING, Figure, card_text, say, total, wan
 from components.filters import select
 from components.sections.debt import basis_of, figure_of, printed_unit
 from components.theme import shown_in
@@ -46,9 +46,13 @@ class Line:
     def label(self) -> str:
         return self.item or self.category
 
+    def named(self) -> tuple[tuple[str, Figure], ...]:
+        """Its figures with their labels (预算数 …), in the table's order."""
+        return tuple((label, getattr(self, alias)) for alias, label in LABELS)
+
     def computed(self) -> tuple[str, ...]:
         """Which of its figures are computed rather than printed (「增减额、增减率」)."""
-        return tuple(label for alias, label in LABELS if getattr(self, alias).source == "computed")
+        return tuple(label for label, figure in self.named() if figure.source == "computed")
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,17 @@ def _change(budget: Figure, prior: Figure, stated: Figure) -> Figure:
     if not (budget.stated and prior.stated):
         return Figure.missing(budget.unit)
     prior = prior.to(budget.unit)
-    return Figure(budget.value - prior.value, budget.unit, max(budget.decimals, prior.decimals), "computed")
+    return Figure(budget.value - prior.value, budget.unit, max(budget.decimals, prior.decimals), "computed", how=DERIVED)
+
+
+def _prior(budget: Figure, prior: Figure, change: Figure) -> Figure:
+    """上年执行数 as printed; where only 预算数 and 增减额 are (「比上年执行数减少2493万元」), it is
+    their difference, marked computed: the document states it, though not as a number."""
+    if prior.stated or not (budget.stated and change.stated):
+        return prior
+    change = change.to(budget.unit)
+    decimals = max(budget.decimals, change.decimals)
+    return Figure(budget.value - change.value, budget.unit, decimals, "computed", budget.lines, DERIVED)
 
 
 def _pct(change: Figure, prior: Figure, stated: Figure) -> Figure:
@@ -103,13 +117,14 @@ def _pct(change: Figure, prior: Figure, stated: Figure) -> Figure:
         return stated
     if not (change.stated and prior.stated) or not prior.value:
         return Figure.missing("%")
-    return Figure(change.value / prior.to(change.unit).value * 100, "%", 2, "computed")
+    return Figure(change.value / prior.to(change.unit).value * 100, "%", 2, "computed", how=DERIVED)
 
 
 def _line(row: Mapping, unit: str | None) -> Line:
     fig = lambda alias: shown_in(figure_of(row, alias, None, money=not alias.endswith("_pct")), unit)  # noqa: E731
-    budget, prior = fig("budget"), fig("prior_actual")
-    change = _change(budget, prior, fig("stated_change"))
+    budget, stated_change = fig("budget"), fig("stated_change")
+    prior = _prior(budget, fig("prior_actual"), stated_change)
+    change = _change(budget, prior, stated_change)
     return Line(
         row["category"], row["item"] or "", budget, prior, change, _pct(change, prior, fig("stated_change_pct")),
         row.get("note") or "",
@@ -179,7 +194,7 @@ def _ratio(grand: Line, whole: Mapping | None) -> Figure:
     b, p = grand.budget, grand.prior
     if not (b.stated and p.stated) or not p.value:
         return Figure.missing("%")
-    return Figure(b.value / p.to(b.unit).value * 100, "%", 2, "computed")
+    return Figure(b.value / p.to(b.unit).value * 100, "%", 2, "computed", how=DERIVED)
 
 
 def _check(whole: Mapping, own: Mapping, item_rows: list) -> str:

@@ -29,8 +29,8 @@ def budget_of(dash, category: str = "一般性转移支付"):
 
 
 def overstate_the_total(text: str) -> str:
-    # The document's 合计 says 1,822 万元 while its categories add up to 1,722 万元.
-    return text.replace("2023,株洲经开区,合计,,1722,", "2023,株洲经开区,合计,,1822,")
+    # The document's 合计 says 1,822 万元 while its categories add up to 1,722 万元 (and 上年执行数 12,396).
+    return text.replace("2023,株洲经开区,合计,,1722,,", "2023,株洲经开区,合计,,1822,12396,")
 
 
 INCONSISTENT = DataFolder("inconsistent-total", edit=(("transfers.csv", overstate_the_total),))
