@@ -80,12 +80,22 @@ def fig_limit(m: DebtModel) -> go.Figure:
 
 def fig_flows(m: DebtModel) -> go.Figure:
     """New bonds, refinancing, principal repaid and interest paid, one colour per debt type."""
-    if not m.types:
-        return empty_figure(EMPTY)
     labels = [label for _, label in FLOWS]
     series = [
         (t.name, [t.figures[a] for a, _ in FLOWS], [vocab.colour_of(t.name)] * len(FLOWS), "") for t in m.types
     ]
+    # Many notices print 还本, 付息 or 再融资 on the 合计 row only: the 合计 is then drawn beside the
+    # types (never 「未公布」 bars where the document gives the figure).
+    only_total = [
+        a
+        for a, _ in FLOWS
+        if m.totals[a].source == "printed" and not (m.types and all(t.figures[a].stated for t in m.types))
+    ]
+    if only_total:
+        name = f"{m.subset}合计" if m.subset else vocab.TOTAL
+        series.append((name, [m.totals[a] for a, _ in FLOWS], [vocab.colour_of(vocab.TOTAL)] * len(FLOWS), ""))
+    if not series:
+        return empty_figure(EMPTY)
     return grouped_bars(labels, series, m.unit)
 
 

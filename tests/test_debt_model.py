@@ -43,6 +43,15 @@ def test_figures_printed_only_on_the_total_row_are_shown_and_an_unprinted_limit_
     assert "偿还债券本金6.64亿元；支付债券利息1.99亿元" in m.sentences["flows"][-1]
     kpis = str(debt.make_kpis(m))
     assert "付息 1.99 亿元" in kpis and "还本 6.64 亿元" in kpis and "无单列限额" not in kpis
+    # The chart draws them too, as a 合计 bar beside the types: never 「未公布」 bars for printed figures.
+    bars = {trace.name: dict(zip(trace.x, trace.text, strict=True)) for trace in debt.fig_flows(m).data}
+    assert bars["合计"]["还本"] == "6.64" and bars["合计"]["付息"] == "1.99"
+    assert bars["专项债务"]["还本"] == ""  # the type's own figure is still not printed: no bar, no number
+    # A year with only a 合计 row (台江 2021: 还本 0, 付息 0.18 预算) is drawn, not 「暂无政府债务数据」.
+    only_total = debt.fig_flows(model(REAL / "taijiang-debt-2020", 2021, "台江区"))
+    assert [t.name for t in only_total.data] == ["合计"] and "0.18" in only_total.data[0].text
+    # Every type states the figure: no 合计 bar repeats their sum.
+    assert "合计" not in {t.name for t in debt.fig_flows(model(ROOT / "data", 2022, "株洲经开区")).data}
 
 
 def test_four_decimal_figures_keep_their_decimals_and_a_combined_debt_service_is_said_as_such():
