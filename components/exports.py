@@ -29,16 +29,16 @@ from pptx.util import Inches, Pt
 from components import debt, performance, transfers
 from components.briefing import Deck, Slide, latest_notes, projector
 from components.data import Dataset
-from components.figures import COMPUTED
+from components.figures import COMPUTED, Figure
 from components.layout import section_rows
 from components.sections import debt as debt_model
 from components.sections.debt import figure_of
+from components.sections.performance import number
 from components.theme import (
     MISSING,
     PERFORMANCE_UNIT,
     UNIT_FACTORS,
     fmt_datetime,
-    is_missing,
     unit_or,
 )
 
@@ -126,12 +126,11 @@ RENDERER = ChartRenderer()
 # ---------------------------------------------------------------- the figures behind a view
 
 
-def money(value, unit: str):
-    return MISSING if is_missing(value) else round(value / UNIT_FACTORS[unit], 6)
-
-
-def plain_value(value):
-    return MISSING if is_missing(value) else value
+def indicator_figure(row, unit: str) -> Figure:
+    """An indicators.csv value as printed; money in the view's unit (exactly, 四舍五入 when shown)."""
+    if row.get("unit") in UNIT_FACTORS:
+        return figure_of(row, "value", None, money=True).to(unit)
+    return number(row, "value", row.get("unit") or "")
 
 
 def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFrame]]:
@@ -144,7 +143,7 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
         ty = state.year
         m = transfers.model_for(dataset, ty, region, list(state.get("category")), state.unit)
         u = m.unit
-        amount = lambda f: float(f.to(u).value) if f.stated else MISSING  # noqa: E731
+        amount = lambda f: f.to(u)  # noqa: E731  (a Figure: the writers show it as printed)
         rows = []
         lines = [line for c in m.categories for line in (c, *m.items_of(c.category))]
         for line in [*lines, replace(m.total, category=f"{m.subset}合计")]:
@@ -158,7 +157,7 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
                     f"预算数（{u}）": amount(line.budget),
                     f"上年执行数（{u}）": amount(line.prior),
                     f"增减额（{u}）": amount(line.change),
-                    "增减率（%）": float(line.change_pct.value) if line.change_pct.stated else MISSING,
+                    "增减率（%）": line.change_pct,
                     "说明": note,
                     COMPUTED: "、".join(line.computed()),  # which figures the document does not print
                 }
@@ -170,18 +169,26 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
         dy = state.year
         m = debt_model.model(dataset, dy, region, list(state.get("debt_type")), state.unit)
         rows = []
-        for name, figures, term, rate in [
-            *((t.name, t.figures, t.term, t.rate) for t in m.types),
-            (f"{m.subset}合计" if m.subset else "合计", m.totals, m.term, m.rate),
-        ]:
+        kinds = [*((t.name, t.figures, t.term, t.rate) for t in m.types)]
+        kinds.append((f"{m.subset}合计" if m.subset else "合计", m.totals, m.term, m.rate))
+        columns = [("limit", "限额"), ("new_limit", "新增限额"), ("balance", "余额"), *debt.FLOWS]
+        columns += [("debt_service", "还本付息")]
+        # 新增限额 and 还本付息 only where the document gives them: most notices print neither.
+        columns = [
+            (c, label)
+            for c, label in columns
+            if c not in ("new_limit", "debt_service") or any(k[1][c].stated for k in kinds)
+        ]
+        for name, figures, term, rate in kinds:
             record = {"年度": dy, "地区": region, "债务类型": name}
-            for column, label in (("limit", "限额"), ("balance", "余额"), *debt.FLOWS):
+            for column, label in columns:
                 figure = figures[column]
-                record[f"{label}（{m.unit}）"] = float(figure.value) if figure.stated else MISSING
+                no_limit = column == "limit" and m.limit == "none" and not figure.stated
+                record[f"{label}（{m.unit}）"] = debt_model.NO_LIMIT if no_limit else figure
                 if figure.source == "computed":
                     record["说明"] = "合计按分项计算"
-            record["平均期限（年）"] = float(term.value) if term.stated else MISSING
-            record["平均利率（%）"] = float(rate.value) if rate.stated else MISSING
+            record["平均期限（年）"] = term
+            record["平均利率（%）"] = rate
             record.setdefault("说明", "；".join(m.notes) if name.endswith("合计") else "")
             rows.append(record)
         tables.append(("政府债务", pd.DataFrame(rows)))
@@ -203,8 +210,8 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
                         "评价方式": listed["method"],
                         "对象类型": listed["target_type"],
                         "评价对象": listed["target"],
-                        f"涉及金额（{m.unit}）": [float(a.value) if a.stated else MISSING for a in amounts],
-                        "得分": [plain_value(v) for v in listed["score"]],
+                        f"涉及金额（{m.unit}）": amounts,
+                        "得分": [number(r, "score", "分") for r in listed.to_dict("records")],
                         "等级": [g or MISSING for g in listed["grade"]],
                         "说明": listed["note"],
                     }
@@ -220,9 +227,9 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
                         "地区": region,
                         "评价方式": method.name,
                         "等级": g.grade,
-                        "数量（个）": int(g.count.value) if g.count.stated else MISSING,
-                        "占比（%）": float(g.share.value) if g.share.stated else MISSING,
-                        f"涉及金额（{m.unit}）": float(g.amount.value) if g.amount.stated else MISSING,
+                        "数量（个）": g.count,
+                        "占比（%）": g.share,
+                        f"涉及金额（{m.unit}）": g.amount,
                         "依据": method.source_file,
                         "说明": (m.subset and f"仅{m.subset}的部分") or ("涉及金额按分项计算" if g.amount.source == "computed" else ""),
                     }
@@ -237,11 +244,8 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
                         "年度": py,
                         "地区": region,
                         "指标": indicators["indicator"],
-                        "数值": [
-                            money(v, u) if unit_name == "万元" else plain_value(v)
-                            for v, unit_name in zip(indicators["value"], indicators["unit"], strict=True)
-                        ],
-                        "单位": [u if unit_name == "万元" else unit_name for unit_name in indicators["unit"]],
+                        "数值": [indicator_figure(r, u) for r in indicators.to_dict("records")],
+                        "单位": [u if unit_name in UNIT_FACTORS else unit_name for unit_name in indicators["unit"]],
                         "说明": indicators["note"],
                     }
                 ),
@@ -253,10 +257,20 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
 # ---------------------------------------------------------------- Excel
 
 
+def number_format(figure: Figure) -> str:
+    """Excel shows the figure with its printed decimals (4.50, 0.10, 11.6131), thousands grouped."""
+    places = max(figure.decimals, 0)
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
 def write_row(sheet, values) -> None:
-    """Append a row; text a spreadsheet would run as a formula (=, +, -, @) stays text."""
-    sheet.append(list(values))
-    for cell in sheet[sheet.max_row]:
+    """Append a row; a Figure is its exact number at its printed decimals (未公布 when not stated);
+    text a spreadsheet would run as a formula (=, +, -, @) stays text."""
+    values = list(values)
+    sheet.append([(v.value if v.stated else MISSING) if isinstance(v, Figure) else v for v in values])
+    for value, cell in zip(values, sheet[sheet.max_row], strict=True):
+        if isinstance(value, Figure) and value.stated:
+            cell.number_format = number_format(value)
         if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
             cell.data_type = "s"
             cell.quotePrefix = True
@@ -386,8 +400,11 @@ def table_html(name: str, table: pd.DataFrame) -> str:
     for record in table.itertuples(index=False):
         cells = []
         for value in record:
-            numeric = isinstance(value, int | float) and not isinstance(value, bool)
-            text = f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else value
+            numeric = isinstance(value, Figure | int | float) and not isinstance(value, bool)
+            if isinstance(value, Figure):  # as printed: its own decimals, 四舍五入 where converted
+                text = value.text(with_unit=False, thousands=True)
+            else:
+                text = f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else value
             cells.append(f'<td class="num">{esc(text)}</td>' if numeric else f"<td>{esc(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<h3>{esc(name)}</h3><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

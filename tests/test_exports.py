@@ -92,7 +92,9 @@ def test_workbook_has_a_sheet_per_section_with_units_and_unpublished_cells(clien
     debt_header = [c.value for c in debt[1]]
     first = next(debt.iter_rows(min_row=2, values_only=True))
     assert first[debt_header.index("余额（亿元）")] == pytest.approx(4.5)
-    assert first[debt_header.index("限额（亿元）")] == "未公布"  # never 0
+    assert debt.cell(2, debt_header.index("余额（亿元）") + 1).number_format == "#,##0.00"  # 4.50, as printed
+    assert first[debt_header.index("限额（亿元）")] == "无单列限额"  # as the file says: never 0, never 未公布
+    assert "还本付息（亿元）" not in debt_header  # the seed prints no 还本付息 total: no column of 未公布
     evaluations = book["绩效评价对象"]
     assert [c.value for c in evaluations[1]][5] == "涉及金额（亿元）"
 
@@ -120,3 +122,31 @@ def test_a_failed_export_is_a_clear_message_not_a_broken_file(client, monkeypatc
         assert response.status_code == 503
         assert response.headers["Content-Type"].startswith("text/plain")
         assert "导出失败" in response.get_data(as_text=True) and "Content-Disposition" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("folder", "search", "printed"),
+    [
+        # 永春 prints four decimals; 台江 prints 0.10 and 0.00 (a printed zero keeps its decimals).
+        ("yongchun-debt-2022", "year=2022", {"限额": "62.7504", "余额": "57.0454", "还本付息": "12.1418"}),
+        ("taijiang-debt-2020", "year=2020&region=台江区", {"付息": "0.10", "再融资债券": "0.00", "新增限额": "2.39"}),
+    ],
+)
+def test_the_tables_of_the_report_and_the_workbook_show_each_figure_as_printed(folder, search, printed):
+    from components.briefing import deck
+    from components.data import load_folder
+
+    dataset = load_folder(ROOT / "tests" / "fixtures" / "realdocs" / folder)
+    the_deck = deck(dataset, search)
+    name, table = next((n, t) for n, t in exports.view_tables(dataset, the_deck) if n == "政府债务")
+    html_table = exports.table_html(name, table)
+    book = load_workbook(io.BytesIO(exports.workbook_bytes(dataset, the_deck)))
+    sheet = book["政府债务"]
+    header = [c.value for c in sheet[1]]
+    total_row = sheet.max_row  # the 合计 row comes last
+    for label, text in printed.items():
+        assert f'<td class="num">{text}</td>' in html_table, (label, text)
+        cell = sheet.cell(total_row, header.index(f"{label}（亿元）") + 1)
+        assert f"{cell.value:.{len(text.split('.')[1])}f}" == text and cell.number_format.endswith(
+            "." + "0" * len(text.split(".")[1])
+        )

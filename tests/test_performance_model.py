@@ -116,7 +116,8 @@ def test_shares_only_are_charted_as_shares(tmp_path):
     kpis = texts(performance.make_kpis(m))
     assert "优良占82.5%" in kpis and "0 个" not in kpis.replace("评价对象0 个", "")
     sheet = dict(_tables(dataset, "A"))["评价等级分布"]
-    assert list(sheet["占比（%）"]) == [82.5, 17.5] and list(sheet["数量（个）"]) == ["未公布", "未公布"]
+    assert [f.text() for f in sheet["占比（%）"]] == ["82.5%", "17.5%"]
+    assert [f.text() for f in sheet["数量（个）"]] == ["未公布", "未公布"]
 
 
 def test_a_complete_you_liang_distribution_lists_what_the_file_lists(tmp_path):
