@@ -385,6 +385,7 @@ table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin-bottom:
 th, td { border: 1px solid #D1D5DB; padding: 1mm 1.5mm; vertical-align: top; }
 th { background: #F1F5F9; }
 td.num { text-align: right; white-space: nowrap; }
+td:first-child { white-space: nowrap; }  /* 一般债务, 税收返还: a label, never a character per line */
 tr { break-inside: avoid; }
 .note h3 { font-size: 11pt; margin: 3mm 0 1mm; }
 """
@@ -395,6 +396,13 @@ def esc(value) -> str:
 
 
 def table_html(name: str, table: pd.DataFrame) -> str:
+    # 年度 and 地区 are one value per table: said in its heading, so that A4 leaves the other
+    # columns room (「台/江/区」 stacked a character per line).
+    said = [c for c in ("年度", "地区") if c in table and table[c].nunique() == 1]
+    if said:
+        year, region = (str(table[c].iloc[0]) if c in said else "" for c in ("年度", "地区"))
+        name += f"（{year + '年' if year else ''}{'，' if year and region else ''}{region}）"
+        table = table.drop(columns=said)
     head = "".join(f"<th>{esc(c)}</th>" for c in table.columns)
     body = []
     for record in table.itertuples(index=False):

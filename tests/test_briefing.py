@@ -103,7 +103,7 @@ def test_a_stated_limit_is_compared_with_the_balance(tmp_path):
     )
     limit = debt.sentences(debt_model.model(dataset, 2022, REGION, None, "亿元"))[ids.DEBT_COMPOSITION][1]
     # The types print 10 and 70; the 合计 row prints no limit: the sum is said, and said to be computed.
-    assert limit == "株洲经开区政府债务限额80亿元（按分项计算），余额为限额的75.89%。"
+    assert limit == "株洲经开区政府债务限额80亿元（按分项计算），余额为限额的75.89%（计算值）。"
 
 
 @pytest.mark.parametrize(

@@ -129,3 +129,15 @@ def test_final_accounts_and_a_type_of_another_kind(tmp_path):
     only = model(tmp_path, 2022, "甲县", "专项债务")  # the part shown speaks for itself
     assert only.basis == "预计执行"
     assert only.sentences["composition"][0] == "截至2022年底，甲县专项债务余额预计执行数56.21亿元。"
+
+
+def test_a_part_printed_without_its_total_is_said_first_and_a_computed_share_is_marked(tmp_path):
+    # 鹿寨 2020 prints 「新增專項債券31300萬元」 and no 新增 total; no notice prints 余额 ÷ 限额.
+    (tmp_path / "debt.csv").write_text(
+        "年度,地区,债务类型,限额,余额,新增债券,单位\n"
+        "2020,鹿寨县,一般债务,67900,66390.77,,万元\n2020,鹿寨县,专项债务,118400,118328,31300,万元\n",
+        encoding="utf-8",
+    )
+    m = model(tmp_path, 2020, "鹿寨县")
+    assert m.sentences["flows"][0] == "2020年新增债券中，专项债务31300万元；合计未公布。"
+    assert "余额为限额的99.15%（计算值）" in m.sentences["composition"][1]

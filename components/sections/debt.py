@@ -22,7 +22,7 @@ import pandas as pd
 
 from components import vocab
 from components.data import Dataset
-from components.figures import MISSING, Figure, exact, say, total
+from components.figures import DERIVED, MISSING, Figure, exact, say, total
 from components.filters import select
 
 FIGURES = (
@@ -213,15 +213,29 @@ def _weighted(types: tuple[DebtType, ...], attr: str, issued: Figure) -> Figure:
 
 
 
-def _parts(m: DebtModel, alias: str, noun: str = "") -> str:
+def _parts(m: DebtModel, alias: str, noun: str = "", lead: str = "，其中") -> str:
     """「，其中一般债务余额4.50亿元，专项债务余额56.21亿元」, only for the types that print the figure;
-    a type whose file row states a 口径 of its own, other than the whole's, says it (「余额决算数」)."""
-    if m.subset or len(m.types) < 2:
+    a type whose file row states a 口径 of its own, other than the whole's, says it (「余额决算数」).
+    Types are named as the file names them (the seed: 「新增债务5.44亿元，其中一般债务0亿元」)."""
+    if m.subset or (len(m.types) < 2 and m.totals[alias].stated):
         return ""
     said = [
-        f"{t.name}{noun}{_own(m, t)}{t.figures[alias].text()}" for t in m.types if t.figures[alias].stated
+        f"{t.name}{noun}{_own(m, t)}{t.figures[alias].text()}"
+        for t in m.types
+        if t.figures[alias].stated
     ]
-    return "，其中" + "，".join(said) if said else ""
+    return lead + "，".join(said) if said else ""
+
+
+def _bonds(m: DebtModel, alias: str, what: str, kind: str) -> str:
+    """「2020年新增债券2.38亿元，其中一般债务1.38亿元…」; a total the file does not print is not
+    said to be 未公布 before parts it does print (「2020年新增债券中，专项债务31300万元；合计未公布」)."""
+    head = f"{m.year}年{m.subset}{what}"
+    total = m.totals[alias]
+    parts = _parts(m, alias, lead="")
+    if not total.stated and parts:
+        return f"{head}中，{parts}；合计{MISSING}"
+    return f"{head}{kind}{say(total)}{_parts(m, alias)}"
 
 
 def _own(m: DebtModel, t: DebtType) -> str:
@@ -244,18 +258,16 @@ def _with_sentences(m: DebtModel) -> DebtModel:
         used = ""
         if t["balance"].stated and t["limit"].value:
             ratio = Figure(t["balance"].value / t["limit"].to(t["balance"].unit).value * 100, "%", 2, "computed")
-            used = f"，余额为限额的{ratio.text()}"
+            used = f"，余额为限额的{say(ratio, DERIVED)}"  # no notice prints it: computed, and said so
         limit = f"{region}{m.subset or '政府'}债务限额{say(t['limit'])}{used}。"
-    bonds = f"{year}年{m.subset}新增债券{kind}{say(t['new_bonds'])}{_parts(m, 'new_bonds')}"
+    bonds = _bonds(m, "new_bonds", "新增债券", kind)
     if m.term.stated:
         bonds += f"，平均期限{m.term.text(with_unit=False)}年" + ("（加权计算）" if m.term.source == "computed" else "")
     if m.rate.stated:
         bonds += f"，平均利率{m.rate.text()}" + ("（加权计算）" if m.rate.source == "computed" else "")
     flows = [bonds + "。"]
-    if t["refinancing_bonds"].stated:
-        flows.append(
-            f"{year}年{m.subset}再融资债券{kind}{say(t['refinancing_bonds'])}{_parts(m, 'refinancing_bonds')}。"
-        )
+    if t["refinancing_bonds"].stated or any(x.figures["refinancing_bonds"].stated for x in m.types):
+        flows.append(_bonds(m, "refinancing_bonds", "再融资债券", kind) + "。")
     if t["debt_service"].stated and not (t["principal_repaid"].stated or t["interest_paid"].stated):
         flows.append(f"{year}年{m.subset}还本付息{kind}{say(t['debt_service'])}{_parts(m, 'debt_service')}。")
     else:
