@@ -141,6 +141,7 @@ def test_karamay_2020_as_printed():
         == "2020年转移支付预算9.42亿元，比上年执行数减少1.35亿元（计算值），为上年执行数的87.47%（计算值）。"
     )
     assert "一般性转移支付6.55亿元，比上年执行数减少0.41亿元，减少5.9%。" in said
+    assert "税收返还0.75亿元，与上年执行数持平（计算值），较上年持平。" in said  # never 「比上年执行数持平」
 
 
 def test_the_kind_of_figure_is_said_as_the_file_gives_it(tmp_path):

@@ -227,8 +227,14 @@ def say_change(change: Figure) -> str:
     if not change.stated:
         return f"增减{MISSING}"
     if change.text(with_unit=False).lstrip("-").strip("0.") == "":
-        return "持平" + (f"（{COMPUTED}）" if change.source == "computed" else "")
+        return "持平" + (f"（{change.how or COMPUTED}）" if change.source == "computed" else "")
     return ("增加" if change.value > 0 else "减少") + say(_magnitude(change))
+
+
+def versus_prior(change: Figure) -> str:
+    """「比上年执行数减少2493万元」, 「与上年执行数持平」 (never 「比…持平」)."""
+    said = say_change(change)
+    return ("与上年执行数" if said.startswith("持平") else "比上年执行数") + said
 
 
 def _reason(sentence: str, note: str) -> str:
@@ -245,7 +251,7 @@ def category_sentence(line: Line) -> str:
     if not line.prior.stated:
         sentence += f"，上年执行数{MISSING}"
     if line.change.stated:
-        sentence += f"，比上年执行数{say_change(line.change)}"
+        sentence += f"，{versus_prior(line.change)}"
         if line.change_pct.stated and line.change.value != 0:
             sentence += f"，{'增长' if line.change.value > 0 else '减少'}{say(_magnitude(line.change_pct))}"
     elif line.change_pct.stated:
@@ -266,7 +272,7 @@ def total_sentence(m: TransfersModel) -> str:
     if not t.prior.stated and not t.change.stated:
         return f"{head}，上年执行数{MISSING}，无法计算增减。"
     ratio = f"，为上年执行数的{say(m.ratio)}" if m.ratio.stated else ""
-    return f"{head}，比上年执行数{say_change(t.change)}{ratio}。"
+    return f"{head}，{versus_prior(t.change)}{ratio}。"
 
 
 def steps_sentence(m: TransfersModel) -> str:
