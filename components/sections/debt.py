@@ -245,7 +245,7 @@ def _own(m: DebtModel, t: DebtType) -> str:
 def _with_sentences(m: DebtModel) -> DebtModel:
     year, region = m.year, m.region or ""
     if m.empty:
-        said = {"composition": (f"{year}年政府债务数据{MISSING}。",), "flows": ()}
+        said = {"composition": (f"{year}年暂无政府债务数据。",), "flows": ()}
         return _replace(m, said)
     t, kind = m.totals, basis_word(m.basis)  # 「余额预计执行数4.79亿元」, as the documents print it
     balance = f"截至{year}年底，{region}{m.subject}余额{kind}{say(t['balance'])}{_parts(m, 'balance', '余额')}。"

@@ -347,7 +347,7 @@ def _method_clause(pm: PerformanceModel, m: Method) -> str:
 def _with_sentences(pm: PerformanceModel) -> PerformanceModel:
     year = pm.year
     if pm.empty:
-        grades = (f"{year}年绩效评价数据{MISSING}。",)
+        grades = (f"{year}年暂无绩效评价数据。",)
     else:
         clauses = [_method_clause(pm, m) for m in pm.methods]
         tail = "（不同评价方式分别计数，不相加）" if len(pm.methods) > 1 else ""

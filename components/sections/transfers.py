@@ -264,7 +264,7 @@ def total_sentence(m: TransfersModel) -> str:
     """「2023年转移支付预算1722万元，比上年执行数减少10674万元，为上年执行数的13.89%。」"""
     year, t = m.year, m.total
     if m.empty:
-        return f"{year}年{m.subject}数据{MISSING}。"
+        return f"{year}年暂无{m.subject}数据。"
     head = f"{year}年{m.subject}{m.basis}{say(t.budget)}"
     if not t.budget.stated and not t.change.stated:
         why = "（有类别的预算数未公布）" if not m.stated_total else ""
@@ -278,7 +278,7 @@ def total_sentence(m: TransfersModel) -> str:
 def steps_sentence(m: TransfersModel) -> str:
     """「与上年执行数相比，税收返还减少3330万元，……，合计减少10674万元。」: the waterfall in words."""
     if m.empty or not m.categories:
-        return f"{m.year}年{m.subject}数据{MISSING}。"
+        return f"{m.year}年暂无{m.subject}数据。"
     steps = "，".join(f"{c.category}{say_change(c.change)}" for c in m.categories)
     return f"与上年执行数相比，{steps}，{m.subset}合计{say_change(m.total.change)}。"
 
