@@ -140,7 +140,7 @@ def performance_slides(dataset: Dataset, state: ViewState | None, year) -> list[
         Slide("绩效管理", f"{py}年绩效评价结果等级分布{part}", said[ids.PERF_GRADES], performance.fig_grades(m, grade), source),
         Slide(
             "绩效管理",
-            f"{py}年重点绩效评价对象类型{part}",
+            f"{py}年{'、'.join(x.name for x in m.methods) or '绩效评价'}对象类型{part}",
             said[ids.PERF_TYPES],
             performance.fig_target_types(m, target_types),
             source,

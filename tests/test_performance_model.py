@@ -75,6 +75,7 @@ def test_the_deck_and_the_preview_render_the_same_model(seed):
     grades_slide, types_slide = performance_slides(seed, ViewState.of("performance", 2022, REGION), 2022)
     assert grades_slide.sentences[0].startswith("2022年财政重点评价8个")
     assert types_slide.sentences == ["评价对象中部门整体支出3个、项目支出5个。"]
+    assert types_slide.title == "2022年财政重点评价对象类型"  # the method the file names, not a fixed 「重点」
     preview = texts(datacheck.preview_performance(seed, 2022, REGION))
     assert "良 5 个 · 中 3 个" in preview
 
