@@ -10,7 +10,7 @@ from dash import Input, Output, State, ctx, dcc, html
 from components import ids, vocab
 from components.charts import donut, grouped_bars, stacked_bars
 from components.data import Dataset, DataSource
-from components.figures import card_text
+from components.figures import DERIVED, card_text
 from components.filters import keep, regions_of, select, toggle, years_of
 from components.layout import (
     make_caption,
@@ -29,7 +29,6 @@ from components.theme import (
     DEBT_UNIT,
     MISSING,
     empty_figure,
-    fmt_pct,
     graph_config,
 )
 
@@ -144,8 +143,8 @@ def make_kpis(m: DebtModel) -> list:
         limit, limit_detail = MISSING, "文件未列出债务限额，不计算限额使用率"
     else:
         limit, limit_detail = card_text(t["limit"]), ""
-        if t["balance"].stated and t["limit"].value:
-            limit_detail = f"余额占限额 {fmt_pct(float(t['balance'].value / t['limit'].value * 100))}"
+        if m.usage.stated:
+            limit_detail = f"余额占限额 {card_text(m.usage, how=DERIVED)}"
     if t["debt_service"].stated and not (t["principal_repaid"].stated or t["interest_paid"].stated):
         service, service_detail = f"还本付息 {card_text(t['debt_service'])}", "还本、付息未分列"
     else:

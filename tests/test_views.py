@@ -340,7 +340,7 @@ def test_gbk_debt_with_limits_and_trend(multi):
     out = debt.view(multi, ViewState.of("debt", 2023, "示例区甲"))
     kpis, limit_panel, extra = out["kpis"], out["limit"], out["extra"]
     text = texts(kpis)
-    assert "37.00 亿元" in text and "44.00 亿元" in text and "余额占限额 84.09%" in text
+    assert "37.00 亿元" in text and "44.00 亿元" in text and "余额占限额 84.09%（计算值）" in text
     assert limit_panel[0].id == "debt-limit-graph"
     trend = graph_in(extra[0]).figure
     assert [list(t.y) for t in trend.data] == [[8.0, 9.0], [25.0, 28.0]]

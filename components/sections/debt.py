@@ -70,6 +70,14 @@ class DebtModel:
     def empty(self) -> bool:
         return not self.types and all(not f.stated for f in self.totals.values())
 
+    @property
+    def usage(self) -> Figure:
+        """余额为限额的…%: no notice prints it, so it is computed (and marked), or 未公布."""
+        balance, limit = self.totals["balance"], self.totals["limit"]
+        if self.limit != "stated" or not balance.stated or not limit.value:
+            return Figure.missing("%")
+        return Figure(balance.value / limit.to(balance.unit).value * 100, "%", 2, "computed", how=DERIVED)
+
     def labelled(self, label: str) -> str:
         """A card's label with the 口径 the file states: 「2022年末债务余额（决算数）」; as is for 预算."""
         word = basis_word(self.basis)
@@ -255,10 +263,7 @@ def _with_sentences(m: DebtModel) -> DebtModel:
     elif m.limit == "missing":
         limit = f"{region}{m.subset or '政府'}债务限额{MISSING}，不计算限额使用率。"
     else:
-        used = ""
-        if t["balance"].stated and t["limit"].value:
-            ratio = Figure(t["balance"].value / t["limit"].to(t["balance"].unit).value * 100, "%", 2, "computed")
-            used = f"，余额为限额的{say(ratio, DERIVED)}"  # no notice prints it: computed, and said so
+        used = f"，余额为限额的{say(m.usage)}" if m.usage.stated else ""
         limit = f"{region}{m.subset or '政府'}债务限额{say(t['limit'])}{used}。"
     bonds = _bonds(m, "new_bonds", "新增债券", kind)
     if m.term.stated:
