@@ -250,7 +250,8 @@ def trend_charts(dataset: Dataset, year, region, selected, unit: str) -> list[tu
     several years or regions: the page draws them, and the deck and the exports show them too."""
     frame = dataset.frame("debt")
     charts = []
-    if len(years_of(select(frame, region=region))) > 1:
+    balanced = frame[frame["balance"].notna()]  # a year whose table prints no balance is no point of the trend
+    if len(years_of(select(balanced, region=region))) > 1:
         charts.append(
             (ids.DEBT_TREND, fig_trend(frame, region, selected, unit), f"政府债务_历年余额_{region}", f"{region}历年年末债务余额")
         )

@@ -141,3 +141,9 @@ def test_a_part_printed_without_its_total_is_said_first_and_a_computed_share_is_
     m = model(tmp_path, 2020, "鹿寨县")
     assert m.sentences["flows"][0] == "2020年新增债券中，专项债务31300万元；合计未公布。"
     assert "余额为限额的99.15%（计算值）" in m.sentences["composition"][1]
+
+
+def test_no_trend_of_balances_from_a_single_year_that_prints_one():
+    # 台江 has 2020 (余额 4.79) and 2021 (only 还本 and 付息 预算): one balance is no trend.
+    dataset = load_folder(REAL / "taijiang-debt-2020")
+    assert debt.trend_charts(dataset, 2020, "台江区", None, "亿元") == []
