@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from components import debt, explain, ids, overview, performance, transfers
+from components import debt, explain, ids, overview, palette, performance, transfers
 from components.data import Dataset
 from components.filters import latest_up_to, regions_of, select, years_of
 from components.layout import section_rows
@@ -274,5 +274,6 @@ def projector(fig: go.Figure, contrast: bool = False, height: int | None = None)
         fig.update_yaxes(linecolor=CONTRAST["ink"], gridcolor=CONTRAST["grid"], zerolinecolor=CONTRAST["ink"])
         for note in fig.layout.annotations:
             note.font.color = CONTRAST["ink"]
+        palette.recolour(fig)  # each mark in its counterpart that holds 6:1 on black
         fig.update_traces(marker_line_color=CONTRAST["paper"], selector=dict(type="pie"))
     return fig

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from components import vocab
+from components import palette, vocab
 from components.figures import COMPUTED, Figure, card_text
 from components.theme import MISSING, axis_format, base_figure, count_ticks, is_missing, plain, shown_in
 
@@ -43,11 +43,16 @@ def hover(figure: Figure | None, signed: bool = False, marked: bool = True) -> s
     return MISSING if figure is None else card_text(figure, signed=signed, how=COMPUTED if marked else "")
 
 
-def lighten(hex_colour: str, amount: float = 0.55) -> str:
-    """The colour mixed with white: the same hue reads as "the same category, last year"."""
-    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    mix = [round(c + (255 - c) * amount) for c in (r, g, b)]
-    return "#" + "".join(f"{c:02X}" for c in mix)
+LEGEND_KEY = "legend-key"  # `meta` of a trace drawn only as a legend entry
+
+
+def bar_marker(colours: list[str], style: str = "") -> dict:
+    """Solid bars in their colours; "prior" bars outlined and hatched in them, the chart's
+    background showing between the hatch lines (so the hatch holds the colour's own contrast)."""
+    if style != "prior":
+        return dict(color=colours, line=dict(color=colours, width=1.5))
+    # With a colour per bar Plotly draws the hatch in marker.color over nothing ("replace").
+    return dict(color=colours, line=dict(color=colours, width=2), pattern=dict(fgcolor=colours, **palette.PRIOR_HATCH))
 
 
 def grouped_bars(
@@ -61,29 +66,33 @@ def grouped_bars(
     """Bars per label, one trace per series; a missing value is labelled 未公布, never drawn.
 
     Each series is (name, Figures, colour per label, style): style "" is solid, "prior"
-    lightened and hatched (last year's figure in the category's own colour).
+    outlined and hatched over a pale fill (last year's figure in the category's own colour).
+    A series coloured by category is keyed in the legend in grey, solid or hatched: Plotly
+    would key it in its first bar's colour, that of one category only.
     `details` adds a line per label to the hover text (the change and its stated reason).
     """
     fig = base_figure(height)
     n = len(series)
+    keys = []
     for s, (name, values, colours, style) in enumerate(series):
         values = [in_chart(v, unit) for v in values]
-        marker = dict(color=list(colours), line=dict(color=list(colours), width=1.5))
-        if style == "prior":
-            marker.update(
-                color=[lighten(c) for c in colours], pattern=dict(shape="/", fgcolor=list(colours), solidity=0.2)
-            )
+        by_category = len(set(colours)) > 1
         fig.add_bar(
             name=name,
             x=list(labels),
             y=[drawn(v) for v in values],
-            marker=marker,
+            marker=bar_marker(list(colours), style),
             text=[label(v) for v in values],
             textposition="outside",
             cliponaxis=False,
             customdata=[[hover(v), d] for v, d in zip(values, details or [""] * len(values), strict=True)],
             hovertemplate=f"%{{x}}<br>{name}：%{{customdata[0]}}%{{customdata[1]}}<extra></extra>",
+            offsetgroup=str(s),
+            legendgroup=name,
+            showlegend=not by_category,
         )
+        if by_category:
+            keys.append((s, name, style))
         for i, value in enumerate(values):
             if value is None:
                 # Grouped bars sit at offsets inside the category's 1 − bargap width.
@@ -97,6 +106,18 @@ def grouped_bars(
                     textangle=-90 if n > 2 else 0,
                     font=dict(color="#6B7280", size=13),
                 )
+    for s, name, style in keys:
+        # A legend key only: no bar, no hover; `meta` tells the tests' figure readers it draws nothing.
+        fig.add_bar(
+            name=name,
+            x=[None],
+            y=[None],
+            marker=bar_marker([vocab.NEUTRAL], style),
+            offsetgroup=str(s),
+            legendgroup=name,
+            hoverinfo="skip",
+            meta=LEGEND_KEY,
+        )
     fig.update_layout(barmode="group", showlegend=n > 1)
     fig.update_yaxes(title_text=f"{y_title}（{unit}）", tickformat=axis_format(unit), rangemode="tozero")
     fig.update_xaxes(type="category")

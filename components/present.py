@@ -90,8 +90,16 @@ def layout(dataset: Dataset, search: str) -> html.Div:
             className="ms-auto",
         ),
     ]
+    # Said by a screen reader when the slide changes (assets/present.js writes it): 第 3 页，共 8 页：….
+    live = html.Div(
+        className="present-live visually-hidden", role="status", **{"aria-live": "polite", "aria-atomic": "true"}
+    )
     return html.Div(
-        [html.Div(slides, className="deck"), html.Div(bar, className="present-bar")],
+        [
+            html.Div(slides, className="deck"),
+            html.Div(bar, className="present-bar", role="group", **{"aria-label": "演示控制"}),
+            live,
+        ],
         id=ids.PRESENT,
         className="present contrast" if contrast else "present",
         role="region",

@@ -1,7 +1,10 @@
 """Domain vocabulary in one place: canonical names, synonyms, display order, colours.
 
-Colours follow the Okabe-Ito palette, which stays distinguishable for colour-blind
-viewers and survives a washed-out projector.
+Colours take the Okabe-Ito palette's hues, which stay apart for colour-blind viewers, at
+lightnesses that hold 3:1 against the chart's white (WCAG 1.4.11) and step apart in grey,
+so categories shown together differ in greyscale and on a washed-out projector too. The
+projector theme (white on black) has a lighter counterpart of each; components/palette.py
+checks and applies them.
 """
 
 from __future__ import annotations
@@ -57,21 +60,42 @@ SECTION_SYNONYMS = {
     "绩效": "绩效管理",
 }
 
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442")
+# Okabe-Ito hues (blue, orange, bluish green, vermillion, sky blue, reddish purple, yellow),
+# darkened to hold at least 3.5:1 on white; ON_DARK_PALETTE holds each at 6:1 on black.
+OKABE_ITO = ("#0072B2", "#8D6100", "#00986E", "#D55E00", "#136491", "#B74584", "#82790A")
+ON_DARK_PALETTE = ("#56B4E9", "#E69F00", "#009E73", "#ED6900", "#B4DDF5", "#D695B9", "#F0E442")
 NEUTRAL = "#6B7280"
+NEUTRAL_ON_DARK = "#9CA3AF"
 
+# Shown together, each group steps ≥ 10 in CIELAB lightness (L*) between its members: 税收返还
+# 45 · 一般性转移支付 33 · 专项转移支付 56; 一般债务 33 · 专项债务 54; the grades darkest (优) to
+# lightest (差), 25 · 36 · 47 · 57, 优良 (printed instead of 优 and 良) between them.
 COLOURS = {
-    "税收返还": "#E69F00",
-    "一般性转移支付": "#0072B2",
-    "专项转移支付": "#009E73",
-    "一般债务": "#56B4E9",
+    "税收返还": "#8D6100",
+    "一般性转移支付": "#00527F",
+    "专项转移支付": "#00986E",
+    "一般债务": "#00527F",
     "专项债务": "#D55E00",
-    "优": "#009E73",
-    "优良": "#2FA8A0",  # between 优's green and 良's sky blue
-    "良": "#56B4E9",
-    "中": "#E69F00",
-    "差": "#D55E00",
+    "优": "#003F62",
+    "优良": "#0C5151",
+    "良": "#006247",
+    "中": "#B54583",
+    "差": "#E16300",
     TOTAL: NEUTRAL,
+}
+# The projector theme's colour of each (on black: at least 6:1, lightness the other way round).
+COLOURS_ON_DARK = {
+    "税收返还": "#EBA300",
+    "一般性转移支付": "#B4DDF5",
+    "专项转移支付": "#00A176",
+    "一般债务": "#B4DDF5",
+    "专项债务": "#ED6900",
+    "优": "#CFEAF9",
+    "优良": "#ADDED6",
+    "良": "#00E1A4",
+    "中": "#D695B9",
+    "差": "#E56500",
+    TOTAL: NEUTRAL_ON_DARK,
 }
 
 

@@ -288,7 +288,7 @@ FIGURE_DATA = """
   if (!gd || !gd._fullData) return null;
   const list = v => (v == null ? null : Array.from(v, x => (x === undefined ? null : x)));
   return gd._fullData.map(t => ({
-    type: t.type, name: t.name, orientation: t.orientation || null,
+    type: t.type, name: t.name, orientation: t.orientation || null, meta: t.meta ?? null,
     x: list(t.x), y: list(t.y), labels: list(t.labels), values: list(t.values),
   }));
 }
@@ -461,7 +461,7 @@ class DashboardPage:
         """{trace name: {category: value}} for bar traces (either orientation)."""
         out = {}
         for trace in self.figure_data(graph_id):
-            if trace["type"] != "bar":
+            if trace["type"] != "bar" or trace["meta"] == "legend-key":  # a legend entry, no bars
                 continue
             keys, values = (trace["y"], trace["x"]) if trace["orientation"] == "h" else (trace["x"], trace["y"])
             out[trace["name"]] = dict(zip(keys, values, strict=True))
