@@ -139,7 +139,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     return html.Div(
         header
         + [
-            make_filter_bar(PAGE, years, regions, state, unit="万元", notices=notices),  # one unit, shown checked
+            make_filter_bar(PAGE, years, regions, state, notices=notices),  # no unit checked: each section its own
             html.P("每个板块显示不晚于所选年度的最近一年数据，卡片标题注明年度。", className="small text-muted"),
             dbc.Row(id=ids.OVERVIEW_CARDS),
             dbc.Row(

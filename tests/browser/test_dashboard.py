@@ -30,7 +30,6 @@ ALL_CATEGORIES = {"税收返还": 0, "一般性转移支付": 1722, "专项转�
 ALL_PRIOR = {"税收返还": 3330, "一般性转移支付": 4215, "专项转移支付": 4851}
 SEED_TRANSFERS = {"上年执行数": ALL_PRIOR, "预算数": ALL_CATEGORIES}
 SEED_DEBT = {"一般债务": 4.5, "专项债务": 56.21}
-SEED_DEBT_WAN = {"一般债务": 45000, "专项债务": 562100}  # the same on the overview, whose one unit is 万元
 SEED_GRADES = {"良": {"财政重点评价": 5}, "中": {"财政重点评价": 3}}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -50,13 +49,11 @@ def table_labels(dash) -> list[str]:
 def test_overview_shows_the_seed_headlines(dashboard):
     dashboard.goto("/")
     cards = dashboard.text("#overview-cards")
-    # One unit for the whole overview, and the switch shows which (60.71 亿元 exactly, in 万元).
-    assert dashboard.page.locator("#overview-unit input:checked").get_attribute("value") == "万元"
     assert "1,722 万元" in cards
-    assert "607,100 万元" in cards
+    assert "60.71 亿元" in cards
     assert "良 5 个 · 中 3 个" in cards
     assert dashboard.series("overview-transfers-graph") == SEED_TRANSFERS
-    assert dashboard.slices("overview-debt-graph") == SEED_DEBT_WAN
+    assert dashboard.slices("overview-debt-graph") == SEED_DEBT
     assert dashboard.series("overview-grades-graph") == SEED_GRADES
     dashboard.assert_clean()
 
@@ -185,7 +182,7 @@ def test_overview_year_filter_updates_the_cards(dashboard):
     dashboard.select("overview-year", "2022年")
     assert dashboard.poll(lambda: dashboard.query().get("year"), ["2022"]) == ["2022"]
     cards = dashboard.text("#overview-cards")
-    assert "2022年末政府债务余额" in cards and "607,100 万元" in cards
+    assert "2022年末政府债务余额" in cards and "60.71 亿元" in cards
     assert "2022年绩效评价" in cards
     dashboard.assert_clean()
 
@@ -501,7 +498,7 @@ ONLY_DEBT = DataFolder("only-debt", keep=("debt.csv",))
 @pytest.mark.parametrize(
     ("path", "shown", "absent"),
     [
-        ("/", ["暂无转移支付数据", "暂无绩效评价数据", "607,100 万元"], []),
+        ("/", ["暂无转移支付数据", "暂无绩效评价数据", "60.71 亿元"], []),
         ("/transfers", ["暂无转移支付数据"], ["transfers.csv（税收返还和转移支付）未载入"]),
         ("/debt", ["60.71 亿元", "无单列限额"], []),
         ("/performance", ["暂无绩效评价数据"], []),
@@ -518,7 +515,7 @@ def test_a_folder_with_only_debt_serves_every_page(open_dashboard, folder_server
     assert not dash.texts(".data-error"), "a missing file is not an error"
     donut = {"/": "overview-debt-graph", "/debt": "debt-composition"}.get(path)
     if donut:
-        assert dash.slices(donut) == (SEED_DEBT_WAN if path == "/" else SEED_DEBT)
+        assert dash.slices(donut) == SEED_DEBT
     else:
         assert dash.texts(".empty-state"), "the empty state is shown"
     dash.assert_clean()
