@@ -23,7 +23,7 @@ from flask import Response, request
 from components import datacheck, ids
 from components.pages import PAGES
 from components.performance import GRID_COLUMNS
-from components.theme import UNITS
+from components.theme import AS_PRINTED, UNITS
 
 KEYS = {"output", "outputs", "inputs", "state", "changedPropIds", "parsedChangedPropsIds"}  # what the renderer sends
 NEEDED = {"output", "outputs", "inputs", "changedPropIds"}
@@ -81,7 +81,7 @@ def _number(v) -> bool:
     return type(v) in (int, float) and math.isfinite(v)
 
 
-unit = allow(lambda v: isinstance(v, str) and v in UNITS, f"金额单位应为{'、'.join(UNITS)}之一")
+unit = allow(lambda v: isinstance(v, str) and v in (*UNITS, AS_PRINTED), f"金额单位应为{'、'.join(UNITS)}之一")
 count = allow(lambda v: type(v) is int and 0 <= v <= 10**9, "计数应为非负整数")
 version = allow(lambda v: isinstance(v, str | dict) and size(v) <= MAX_VERSION, "数据版本的格式不对")
 choices = allow(

@@ -16,7 +16,7 @@ from components.data import SCHEMAS, Dataset, DataSource, Problem
 from components.filters import select
 from components.pages import BY_KEY, BY_PATH, EXPORTS, FILTER_LABELS, PAGES, PRESENT_PATH
 from components.state import ViewState
-from components.theme import UNITS, fmt_datetime, fmt_quantity, graph_config
+from components.theme import AS_PRINTED, UNITS, fmt_datetime, fmt_quantity, graph_config
 
 TITLE = "财政预算公开看板"
 POLL_MS = 2000  # how often an open page asks whether the data changed (a tiny GET)
@@ -155,8 +155,9 @@ def make_filter_bar(
                 ),
                 dbc.RadioItems(
                     id=ids.page_filter(page, "unit"),
-                    options=[{"label": u, "value": u} for u in UNITS],
-                    value=state.unit or unit,
+                    options=([] if unit else [{"label": "各按原文单位", "value": AS_PRINTED}])
+                    + [{"label": u, "value": u} for u in UNITS],
+                    value=state.unit or unit or AS_PRINTED,
                     inline=True,
                     className="unit-switch",
                 ),

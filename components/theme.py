@@ -20,6 +20,9 @@ AXIS = "#6B7280"  # 4.8:1 on white
 # Display units; money is held in 万元 internally.
 UNIT_FACTORS = {"元": 1e-4, "万元": 1.0, "亿元": 1e4}
 UNITS = tuple(UNIT_FACTORS)
+# The overview's sections are printed in different units (transfers 万元, debt 亿元): its switch
+# offers each section's own, checked by default, so that no unit is shown as chosen that is not.
+AS_PRINTED = "按原文"
 UNIT_DECIMALS = {"元": 0, "万元": 2, "亿元": 2}
 TRANSFERS_UNIT = "万元"
 DEBT_UNIT = "亿元"

@@ -14,6 +14,7 @@ from components.briefing import performance_slides
 from components.data import load_folder
 from components.sections import performance as section
 from components.state import ViewState
+from tests.helpers import find_id
 
 REGION = "株洲经开区"
 REALDOCS = Path("/work/realdocs")
@@ -203,18 +204,6 @@ def test_money_is_shown_in_its_printed_unit_and_summed_only_when_every_part_is_s
     assert "涉及金额" not in g.sentences["grades"][0]
 
 
-def _find(component, wanted):
-    """The component with id `wanted` in a Dash tree."""
-    if getattr(component, "id", None) == wanted:
-        return component
-    children = getattr(component, "children", None) if not isinstance(component, list | tuple) else component
-    for child in children if isinstance(children, list | tuple) else [children] if children is not None else []:
-        found = _find(child, wanted)
-        if found is not None:
-            return found
-    return None
-
-
 def test_the_evaluations_list_shows_money_in_the_unit_its_rows_were_printed_in_unless_one_is_chosen(tmp_path):
     dataset = folder(
         tmp_path,
@@ -227,7 +216,7 @@ def test_the_evaluations_list_shows_money_in_the_unit_its_rows_were_printed_in_u
         return next(c["headerName"] for c in out["grid_columns"] if c["field"] == "amount")
 
     switch = ids.page_filter("performance", "unit")
-    assert _find(performance.layout(dataset, "?year=2022&region=A"), switch).value == "亿元"
+    assert find_id(performance.layout(dataset, "?year=2022&region=A"), switch).value == "亿元"
     for unit in (None, "亿元"):  # no unit chosen (or the printed one): the unit the rows were printed in
         out = performance.view(dataset, ViewState.of("performance", 2022, "A", unit))
         assert header(out) == "涉及金额（亿元）" and "unit=" not in out["query"]
@@ -235,7 +224,7 @@ def test_the_evaluations_list_shows_money_in_the_unit_its_rows_were_printed_in_u
         assert [r["amount"] for r in rows] == pytest.approx([1.775, 2.5])
         assert [r["amount_text"] for r in rows] == ["1.775", "2.50"]  # shown as printed, not 1.78 and 2.5
     # A unit in the address still wins.
-    assert _find(performance.layout(dataset, "?year=2022&region=A&unit=万元"), switch).value == "万元"
+    assert find_id(performance.layout(dataset, "?year=2022&region=A&unit=万元"), switch).value == "万元"
     out = performance.view(dataset, ViewState.of("performance", 2022, "A", "万元"))
     assert header(out) == "涉及金额（万元）" and parse_qs(out["query"])["unit"] == ["万元"]
     rows = performance.grid_page(dataset, 2022, "A", None, None, None, page, "万元")["rowData"]

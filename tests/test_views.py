@@ -13,7 +13,8 @@ from components.data import load_folder
 from components.sections import debt as debt_model
 from components.sections import transfers as transfers_model
 from components.state import ViewState, from_url, parse_query
-from components.theme import fmt_amount, fmt_pct
+from components.theme import AS_PRINTED, fmt_amount, fmt_pct
+from tests.helpers import find_id
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 REGION = "株洲经开区"
@@ -68,7 +69,9 @@ def test_resolve_falls_back_with_a_notice_and_never_blank():
 
 
 def test_resolve_drops_filter_values_the_data_lacks():
-    state, notices = from_url({"debt_type": ["专项债务", "隐性"]}, "debt", [2022], [REGION], {"debt_type": ["专项债务"]})
+    state, notices = from_url(
+        {"debt_type": ["专项债务", "隐性"]}, "debt", [2022], [REGION], {"debt_type": ["专项债务"]}
+    )
     assert state.get("debt_type") == ("专项债务",) and "隐性" in notices[0]
 
 
@@ -397,3 +400,14 @@ def test_choosing_a_published_grade_counts_it_without_naming_anyone(seed):
     out = performance.view(seed, ViewState.of("performance", 2022, REGION, grade=["良"]))
     assert "等级为良的评价" in texts(out["kpis"]) and "5 个" in texts(out["kpis"])
     assert out["types"].layout.annotations[0].text == "文件未公布每个评价对象的等级"
+
+
+def test_the_overviews_unit_switch_says_each_section_is_in_its_own_printed_unit(seed):
+    switch = find_id(overview.layout(seed, ""), "overview-unit")
+    assert switch.value == AS_PRINTED and switch.options[0]["label"] == "各按原文单位"
+    out = overview.view(seed, ViewState.of("overview", 2023, REGION, AS_PRINTED))
+    text = texts(out["cards"])
+    assert "1,722 万元" in text and "60.71 亿元" in text and "unit" not in parse_query(out["query"])
+    # A section page has one printed unit: it is the one checked, and there is no such option.
+    debt_switch = find_id(debt.layout(seed, ""), "debt-unit")
+    assert debt_switch.value == "亿元" and AS_PRINTED not in [o["value"] for o in debt_switch.options]

@@ -608,3 +608,15 @@ def test_two_viewers_on_several_gunicorn_workers_keep_their_own_views(open_dashb
     finally:
         first.close()
         second.close()
+
+
+def test_the_overviews_unit_switch_starts_on_each_sections_own_unit_and_goes_back_to_it(dashboard):
+    dashboard.goto("/")
+    switch = dashboard.page.locator("#overview-unit")
+    assert switch.get_by_label("各按原文单位", exact=True).is_checked()
+    assert "60.71 亿元" in dashboard.text() and "1,722 万元" in dashboard.text()  # debt in 亿元 beside 万元
+    dashboard.act(lambda: switch.get_by_text("万元", exact=True).click())
+    assert dashboard.query().get("unit") == ["万元"] and "607,100 万元" in dashboard.text()
+    dashboard.act(lambda: switch.get_by_text("各按原文单位", exact=True).click())
+    assert "unit" not in dashboard.query() and "60.71 亿元" in dashboard.text()
+    dashboard.assert_clean()
