@@ -250,6 +250,18 @@ TRACK_DASH_REQUESTS = """
       window.__dashLastActivity = performance.now();
     });
   };
+  // A component library's script that a callback answer names (AG Grid with its page) is loaded
+  // before the answer is drawn: its loading counts as a Dash request.
+  new MutationObserver(records => {
+    for (const node of records.flatMap(r => [...r.addedNodes])) {
+      if (node.tagName !== 'SCRIPT' || !(node.src || '').includes('/_dash-component-suites/')) continue;
+      window.__dashPending += 1;
+      window.__dashLastActivity = performance.now();
+      const done = () => { window.__dashPending -= 1; window.__dashLastActivity = performance.now(); };
+      node.addEventListener('load', done, {once: true});
+      node.addEventListener('error', done, {once: true});
+    }
+  }).observe(document, {childList: true, subtree: true});
 })();
 """
 
@@ -260,6 +272,19 @@ SETTLED = """
   if (!page || !page.children.length) return false;
   if (document.querySelector('._dash-loading, [data-dash-is-loading="true"], .dash-graph--pending')) return false;
   if (window.__dashPending > 0 || performance.now() - window.__dashLastActivity < quietMs) return false;
+  // A grid has settled once the rows of its current page are in (or it says it has none). Its
+  // script comes with its page, so it may start (and ask for rows again) after the page's answer.
+  const grids = [...page.querySelectorAll('[class*="ag-theme-"][id]')];
+  if (grids.length && !window.dash_ag_grid) return false;
+  for (const g of grids) {
+    let api = null;
+    try { api = window.dash_ag_grid.getApi(g.id); } catch (e) { return false; }
+    if (!api || !g.querySelector('.ag-root-wrapper') || g.querySelector('.ag-row-loading, .ag-loading')) return false;
+    const size = api.paginationGetPageSize(), first = api.paginationGetCurrentPage() * size;
+    const last = Math.min(first + size, api.getDisplayedRowCount());
+    if (last === first && !g.querySelector('.ag-overlay-no-rows-center')) return false;
+    for (let i = first; i < last; i++) { const node = api.getDisplayedRowAtIndex(i); if (!node || !node.data) return false; }
+  }
   return [...document.querySelectorAll('.dash-graph')].every(g => {
     const gd = g.querySelector('.js-plotly-plot');
     return gd && Array.isArray(gd._fullData);
