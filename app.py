@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dash import Dash
 
-from components import checks, datacheck, debt, layout, overview, performance, present, transfers, trust
+from components import checks, datacheck, debt, delivery, layout, overview, performance, present, transfers, trust
 from components.data import DataSource, load_folder
 from components.export_serving import register_exports
 from components.guard import install as install_guard
@@ -67,6 +67,8 @@ def create_app(data_dir: Path | str | None = None) -> Dash:
         return response
 
     register_exports(app, source)
+    # Compressed answers, versioned files cached for a year, AG Grid's script only with a grid.
+    delivery.install(app)
 
     @app.server.errorhandler(500)
     def server_error(_error):

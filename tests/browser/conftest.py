@@ -35,6 +35,15 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
 from components.exports import CHROMIUM_FLAGS
+from tests.browser.page_scripts import (  # noqa: F401  (re-exported: scripts/benchmark.py imports them from here)
+    BAR_POINT_CENTRE,
+    FIGURE_DATA,
+    GRID_ROWS,
+    SETTLED,
+    SLICE_CENTRE,
+    TRACK_DASH_REQUESTS,
+    UNSETTLED,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 SEED_DATA = REPO / "data"
@@ -230,104 +239,6 @@ def chromium(tmp_path_factory):
     finally:
         playwright.stop()
 
-
-# Counts Dash's own requests (callbacks, layout, dependencies) so that "settled" can mean
-# "no callback in flight and none for a moment", not "the first graph appeared".
-TRACK_DASH_REQUESTS = """
-(() => {
-  window.__dashPending = 0;
-  window.__dashStarted = 0;
-  window.__dashLastActivity = performance.now();
-  const originalFetch = window.fetch;
-  window.fetch = function (input, init) {
-    const url = typeof input === 'string' ? input : (input && input.url) || '';
-    if (!url.includes('/_dash-')) { return originalFetch.apply(this, arguments); }
-    window.__dashPending += 1;
-    window.__dashStarted += 1;
-    window.__dashLastActivity = performance.now();
-    return originalFetch.apply(this, arguments).finally(() => {
-      window.__dashPending -= 1;
-      window.__dashLastActivity = performance.now();
-    });
-  };
-})();
-"""
-
-# The page has rendered, no callback is running or pending, and every graph has drawn.
-SETTLED = """
-(quietMs) => {
-  const page = document.getElementById('page');
-  if (!page || !page.children.length) return false;
-  if (document.querySelector('._dash-loading, [data-dash-is-loading="true"], .dash-graph--pending')) return false;
-  if (window.__dashPending > 0 || performance.now() - window.__dashLastActivity < quietMs) return false;
-  return [...document.querySelectorAll('.dash-graph')].every(g => {
-    const gd = g.querySelector('.js-plotly-plot');
-    return gd && Array.isArray(gd._fullData);
-  });
-}
-"""
-
-UNSETTLED = """
-() => ({
-  url: location.pathname + location.search,
-  pageChildren: (document.getElementById('page') || {children: []}).children.length,
-  loading: [...document.querySelectorAll('._dash-loading, [data-dash-is-loading="true"], .dash-graph--pending')]
-    .map(e => e.id || e.className).slice(0, 5),
-  pending: window.__dashPending, started: window.__dashStarted,
-  quietFor: Math.round(performance.now() - window.__dashLastActivity),
-  undrawn: [...document.querySelectorAll('.dash-graph')].filter(g => {
-    const gd = g.querySelector('.js-plotly-plot');
-    return !(gd && Array.isArray(gd._fullData));
-  }).map(g => g.id).slice(0, 5),
-})
-"""
-
-FIGURE_DATA = """
-(id) => {
-  const gd = document.querySelector('#' + CSS.escape(id) + ' .js-plotly-plot');
-  if (!gd || !gd._fullData) return null;
-  const list = v => (v == null ? null : Array.from(v, x => (x === undefined ? null : x)));
-  return gd._fullData.map(t => ({
-    type: t.type, name: t.name, orientation: t.orientation || null, meta: t.meta ?? null,
-    x: list(t.x), y: list(t.y), labels: list(t.labels), values: list(t.values),
-  }));
-}
-"""
-
-BAR_POINT_CENTRE = """
-([id, traceIndex, pointIndex]) => {
-  const gd = document.querySelector('#' + CSS.escape(id) + ' .js-plotly-plot');
-  const trace = gd.querySelectorAll('.barlayer .trace')[traceIndex];
-  const box = trace.querySelectorAll('.point')[pointIndex].getBoundingClientRect();
-  return [box.x + box.width / 2, box.y + box.height / 2, box.width, box.height];
-}
-"""
-
-# The middle of a pie/donut slice's ring, along its mid angle.
-SLICE_CENTRE = """
-([id, pointIndex]) => {
-  const gd = document.querySelector('#' + CSS.escape(id) + ' .js-plotly-plot');
-  const cd = gd.calcdata[0];
-  const svg = gd.querySelector('.main-svg').getBoundingClientRect();
-  const pt = cd.find(p => p.i === pointIndex);
-  const f = (1 + (gd._fullData[0].hole || 0)) / 2;
-  return [svg.x + cd[0].cx + pt.pxmid[0] * f, svg.y + cd[0].cy + pt.pxmid[1] * f];
-}
-"""
-
-# The grid pages on the server (infinite row model): these are the rows of the page on screen.
-GRID_ROWS = """
-async (id) => {
-  const api = await window.dash_ag_grid.getApiAsync(id);
-  const size = api.paginationGetPageSize(), first = api.paginationGetCurrentPage() * size;
-  const rows = [];
-  for (let i = first; i < Math.min(first + size, api.getDisplayedRowCount()); i++) {
-    const node = api.getDisplayedRowAtIndex(i);
-    if (node && node.data) rows.push(node.data);
-  }
-  return rows;
-}
-"""
 
 
 class DashboardPage:
