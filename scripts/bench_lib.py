@@ -252,6 +252,30 @@ class Server:
 
 
 @contextlib.contextmanager
+def answering(proc: subprocess.Popen, base: str, log: Path, seconds: float) -> Iterator[None]:
+    """Until the block ends: wait (at most `seconds`) for `proc` to answer GET /, then stop it."""
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server exited ({proc.returncode}):\n{log.read_text(errors='replace')}")
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(base + "/", timeout=5).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not answer:\n{log.read_text(errors='replace')}")
+            time.sleep(0.05)
+        yield
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextlib.contextmanager
 def gunicorn(app: str, workers: int, env: dict, log_dir: Path) -> Iterator[Server]:
     port = free_port()
     log = log_dir / f"gunicorn-{port}.log"
@@ -262,25 +286,8 @@ def gunicorn(app: str, workers: int, env: dict, log_dir: Path) -> Iterator[Serve
         started = time.perf_counter()
         proc = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
         server = Server(f"http://127.0.0.1:{port}", proc, started, log)
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"gunicorn exited:\n{log.read_text(errors='replace')}")
-                with contextlib.suppress(requests.RequestException):
-                    if requests.get(server.base + "/", timeout=5).status_code == 200:
-                        break
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not answer:\n{log.read_text(errors='replace')}")
-                time.sleep(0.05)
+        with answering(proc, server.base, log, 120):
             yield server
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 # ---------------------------------------------------------------- measurements

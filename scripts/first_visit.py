@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -29,11 +28,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import requests
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from scripts.bench_lib import answering  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 
 PAGES = ("/", "/transfers")
@@ -65,25 +64,8 @@ def server(root: Path, log_dir: Path, venv: Path) -> Iterator[str]:
     command += ["--no-control-socket", "app:server"]
     with open(log_dir / f"server-{port}.log", "wb") as log:
         proc = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"{root}: the server exited ({proc.returncode})")
-                with contextlib.suppress(requests.RequestException):
-                    if requests.get(base + "/", timeout=2).status_code == 200:
-                        break
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{root}: the server did not answer")
-                time.sleep(0.1)
+        with answering(proc, base, log_dir / f"server-{port}.log", 60):
             yield base
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 def visit(browser, base: str, path: str) -> dict:
