@@ -11,21 +11,20 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from components import debt, explain, ids, overview, palette, performance, transfers
+from components import debt, ids, overview, palette, performance, transfers
 from components.data import Dataset
 from components.filters import latest_up_to, regions_of, select, years_of
 from components.layout import section_rows
 from components.pages import BY_KEY, SECTION_PAGES, Page, page_of_section
 from components.sections import debt as debt_model
+from components.sections import performance as performance_model
 from components.sections import transfers as transfers_model
 from components.state import ViewState, from_url, parse_query
 from components.theme import (
     FONT,
     MISSING,
-    PERFORMANCE_UNIT,
     UNIT_FACTORS,
     fmt_datetime,
-    unit_or,
 )
 
 SECTIONS = ("总览", "转移支付", "政府债务", "绩效管理", "存在的问题与下一步")
@@ -183,7 +182,8 @@ def opening_slide(dataset: Dataset, year, region, unit) -> Slide:
     py = overview.section_year(dataset, ("indicators",), region, year)
     indicators = section_rows(dataset, "indicators", "绩效管理", py, region) if py else dataset.frame("indicators")[:0]
     said = t_said + d_said + p_said
-    extra = explain.indicators_sentence(indicators, unit_or(unit, PERFORMANCE_UNIT))
+    parts = performance_model.indicator_parts(indicators, unit if unit in UNIT_FACTORS else None)
+    extra = "，".join(parts) + "。" if parts else ""
     return Slide(
         "总览",
         f"{region or ''}{year or ''}年财政预算公开要点",

@@ -274,7 +274,7 @@ def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
     m = model_of.model(dataset, year, region, selected, state.shown_unit(printed))
     said = sentences(m)
     extra = [make_graph(*chart) for chart in trend_charts(dataset, year, region, selected, m.unit)]
-    extra += make_section_extras(dataset, "政府债务", year, region, m.unit)
+    extra += make_section_extras(dataset, "政府债务", year, region, state.unit)
     return {
         "kpis": make_kpis(m),
         "composition": fig_composition(m),

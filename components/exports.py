@@ -33,13 +33,10 @@ from components.figures import COMPUTED, Figure
 from components.layout import section_rows
 from components.sections import debt as debt_model
 from components.sections.debt import figure_of
-from components.sections.performance import number
+from components.sections.performance import indicator_figure, number
 from components.theme import (
     MISSING,
-    PERFORMANCE_UNIT,
-    UNIT_FACTORS,
     fmt_datetime,
-    unit_or,
 )
 
 RENDER_TIMEOUT = 90  # seconds for one chart; the first one also starts Chromium
@@ -126,13 +123,6 @@ RENDERER = ChartRenderer()
 # ---------------------------------------------------------------- the figures behind a view
 
 
-def indicator_figure(row, unit: str) -> Figure:
-    """An indicators.csv value as printed; money in the view's unit (exactly, 四舍五入 when shown)."""
-    if row.get("unit") in UNIT_FACTORS:
-        return figure_of(row, "value", None, money=True).to(unit)
-    return number(row, "value", row.get("unit") or "")
-
-
 def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFrame]]:
     """(sheet name, table) per section for the deck's view; units in the headers; 未公布 never 0."""
     views, region = the_deck.views, the_deck.region  # each section's own view, as its slides show it
@@ -195,7 +185,7 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
 
     if "performance" in views:
         state = views["performance"]
-        py, u = state.year, unit_or(state.unit, PERFORMANCE_UNIT)
+        py = state.year
         methods, target_types, grade = (list(state.get(n)) for n in ("method", "target_type", "grade"))
         m = performance.model(dataset, py, region, methods, target_types, grade, state.unit)
         listed = performance.listed_rows(dataset, py, region, methods, target_types, grade)
@@ -244,8 +234,8 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
                         "年度": py,
                         "地区": region,
                         "指标": indicators["indicator"],
-                        "数值": [indicator_figure(r, u) for r in indicators.to_dict("records")],
-                        "单位": [u if unit_name in UNIT_FACTORS else unit_name for unit_name in indicators["unit"]],
+                        "数值": [indicator_figure(r, state.unit) for r in indicators.to_dict("records")],
+                        "单位": [indicator_figure(r, state.unit).unit for r in indicators.to_dict("records")],
                         "说明": indicators["note"],
                     }
                 ),

@@ -13,10 +13,12 @@ from flask import jsonify
 
 from components import checks, ids
 from components.data import SCHEMAS, Dataset, DataSource, Problem
+from components.figures import card_text
 from components.filters import select
 from components.pages import BY_KEY, BY_PATH, EXPORTS, FILTER_LABELS, PAGES, PRESENT_PATH
+from components.sections.performance import indicator_figure
 from components.state import ViewState
-from components.theme import AS_PRINTED, UNITS, fmt_datetime, fmt_quantity, graph_config
+from components.theme import AS_PRINTED, UNITS, fmt_datetime, graph_config
 
 TITLE = "财政预算公开看板"
 POLL_MS = 2000  # how often an open page asks whether the data changed (a tiny GET)
@@ -263,11 +265,12 @@ def make_empty_state(text: str) -> dbc.Alert:
     return dbc.Alert(text, color="light", className="empty-state text-center text-muted my-3")
 
 
-def make_indicator_cards(rows: pd.DataFrame, unit: str = "万元") -> list:
-    """Headline figures as cards, in file order; a missing value says so; money in the display unit."""
+def make_indicator_cards(rows: pd.DataFrame, unit: str | None = None) -> list:
+    """Headline figures as cards, in file order, as printed; a missing value says so; money in
+    `unit` when the viewer chose one."""
     return [
-        make_kpi_card(row.indicator, fmt_quantity(row.value, row.unit, unit), row.note or "")
-        for row in rows.itertuples()
+        make_kpi_card(r["indicator"], card_text(indicator_figure(r, unit)), r.get("note") or "")
+        for r in rows.to_dict("records")
     ]
 
 
@@ -277,7 +280,7 @@ def section_rows(dataset: Dataset, name: str, section: str, year, region) -> pd.
     return select(frame[frame["section"] == section], year, region)
 
 
-def make_section_extras(dataset: Dataset, section: str, year, region, unit: str = "万元") -> list:
+def make_section_extras(dataset: Dataset, section: str, year, region, unit: str | None = None) -> list:
     """The section's headline indicators and narrative notes, when the data has any."""
     indicators = section_rows(dataset, "indicators", section, year, region)
     rows = [dbc.Row(make_indicator_cards(indicators, unit))] if len(indicators) else []

@@ -19,14 +19,12 @@ from components.layout import (
 )
 from components.pages import BY_KEY
 from components.sections import debt as debt_model
+from components.sections import performance as model_of_performance
 from components.sections import transfers as transfers_model
 from components.state import ViewState, from_url
 from components.theme import (
-    PERFORMANCE_UNIT,
     UNIT_FACTORS,
     empty_figure,
-    fmt_quantity,
-    unit_or,
 )
 
 PAGE = "overview"
@@ -104,7 +102,6 @@ def performance_cards(dataset: Dataset, year, region, unit: str | None = None) -
         return missing_section("绩效评价", "绩效评价数据", year)
     m = performance.model(dataset, py, region, unit=unit if unit in UNIT_FACTORS else None)
     href = link("performance", py, region, unit)
-    shown = unit_or(unit, PERFORMANCE_UNIT)
     # Methods are never added together: one count per method where there are several.
     evaluated = f"{m.total.text(with_unit=False)} 个" if m.total.stated else performance.per_method(
         (x.name, Figure.printed(str(x.listed), "个") if x.listed else x.counted) for x in m.methods
@@ -121,8 +118,9 @@ def performance_cards(dataset: Dataset, year, region, unit: str | None = None) -
     ]
     indicators = dataset.frame("indicators")
     indicators = select(indicators[indicators["section"] == "绩效管理"], py, region)
-    for row in indicators.head(3).itertuples():
-        cards.append(make_kpi_card(f"{py}年{row.indicator}", fmt_quantity(row.value, row.unit, shown), "", href))
+    for row in indicators.head(3).to_dict("records"):
+        figure = model_of_performance.indicator_figure(row, unit if unit in UNIT_FACTORS else None)
+        cards.append(make_kpi_card(f"{py}年{row['indicator']}", card_text(figure), "", href))
     return cards, performance.fig_grades(m), [m.sentences["grades"][0]]
 
 

@@ -468,7 +468,7 @@ def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
     empty_types = "文件未公布每个评价对象的等级" if m.grades_unnamed else "没有符合筛选条件的评价对象"
     return {
         "kpis": make_kpis(m),
-        "indicators": make_indicator_cards(indicators, unit_or(unit, printed)),
+        "indicators": make_indicator_cards(indicators, unit),
         "grades": fig_grades(m, grades_selected),
         "grades_caption": make_caption(said[ids.PERF_GRADES]),
         "types": fig_target_types(m, target_types, empty_types),

@@ -106,18 +106,6 @@ def fmt_pct(value: float | None, signed: bool = False) -> str:
     return f"{sign}{fmt_number(value, 2)}%"
 
 
-def fmt_quantity(value: float | None, unit: str, money_unit: str = "万元") -> str:
-    """An indicator with its free-text unit: 37 家, 100%, 34,832.52 万元, or 未公布.
-
-    Money indicators are held in 万元 and shown in `money_unit`."""
-    if is_missing(value):
-        return MISSING
-    if unit == "万元":
-        return fmt_amount(value, money_unit)
-    text = fmt_number(value, 2)
-    return f"{text}{unit}" if unit in ("%", "‰") or not unit else f"{text} {unit}"
-
-
 def fmt_datetime(moment: datetime) -> str:
     return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
 

@@ -352,7 +352,7 @@ def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
     said = sentences(m)
     cats = model_of.chart_frame(m)
     extra = [make_graph(*chart) for chart in trend_charts(dataset, year, region, selected, m.unit, m.subset)]
-    extra += make_section_extras(dataset, "转移支付", year, region, m.unit)
+    extra += make_section_extras(dataset, "转移支付", year, region, state.unit)
     return {
         "kpis": make_kpis(m),
         "bars": fig_budget_vs_prior(cats, m.unit),

@@ -232,12 +232,12 @@ def test_counts_must_be_whole_and_scores_in_range():
     assert problems[0].column == "得分"
 
 
-def test_indicator_units_are_free_text_and_money_is_normalised():
+def test_indicator_units_are_free_text_and_money_is_held_in_wan_but_keeps_its_printed_unit():
     text = "年度,地区,指标,数值,单位\n2022,A,单位数,37,家\n2022,A,覆盖率,100%,\n2022,A,金额,3.48,亿元\n"
     frame, problems = parse_text(SCHEMAS["indicators"], text)
     assert errors(problems) == []
-    assert list(frame["unit"]) == ["家", "%", "万元"]
-    assert frame.loc[2, "value"] == pytest.approx(34800)
+    assert list(frame["unit"]) == ["家", "%", "亿元"]  # said as printed
+    assert frame.loc[2, "value"] == pytest.approx(34800)  # held in 万元, like every amount
     assert list(frame["section"]) == ["绩效管理"] * 3
 
 

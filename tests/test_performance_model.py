@@ -277,3 +277,19 @@ def test_a_printed_total_of_grades_is_the_whole_not_a_grade_of_its_own(tmp_path)
         tmp_path / "b", grades="年度,地区,评价方式,等级,数量\n2022,A,财政重点评价,良,5\n2022,A,财政重点评价,合计,9\n"
     )
     assert section.model(wrong, 2022, "A").total.text() == "9个"  # shown as printed; checks.py says it disagrees
+
+
+def test_indicators_are_shown_as_printed_on_cards_sentences_and_the_workbook(tmp_path):
+    dataset = folder(
+        tmp_path,
+        grades="年度,地区,评价方式,等级,数量\n2022,A,财政重点评价,良,5\n",
+        indicators="年度,地区,板块,指标,数值,单位\n2022,A,绩效管理,评价涉及资金,1234567.891,元\n"
+        "2022,A,绩效管理,自评覆盖率,99.50,%\n",
+    )
+    rows = dataset.frame("indicators")
+    cards = texts(performance.make_indicator_cards(rows))
+    assert "1,234,567.891 元" in cards and "99.50%" in cards  # its own unit and decimals, not 123.46 万元
+    assert section.indicator_parts(rows, None) == ("评价涉及资金1234567.891元", "自评覆盖率99.50%")
+    assert "123.46 万元" in texts(performance.make_indicator_cards(rows, "万元"))  # chosen: converted, half up
+    sheet = dict(_tables(dataset, "A"))["绩效指标"]
+    assert [f.text() for f in sheet["数值"]] == ["1234567.891元", "99.50%"] and list(sheet["单位"]) == ["元", "%"]

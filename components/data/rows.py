@@ -342,8 +342,8 @@ def _indicator_unit(schema, header, row, raw_value, line, problems) -> bool:
             return False
         unit = unit or implied or ""
     if (canonical := money_unit(unit)) is not None:
-        row["value"] = row["value"] * MONEY_FACTORS[canonical]
-        unit = BASE_UNIT
+        row["value"] = row["value"] * MONEY_FACTORS[canonical]  # held in 万元, like every amount
+        unit = canonical  # and said in the unit it was printed in (sections.performance.indicator_figure)
     row["unit"] = unit
     return True
 

@@ -26,6 +26,7 @@ from components.data import Dataset
 from components.figures import MISSING, Figure, exact, say, total
 from components.filters import keep, select
 from components.sections.debt import figure_of, printed_unit
+from components.theme import shown_in
 
 TARGET_TYPES = ("部门整体支出", "项目支出", "政策")
 SUMMED = "逐项加总"  # a sum over the evaluations listed
@@ -241,7 +242,7 @@ def model(dataset: Dataset, year, region, methods=(), target_types=(), grades=()
         len(listed),
         total(amounts, shown) if amounts else Figure.missing(shown),
         gaps,
-        _indicator_parts(indicators, unit),
+        indicator_parts(indicators, unit),
         tuple(dict.fromkeys(s for s in list(every["source"]) + list(published["source"]) if s)),
     )
     return _with_sentences(m)
@@ -290,18 +291,17 @@ def _lines(records) -> tuple[int, ...]:
     return tuple(int(r["line"]) for r in records if r.get("line") is not None and r.get("line") == r.get("line"))
 
 
-def _indicator_parts(rows: pd.DataFrame, unit: str | None) -> tuple[str, ...]:
+def indicator_figure(row: Mapping, unit: str | None = None) -> Figure:
+    """An indicators.csv value as printed (37家, 100%, 34832.52万元); money in `unit` only when one
+    is chosen (as theme.shown_in converts). Every page, slide and export shows indicators so."""
+    if row.get("unit") in ("元", "万元", "亿元"):
+        return shown_in(figure_of(row, "value", None, money=True), unit)
+    return number(row, "value", row.get("unit") or "")
+
+
+def indicator_parts(rows: pd.DataFrame, unit: str | None) -> tuple[str, ...]:
     """「开展绩效自评的预算单位数37家」, money as printed in its unit unless one is chosen."""
-    parts = []
-    for r in rows.to_dict("records"):
-        money = r.get("unit") in ("元", "万元", "亿元")
-        if money:
-            figure = figure_of(r, "value", None, money=True)
-            figure = figure.to(unit) if unit else figure
-        else:
-            figure = number(r, "value", r.get("unit") or "")
-        parts.append(f"{r['indicator']}{figure.text()}")
-    return tuple(parts)
+    return tuple(f"{r['indicator']}{indicator_figure(r, unit).text()}" for r in rows.to_dict("records"))
 
 
 # ---------------------------------------------------------------- sentences
