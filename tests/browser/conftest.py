@@ -305,6 +305,7 @@ class DashboardPage:
     def settle(self, quiet_ms: int = 250) -> DashboardPage:
         """Wait until no Dash request is in flight (for `quiet_ms`) and every graph has drawn."""
         try:
+            self.page.evaluate("window.__settlePoll = 0")  # this wait's polls only (see SETTLED)
             self.page.wait_for_function(SETTLED, arg=quiet_ms, polling=50, timeout=BROWSER_TIMEOUT_MS)
         except PlaywrightTimeoutError as exc:  # say what it was waiting for: flaky waits must be diagnosable
             raise PlaywrightTimeoutError(f"{exc}\nnot settled: {self.page.evaluate(UNSETTLED)}") from None

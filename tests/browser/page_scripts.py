@@ -40,7 +40,13 @@ SETTLED = """
   const page = document.getElementById('page');
   if (!page || !page.children.length) return false;
   if (document.querySelector('._dash-loading, [data-dash-is-loading="true"], .dash-graph--pending')) return false;
-  if (window.__dashPending > 0 || performance.now() - window.__dashLastActivity < quietMs) return false;
+  // Polled every 50 ms: a longer gap means the page was busy (drawing figures), and Dash fires
+  // the callbacks that follow an answer (data banner, markers) only after that. Quiet time
+  // counts again from there, or a settle could end just before they start.
+  const now = performance.now();
+  if (window.__settlePoll && now - window.__settlePoll > 150) { window.__dashLastActivity = now; }
+  window.__settlePoll = now;
+  if (window.__dashPending > 0 || now - window.__dashLastActivity < quietMs) return false;
   // A grid has settled once the rows of its current page are in (or it says it has none). Its
   // script comes with its page, so it may start (and ask for rows again) after the page's answer.
   const grids = [...page.querySelectorAll('[class*="ag-theme-"][id]')];
