@@ -252,6 +252,7 @@ class DashboardPage:
 
     def __init__(self, context, base_url: str):
         self.base_url = base_url.rstrip("/")
+        self._settles = 0  # numbers each settle (see settle)
         self.context = context
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
@@ -305,8 +306,11 @@ class DashboardPage:
     def settle(self, quiet_ms: int = 250) -> DashboardPage:
         """Wait until no Dash request is in flight (for `quiet_ms`) and every graph has drawn."""
         try:
-            self.page.evaluate("window.__settlePoll = 0")  # this wait's polls only (see SETTLED)
-            self.page.wait_for_function(SETTLED, arg=quiet_ms, polling=50, timeout=BROWSER_TIMEOUT_MS)
+            # A token of its own: a gap between polls counts within this wait only (see SETTLED). Not
+            # set with page.evaluate, which a navigation under way (Back) would break off.
+            self._settles += 1
+            arg = [quiet_ms, self._settles]
+            self.page.wait_for_function(SETTLED, arg=arg, polling=50, timeout=BROWSER_TIMEOUT_MS)
         except PlaywrightTimeoutError as exc:  # say what it was waiting for: flaky waits must be diagnosable
             raise PlaywrightTimeoutError(f"{exc}\nnot settled: {self.page.evaluate(UNSETTLED)}") from None
         return self

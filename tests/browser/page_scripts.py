@@ -36,7 +36,10 @@ TRACK_DASH_REQUESTS = """
 
 # The page has rendered, no callback is running or pending, and every graph has drawn.
 SETTLED = """
-(quietMs) => {
+(arg) => {
+  // arg: quiet ms, or [quiet ms, a token naming this wait] (its first poll has no gap before it).
+  const [quietMs, token] = Array.isArray(arg) ? arg : [arg, null];
+  if (token !== null && token !== window.__settleToken) { window.__settleToken = token; window.__settlePoll = 0; }
   const page = document.getElementById('page');
   if (!page || !page.children.length) return false;
   if (document.querySelector('._dash-loading, [data-dash-is-loading="true"], .dash-graph--pending')) return false;
