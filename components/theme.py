@@ -130,6 +130,10 @@ def graph_config(filename: str) -> dict:
         # sendChartToCloud would upload the chart to Plotly Cloud: never from a finance bureau.
         "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "sendChartToCloud"],
         "showSendToCloud": False,
+        # Offline: plotly.js would look for map outlines on cdn.plot.ly and name Plotly Cloud as its
+        # server by default (assets/plotly-finance-*.js has both defaults changed too).
+        "topojsonURL": "/assets/topojson/",
+        "plotlyServerURL": "",
         "toImageButtonOptions": {"filename": filename, "format": "png", "scale": 2},
     }
 

@@ -13,6 +13,7 @@ import pytest
 
 import app as app_module
 from components import delivery
+from components.theme import graph_config
 
 ROOT = Path(__file__).resolve().parents[1]
 BOTH = {"Accept-Encoding": "gzip, br"}
@@ -176,3 +177,17 @@ def test_the_plotly_bundle_is_plotly_js_4_1_1_with_the_traces_the_dashboard_draw
     assert (ROOT / "assets" / "LICENSE-plotly.js.txt").read_text().startswith("MIT License")
     for trace in ("bar", "pie", "waterfall", "scatter"):
         assert f'moduleType:"trace",name:"{trace}"' in text, trace
+
+
+def test_no_asset_names_a_cdn_or_a_cloud_service():
+    """Offline meeting rooms: no script, stylesheet or locale in assets/ may point at a CDN or at
+    Plotly Cloud (plotly.js's own defaults did: topojsonURL on cdn.plot.ly, plotlyServerURL)."""
+    hosts = re.compile(r"https?://[^\s\"'`)]*(?:cdn|cloud\.plotly|jsdelivr|unpkg|googleapis|mapbox)[^\s\"'`)]*", re.I)
+    found = {
+        path.name: sorted(set(hosts.findall(path.read_text(encoding="utf-8", errors="replace"))))
+        for path in (ROOT / "assets").rglob("*")
+        if path.is_file() and path.suffix in (".js", ".css", ".json", ".html")
+    }
+    assert {name: urls for name, urls in found.items() if urls} == {}
+    config = graph_config("x")
+    assert config["topojsonURL"].startswith("/assets/") and config["plotlyServerURL"] == ""
