@@ -14,7 +14,19 @@ from pathlib import Path
 
 from dash import Dash
 
-from components import checks, datacheck, debt, delivery, layout, overview, performance, present, transfers, trust
+from components import (
+    checks,
+    datacheck,
+    debt,
+    delivery,
+    layout,
+    overview,
+    performance,
+    present,
+    routing,
+    transfers,
+    trust,
+)
 from components.data import DataSource, load_folder
 from components.export_serving import register_exports
 from components.guard import install as install_guard
@@ -48,7 +60,7 @@ def create_app(data_dir: Path | str | None = None) -> Dash:
     )
     app.layout = layout.make_shell(layout.client_config(app) | performance.client_config() | datacheck.client_config())
     pages = {name: module.layout for name, module in SECTIONS.items()} | {"present": present.layout}
-    layout.register_callbacks(app, source, pages)
+    routing.register_callbacks(app, source, pages)
     for module in SECTIONS.values():
         module.register_callbacks(app, source)
     trust.register_callbacks(app, source)

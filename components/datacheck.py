@@ -23,9 +23,9 @@ from components.layout import (
     make_graph,
     make_indicator_cards,
     make_notes_card,
-    make_problem_table,
     section_rows,
 )
+from components.page_end import make_problem_table
 from components.pages import SECTION_PAGES
 from components.sections import debt as debt_model
 from components.sections import transfers as transfers_model

@@ -20,8 +20,8 @@ from components.layout import (
     make_kpi_card,
     make_section_extras,
     make_section_page,
-    register_view,
 )
+from components.routing import register_view
 from components.sections import debt as model_of
 from components.sections.debt import DebtModel
 from components.state import ViewState, from_url

@@ -15,9 +15,9 @@ from components.layout import (
     make_empty_state,
     make_filter_bar,
     make_kpi_card,
-    register_view,
 )
 from components.pages import BY_KEY
+from components.routing import register_view
 from components.sections import debt as debt_model
 from components.sections import performance as model_of_performance
 from components.sections import transfers as transfers_model

@@ -23,9 +23,9 @@ from components.layout import (
     make_kpi_card,
     make_notes_card,
     make_section_page,
-    register_view,
     section_rows,
 )
+from components.routing import register_view
 from components.sections import performance as model_of
 from components.sections.debt import figure_of
 from components.sections.performance import PerformanceModel

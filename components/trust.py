@@ -14,7 +14,7 @@ from dash import ALL, Input, Output, ctx
 from components import checks, ids, overview, vocab
 from components.checks import Finding
 from components.data import Dataset, DataSource
-from components.layout import make_finding_marker
+from components.page_end import make_finding_marker
 from components.state import parse_query
 
 # Debt columns by the KPI card (and chart) that shows them.

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import app as app_module
-from components import datacheck, layout
+from components import datacheck, page_end, routing
 from components.data import load_folder
 from components.pages import PAGES
 
@@ -74,15 +74,15 @@ def test_router_renders_each_page_and_an_unknown_path_politely():
     dataset = load_folder(ROOT / "data")
     pages = {name: module.layout for name, module in app_module.SECTIONS.items()}
     for page in PAGES:
-        rendered = layout.render(dataset, page.path, "", pages)
+        rendered = routing.render(dataset, page.path, "", pages)
         assert "page-footer" in json.dumps(rendered[-1].to_plotly_json(), default=lambda c: c.to_plotly_json())
-    missing = layout.render(dataset, "/nowhere", "", pages)
+    missing = routing.render(dataset, "/nowhere", "", pages)
     assert "没有这个页面" in json.dumps(missing[0].to_plotly_json(), ensure_ascii=False, default=str)
 
 
 def test_data_banner_names_the_rejected_file_and_line(tmp_path):
     (tmp_path / "transfers.csv").write_text("年度,地区,类别,预算数\n2023,A,税收返还,x\n", encoding="utf-8")
-    banner = layout.make_data_banner(load_folder(tmp_path))
+    banner = page_end.make_data_banner(load_folder(tmp_path))
     text = json.dumps([b.to_plotly_json() for b in banner], ensure_ascii=False, default=str)
     assert "transfers.csv" in text and "第2行" in text and "预算数" in text
 

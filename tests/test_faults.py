@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components import layout
+from components import page_end
 from components.data import SCHEMAS, DataSource, ParsedCache, load_bytes, parse_bytes
 from components.data.source import HOLD_SECONDS
 from tests.helpers import eventually
@@ -149,7 +149,7 @@ def test_a_worker_restarted_while_a_broken_file_is_present_serves_the_last_good(
     assert balances(restarted) == balances(old) == [4.5, 5.5]
     assert restarted.files["debt"].status == old.files["debt"].status == "stale"
     assert restarted.version == old.version  # open pages see one state, whichever worker answers
-    assert layout.make_data_banner(restarted)  # and the same banner says why
+    assert page_end.make_data_banner(restarted)  # and the same banner says why
 
 
 def test_a_rewrite_with_the_same_size_and_time_is_served_anew(folder, cache):
@@ -197,7 +197,7 @@ def test_a_file_cut_to_less_than_half_is_held_back_until_it_stays_unchanged(fold
     put(folder, "debt.csv", debt(1, 2), clock.now - 60)  # half written, or a full disk
     held = running.get()
     assert len(balances(held)) == 39 and "没有写完整" in held.files["debt"].notice
-    banner = layout.make_data_banner(held)
+    banner = page_end.make_data_banner(held)
     assert banner and "仍显示上一版" in str(banner)
     clock.now += HOLD_SECONDS + 1  # nobody saved again: it is what the official meant
     assert balances(running.get()) == [1, 2] and running.get().files["debt"].notice == ""
@@ -221,7 +221,7 @@ def test_a_zero_byte_file_is_an_error_not_an_empty_section(folder, cache):
     dataset = running.get()
     assert balances(dataset) == [4.5] and dataset.files["debt"].status == "stale"
     assert "文件为空" in dataset.errors[0].message
-    assert layout.make_data_banner(dataset)
+    assert page_end.make_data_banner(dataset)
 
 
 def test_a_hand_made_file_without_a_final_line_break_still_loads(folder, cache):

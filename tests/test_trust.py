@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from components import datacheck, debt, ids, layout, overview, performance, transfers, trust
+from components import datacheck, debt, ids, overview, page_end, performance, transfers, trust
 from components.checks import Finding
 from components.data import load_folder
 from components.state import ViewState
@@ -152,24 +152,24 @@ def test_every_card_and_chart_a_finding_can_mark_has_a_place_for_the_marker():
 
 
 def test_the_panel_lists_the_pages_findings_with_file_and_lines(inconsistent):
-    panel = text_of(layout.make_findings_panel(inconsistent, "transfers"))
+    panel = text_of(page_end.make_findings_panel(inconsistent, "transfers"))
     assert "发现 2 处数字不一致" in panel and "transfers.csv" in panel and "2、3、4、6" in panel
-    assert "未发现数字不一致" in text_of(layout.make_findings_panel(inconsistent, "debt"))
-    assert "发现 2 处" in text_of(layout.make_findings_panel(inconsistent, "overview"))
+    assert "未发现数字不一致" in text_of(page_end.make_findings_panel(inconsistent, "debt"))
+    assert "发现 2 处" in text_of(page_end.make_findings_panel(inconsistent, "overview"))
 
 
 def test_each_page_footer_names_its_own_source_documents():
     seed = load_folder(DATA)
-    debt_footer = text_of(layout.make_footer(seed, "debt"))
+    debt_footer = text_of(page_end.make_footer(seed, "debt"))
     assert "数据文件修改时间：" in debt_footer and "二、举借政府债务情况" in debt_footer
     assert "一、税收返还和转移支付情况" not in debt_footer
-    assert "三、预算绩效管理工作开展情况" in text_of(layout.make_footer(seed, "performance"))
-    overview = text_of(layout.make_footer(seed, "overview"))
+    assert "三、预算绩效管理工作开展情况" in text_of(page_end.make_footer(seed, "performance"))
+    overview = text_of(page_end.make_footer(seed, "overview"))
     assert all(part in overview for part in ("一、税收返还", "二、举借政府债务", "三、预算绩效管理"))
 
 
 def test_the_footer_of_a_page_without_files_says_so(tmp_path):
-    assert "数据文件修改时间：无数据文件" in text_of(layout.make_footer(load_folder(tmp_path), "debt"))
+    assert "数据文件修改时间：无数据文件" in text_of(page_end.make_footer(load_folder(tmp_path), "debt"))
 
 
 # ---------------------------------------------------------------- 数据检查
@@ -322,7 +322,7 @@ def test_the_footer_names_each_source_with_its_publisher_and_date_as_sources_csv
     (tmp_path / "sources.csv").write_text(
         "来源,发布机关,发布日期\n甲县2023年预算说明,甲县财政局,2023年1月15日\n", encoding="utf-8"
     )
-    footer = text_of(layout.make_footer(load_folder(tmp_path), "debt"))
+    footer = text_of(page_end.make_footer(load_folder(tmp_path), "debt"))
     assert "甲县2023年预算说明（甲县财政局，2023年1月15日发布）" in footer
     assert "乙县公告" in footer and "乙县公告（" not in footer  # nothing is said that the files do not state
     assert "数据文件修改时间：" in footer

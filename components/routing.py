@@ -1,0 +1,142 @@
+"""Routing and URL sync: which page a path shows, each page's one drawing callback, live
+data updates, and the URL and links kept in step with the filters on the client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html
+from dash.dependencies import DashDependency
+from dash.exceptions import PreventUpdate
+from flask import jsonify
+
+from components import ids
+from components.data import Dataset, DataSource
+from components.layout import VERSION_ROUTE, make_empty_state
+from components.page_end import make_data_banner, make_footer, make_page_end
+from components.pages import BY_KEY, BY_PATH, EXPORTS, PRESENT_PATH
+from components.state import ViewState
+
+
+def register_view(app, source: DataSource, page: str, outputs: Mapping[str, DashDependency], view: Callable) -> None:
+    """A page's one drawing callback: its filters (pages.Page) → a ViewState → `view(dataset, state)`,
+    a dict keyed like `outputs` plus "query", the view's URL query. Remembered per snapshot and view."""
+    f = lambda name: Input(ids.page_filter(page, name), "value")  # noqa: E731
+    names = ("year", "region", "unit", *BY_KEY[page].params)
+    inputs = {name: f(name) for name in names} | {"data_changed": Input(ids.page_data(page), "data")}
+
+    @app.callback(output={**outputs, "query": Output(ids.query_store(page), "data")}, inputs=inputs)
+    def update(year, region, unit, data_changed, **picks):
+        return source.get().cached(view, ViewState.of(page, year, region, unit, **picks))
+
+
+def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Dataset, str], object]]) -> None:
+    """Render the page for the path; keep the URL, the nav links and the page in step.
+
+    `pages` maps a page key (and "present") to its layout factory (dataset, search) -> component.
+    """
+
+    @app.callback(
+        Output(ids.PAGE, "children"),
+        Output(ids.RENDERED_VERSION, "data"),
+        Input(ids.URL, "pathname"),
+        Input(ids.URL, "search"),
+        State(ids.LAST_QUERY, "data"),
+    )
+    def render_page(pathname, search, last_query):
+        # The page writes its own filter state into the URL; re-rendering on that
+        # echo would reset it. A different search (back button, pasted link) re-renders.
+        if (
+            ctx.triggered_id == ids.URL
+            and ctx.triggered_prop_ids
+            and all(k.endswith(".search") for k in ctx.triggered_prop_ids)
+            and (search or "").lstrip("?") == (last_query or "")
+        ):
+            raise PreventUpdate
+        dataset = source.get()
+        return render(dataset, pathname, search, pages), dataset.version
+
+    @app.callback(
+        Output(ids.DATA_BANNER, "children"),
+        Input(ids.URL, "pathname"),
+        Input(ids.query_store(ALL), "data"),
+        Input(ids.DATA_CHANGED, "data"),
+    )
+    def data_banner(path, _queries, _changed):
+        # Redrawn with every view change, so a file fixed or broken meanwhile is reported at once.
+        # Not on 数据检查: there it would read as a verdict on the upload.
+        page = BY_PATH.get(path or "/")
+        if page is None or not page.filtered:
+            return []
+        return make_data_banner(source.get())
+
+    def data_version():
+        response = jsonify(version=source.get().version)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    # A GET of a few bytes rather than a callback: cheap for many open pages, and it
+    # leaves the page alone unless the data really changed. Several workers agree on
+    # the version (see DataSource), so a viewer is not sent back and forth.
+    app.server.add_url_rule(app.config.routes_pathname_prefix + VERSION_ROUTE.lstrip("/"), view_func=data_version)
+    app.clientside_callback(
+        ClientsideFunction(namespace="dashboard", function_name="pollDataVersion"),
+        Output(ids.DATA_CHANGED, "data"),
+        Input(ids.DATA_POLL, "n_intervals"),
+        State(ids.RENDERED_VERSION, "data"),
+        State(ids.DATA_CHANGED, "data"),
+        State(ids.CLIENT_CONFIG, "data"),
+        prevent_initial_call=True,
+    )
+
+    # New data redraws the view in place, from the filters on screen: the viewer keeps
+    # filters, scroll position and open panels (re-rendering the page would reset them).
+    # The page's own callback does the drawing; this only gives it its cue.
+    app.clientside_callback(
+        ClientsideFunction(namespace="dashboard", function_name="redrawCue"),
+        Output(ids.page_data(ALL), "data"),
+        Input(ids.DATA_CHANGED, "data"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(ids.page_end(ALL), "children"),
+        Output(ids.RENDERED_VERSION, "data", allow_duplicate=True),
+        Input(ids.DATA_CHANGED, "data"),
+        prevent_initial_call=True,
+    )
+    def redraw_page_end(_changed):
+        dataset = source.get()
+        pages_shown = [o["id"]["page"] for o in ctx.outputs_list[0]]
+        return [make_page_end(dataset, page) for page in pages_shown], dataset.version
+
+    # The URL and the nav links follow the page's filter state without a server trip. A
+    # filter change pushes a history entry (Back undoes it). When the URL on screen is not
+    # the one the page last wrote (opened bare, pasted, Back, a nav link), the normal form
+    # replaces it instead, or Back would land on it and be rewritten forever.
+    app.clientside_callback(
+        ClientsideFunction(namespace="dashboard", function_name="syncUrl"),
+        Output(ids.URL, "search"),
+        Output(ids.URL, "href"),
+        Output(ids.LAST_QUERY, "data"),
+        Output(ids.nav_link(ALL), "href"),
+        Output(ids.NAV_BRAND, "href"),
+        Output(ids.PRESENT_LINK, "href"),
+        *(Output(ids.export_link(kind), "href") for kind in EXPORTS),
+        Input(ids.query_store(ALL), "data"),
+        State(ids.LAST_QUERY, "data"),
+        State(ids.CLIENT_CONFIG, "data"),
+        prevent_initial_call=True,
+    )
+
+
+def render(dataset: Dataset, pathname: str | None, search: str | None, pages) -> list:
+    if pathname == PRESENT_PATH:
+        return [pages["present"](dataset, search or "")]
+    page = BY_PATH.get(pathname or "/")
+    if page is None:
+        return [make_empty_state(f"没有这个页面：{pathname}。请从上方导航进入。")]
+    content = pages[page.key](dataset, search or "")
+    if not page.filtered:
+        return [content, make_footer(dataset, page.key)]
+    return [content, html.Div(make_page_end(dataset, page.key), id=ids.page_end(page.key))]
