@@ -19,6 +19,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         .catch(function () { return none; });
     },
 
+    /* components/routing.py: the path and search to render, unless the URL changed only by the
+     * page's own echo of its filters (its last written query). `at`: Back to the route last
+     * rendered is still a new route. */
+    route: function (pathname, search, last) {
+      const triggered = (window.dash_clientside.callback_context.triggered || []).map(function (t) { return t.prop_id; });
+      const echo = triggered.length > 0
+        && triggered.every(function (p) { return p.endsWith(".search"); })
+        && (search || "").replace(/^\?/, "") === (last || "");
+      return echo ? window.dash_clientside.no_update : {path: pathname, search: search || "", at: Date.now()};
+    },
+
     /* components/layout.py: new data is each page's cue to redraw from the filters on screen. */
     redrawCue: function (changed) {
       const outputs = window.dash_clientside.callback_context.outputs_list;

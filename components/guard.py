@@ -141,6 +141,21 @@ def _rows_request(v) -> bool:
     )
 
 
+digests = allow(
+    lambda v: isinstance(v, dict) and len(v) <= 50 and all(isinstance(x, str) and len(x) <= 64 for x in v.values()),
+    "视图摘要的格式不对",
+)
+route = allow(
+    lambda v: (
+        isinstance(v, dict)
+        and set(v) <= {"path", "search", "at"}
+        and all(isinstance(v.get(k, ""), str) for k in ("path", "search"))
+        and len(v.get("path", "")) <= 256
+        and len(v.get("search", "")) <= 2048
+        and _number(v.get("at", 0))
+    ),
+    "页面地址的格式不对",
+)
 rows_request = allow(lambda v: isinstance(v, dict) and size(v) <= MAX_BLOB and _rows_request(v), "表格请求的格式不对")
 UPLOAD_FIELDS = {  # datacheck's clientside callback: per file its name and size, contents or why skipped
     "name": lambda v: isinstance(v, str) and len(v) <= 1024,
@@ -170,6 +185,9 @@ def rules() -> dict[tuple[str | None, str], Check]:
         (ids.URL, "search"): text(2048),
         (ids.LAST_QUERY, "data"): text(MAX_TEXT),
         ("query", "data"): text(MAX_TEXT),
+        ("marker-cue", "data"): text(MAX_TEXT + MAX_VERSION),
+        ("view-digests", "data"): digests,
+        (ids.ROUTE, "data"): route,
         (ids.RENDERED_VERSION, "data"): version,
         (ids.DATA_CHANGED, "data"): version,
         ("data-version", "data"): version,

@@ -5,6 +5,7 @@ URL = "url"
 PAGE = "page"
 DATA_BANNER = "data-banner"  # files left out, or new versions rejected
 LAST_QUERY = "last-query"  # the query the page itself last wrote into the URL
+ROUTE = "route"  # the path and query to render: the URL, less the page's own echoes of its filters
 NAVBAR = "navbar"
 NAV_BRAND = "nav-brand"
 PRESENT_LINK = "present-link"
@@ -60,6 +61,16 @@ def nav_link(page: str) -> dict:
 def query_store(page: str) -> dict:
     """Each page's own filter state as a query string; synced into the URL."""
     return {"role": "query", "page": page}
+
+
+def view_digests(page: str) -> dict:
+    """A digest of each output the page's view last drew: an unchanged one is not sent again."""
+    return {"role": "view-digests", "page": page}
+
+
+def marker_cue(page: str) -> dict:
+    """Set to the view's query when the page has findings to mark (none: no marker request at all)."""
+    return {"role": "marker-cue", "page": page}
 
 
 def page_filter(page: str, name: str) -> str:

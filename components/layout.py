@@ -79,6 +79,7 @@ def make_shell(config: Mapping | None = None) -> html.Div:
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.CLIENT_CONFIG, data=dict(config or {})),
             dcc.Store(id=ids.LAST_QUERY),
+            dcc.Store(id=ids.ROUTE),
             dcc.Interval(id=ids.DATA_POLL, interval=POLL_MS),
             dcc.Store(id=ids.RENDERED_VERSION),
             dcc.Store(id=ids.DATA_CHANGED),
@@ -175,7 +176,7 @@ def make_filter_bar(
         )
     bar = [dbc.Row(cols, className="g-2 filter-bar")]
     bar += [dbc.Alert(n, color="warning", className="py-1 my-1 small") for n in notices]
-    bar.append(dcc.Store(id=ids.query_store(page)))
+    bar += [dcc.Store(id=ids.query_store(page)), dcc.Store(id=ids.view_digests(page)), dcc.Store(id=ids.marker_cue(page))]
     bar.append(dcc.Store(id=ids.page_data(page)))
     return html.Div(bar, className="mb-3 no-print-controls")
 

@@ -3,31 +3,58 @@ data updates, and the URL and links kept in step with the filters on the client.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 
-from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_update
 from dash.dependencies import DashDependency
 from dash.exceptions import PreventUpdate
 from flask import jsonify
+from plotly.io.json import to_json_plotly
 
 from components import ids
 from components.data import Dataset, DataSource
 from components.layout import VERSION_ROUTE, make_empty_state
-from components.page_end import make_data_banner, make_footer, make_page_end
+from components.page_end import make_data_banner, make_footer, make_page_end, page_findings
 from components.pages import BY_KEY, BY_PATH, EXPORTS, PRESENT_PATH
 from components.state import ViewState
 
 
 def register_view(app, source: DataSource, page: str, outputs: Mapping[str, DashDependency], view: Callable) -> None:
     """A page's one drawing callback: its filters (pages.Page) → a ViewState → `view(dataset, state)`,
-    a dict keyed like `outputs` plus "query", the view's URL query. Remembered per snapshot and view."""
+    a dict keyed like `outputs` plus "query", the view's URL query. Remembered per snapshot and view.
+
+    Only what changed goes back: the page keeps a digest of each output it drew, and an output
+    whose digest is the same is not sent or drawn again. The finding markers are asked for only
+    where the data has findings for the page (the cue), not after every change."""
     f = lambda name: Input(ids.page_filter(page, name), "value")  # noqa: E731
     names = ("year", "region", "unit", *BY_KEY[page].params)
     inputs = {name: f(name) for name in names} | {"data_changed": Input(ids.page_data(page), "data")}
+    state = {"shown": State(ids.view_digests(page), "data"), "cued": State(ids.marker_cue(page), "data")}
+    extra = {
+        "query": Output(ids.query_store(page), "data"),
+        "digests": Output(ids.view_digests(page), "data"),
+        "cue": Output(ids.marker_cue(page), "data"),
+    }
 
-    @app.callback(output={**outputs, "query": Output(ids.query_store(page), "data")}, inputs=inputs)
-    def update(year, region, unit, data_changed, **picks):
-        return source.get().cached(view, ViewState.of(page, year, region, unit, **picks))
+    def digested(dataset: Dataset, view_state: ViewState) -> tuple[dict, dict]:
+        drawn = view(dataset, view_state)
+        return drawn, {k: digest(v) for k, v in drawn.items() if k != "query"}
+
+    @app.callback(output={**outputs, **extra}, inputs=inputs, state=state)
+    def update(year, region, unit, data_changed, shown, cued, **picks):
+        dataset = source.get()
+        drawn, digests = dataset.cached(digested, ViewState.of(page, year, region, unit, **picks))
+        shown = shown if isinstance(shown, dict) else {}
+        out = {k: no_update if shown.get(k) == digests[k] else v for k, v in drawn.items() if k != "query"}
+        cue = f"{dataset.version}|{drawn['query']}" if page_findings(dataset, page)[0] else dataset.version
+        fresh = cue != cued and (cued is not None or "|" in cue)  # markers start empty: nothing to clear
+        return out | {"query": drawn["query"], "digests": digests, "cue": cue if fresh else no_update}
+
+
+def digest(value) -> str:
+    """What Dash would send for an output, hashed: equal digests, equal drawing."""
+    return hashlib.blake2b(to_json_plotly(value).encode(), digest_size=8).hexdigest()
 
 
 def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Dataset, str], object]]) -> None:
@@ -36,34 +63,31 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
     `pages` maps a page key (and "present") to its layout factory (dataset, search) -> component.
     """
 
-    @app.callback(
-        Output(ids.PAGE, "children"),
-        Output(ids.RENDERED_VERSION, "data"),
+    # The page writes its own filter state into the URL; re-rendering on that echo would reset
+    # it, so the route changes only for another path or a search the page did not write (Back,
+    # a pasted link). Decided in the browser: an echo costs no request.
+    app.clientside_callback(
+        ClientsideFunction(namespace="dashboard", function_name="route"),
+        Output(ids.ROUTE, "data"),
         Input(ids.URL, "pathname"),
         Input(ids.URL, "search"),
         State(ids.LAST_QUERY, "data"),
     )
-    def render_page(pathname, search, last_query):
-        # The page writes its own filter state into the URL; re-rendering on that
-        # echo would reset it. A different search (back button, pasted link) re-renders.
-        if (
-            ctx.triggered_id == ids.URL
-            and ctx.triggered_prop_ids
-            and all(k.endswith(".search") for k in ctx.triggered_prop_ids)
-            and (search or "").lstrip("?") == (last_query or "")
-        ):
+
+    @app.callback(Output(ids.PAGE, "children"), Output(ids.RENDERED_VERSION, "data"), Input(ids.ROUTE, "data"))
+    def render_page(route):
+        if not isinstance(route, dict):
             raise PreventUpdate
         dataset = source.get()
-        return render(dataset, pathname, search, pages), dataset.version
+        return render(dataset, route.get("path"), route.get("search"), pages), dataset.version
 
     @app.callback(
         Output(ids.DATA_BANNER, "children"),
         Input(ids.URL, "pathname"),
-        Input(ids.query_store(ALL), "data"),
         Input(ids.DATA_CHANGED, "data"),
     )
-    def data_banner(path, _queries, _changed):
-        # Redrawn with every view change, so a file fixed or broken meanwhile is reported at once.
+    def data_banner(path, _changed):
+        # Redrawn with each page and each data change (the poll notices a file fixed or broken).
         # Not on 数据检查: there it would read as a verdict on the upload.
         page = BY_PATH.get(path or "/")
         if page is None or not page.filtered:

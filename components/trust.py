@@ -83,13 +83,15 @@ def marked(dataset: Dataset, page: str, query: str | None) -> dict[str, list[Fin
 def register_callbacks(app, source: DataSource) -> None:
     @app.callback(
         Output(ids.finding_marker(ALL), "children"),
-        Input(ids.query_store(ALL), "data"),
+        Input(ids.marker_cue(ALL), "data"),
         prevent_initial_call=True,
     )
-    def place_markers(queries):
-        # After every view change: the page's query store is the view's last output.
+    def place_markers(cues):
+        # The view cues this with "version|query" where the page has findings, or the bare version
+        # once they are gone (routing.register_view): then every marker is cleared.
         stores = ctx.inputs_list[0]
-        if not stores:
+        cue = cues[0] if stores and isinstance(cues[0], str) else ""
+        if "|" not in cue:
             return [[] for _ in ctx.outputs_list]
-        found = marked(source.get(), stores[0]["id"]["page"], queries[0])
+        found = marked(source.get(), stores[0]["id"]["page"], cue.split("|", 1)[1])
         return [make_finding_marker(o["id"]["target"], found.get(o["id"]["target"], [])) for o in ctx.outputs_list]

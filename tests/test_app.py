@@ -87,14 +87,11 @@ def test_data_banner_names_the_rejected_file_and_line(tmp_path):
     assert "transfers.csv" in text and "第2行" in text and "预算数" in text
 
 
-def test_a_callback_over_http_returns_the_filtered_figure():
-    dash_app = app_module.create_app(ROOT / "data")
-    client = dash_app.server.test_client()
-    # The payload is built from the app's own dependency list, as the browser builds it.
-    callback = next(c for c in client.get("/_dash-dependencies").get_json() if "transfers-bars.figure" in c["output"])
-    values = {"transfers-year": 2023, "transfers-region": "株洲经开区", "transfers-category": ["专项转移支付"]}
+def view_request(callback: dict, values: dict, shown: dict | None = None) -> dict:
+    """The body the browser sends for a page's view callback, built from the app's own dependency list;
+    `shown`: the digests of what the page drew last (None: nothing drawn yet)."""
     outputs = callback["output"].strip(".").split("...")
-    payload = {
+    return {
         "output": callback["output"],
         "outputs": [
             {
@@ -105,13 +102,41 @@ def test_a_callback_over_http_returns_the_filtered_figure():
         ],
         "inputs": [{**i, "value": values.get(i["id"])} for i in callback["inputs"]],
         "changedPropIds": ["transfers-category.value"],
-        "state": [],
+        "state": [{**s, "value": shown if "view-digests" in s["id"] else None} for s in callback["state"]],
     }
-    response = client.post("/_dash-update-component", json=payload)
+
+
+def test_a_callback_over_http_returns_the_filtered_figure():
+    dash_app = app_module.create_app(ROOT / "data")
+    client = dash_app.server.test_client()
+    callback = next(c for c in client.get("/_dash-dependencies").get_json() if "transfers-bars.figure" in c["output"])
+    values = {"transfers-year": 2023, "transfers-region": "株洲经开区", "transfers-category": ["专项转移支付"]}
+    response = client.post("/_dash-update-component", json=view_request(callback, values))
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     body = response.get_json()["response"]
     bars = body["transfers-bars"]["figure"]["data"]
     assert bars[0]["x"] == ["专项转移支付"]
+
+
+def test_a_filter_change_sends_only_the_outputs_that_changed():
+    client = app_module.create_app(ROOT / "data").server.test_client()
+    callback = next(c for c in client.get("/_dash-dependencies").get_json() if "transfers-bars.figure" in c["output"])
+    digests_id = next(s["id"] for s in callback["state"] if "view-digests" in s["id"])
+
+    def ask(category: list[str], shown: dict | None) -> dict:
+        values = {"transfers-year": 2023, "transfers-region": "株洲经开区", "transfers-category": category}
+        response = client.post("/_dash-update-component", json=view_request(callback, values, shown))
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        return response.get_json()["response"]
+
+    first = ask([], None)
+    assert {"transfers-bars", "transfers-waterfall", "transfers-kpis", "transfers-extra"} <= set(first)
+    digests = first[digests_id]["data"]
+    drawn = {"transfers-bars", "transfers-waterfall", "transfers-kpis", "transfers-table"}
+    assert set(ask([], digests)).isdisjoint(drawn)  # the same view again: nothing is sent to draw
+    picked = ask(["专项转移支付"], digests)
+    assert {"transfers-bars", "transfers-waterfall", "transfers-kpis"} <= set(picked)  # redrawn for the pick
+    assert "transfers-extra" not in picked  # the same indicator cards: not sent, not drawn again
 
 
 # ---------------------------------------------------------------- serving only what is meant to be served

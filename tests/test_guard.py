@@ -126,6 +126,7 @@ def page_props(client, deps, path: str, search: str = "") -> dict:
     """What the renderer holds after opening `path`: the shell's components and the page's."""
     props = collect(client.get("/_dash-layout").get_json(), {})
     props["url"] = {"id": "url", "pathname": path, "search": search}
+    props["route"] = {"id": "route", "data": {"path": path, "search": search, "at": 0}}  # as clientside.js sets it
     answer = post(client, request_for(spec_of(deps, "page.children"), props))
     assert answer.status_code == 200, answer.get_data(as_text=True)
     return collect(answer.get_json()["response"], props)
@@ -386,9 +387,11 @@ BAD_PAGE_VALUES = [
     ),
     page_case("getRowsResponse", "/performance", {"performance-grid.getRowsRequest": {"sortModel": [{"colId": MARK}]}}),
     page_case("getRowsResponse", "/performance", {"performance-grid.getRowsRequest": {"sortModel": MARK}}),
-    page_case("page.children", "/", {"url.search": "?region=" + "x" * 3000}),
-    page_case("page.children", "/", {"url.pathname": "/" + "x" * 300}),
-    page_case("page.children", "/", {"last-query.data": ["year=2023"]}),
+    page_case("page.children", "/", {"route.data": {"path": "/", "search": "?region=" + "x" * 3000, "at": 0}}),
+    page_case("page.children", "/", {"route.data": {"path": "/" + "x" * 300, "search": "", "at": 0}}),
+    page_case("page.children", "/", {"route.data": {"path": "/", "search": "", "at": MARK}}),
+    page_case("page.children", "/", {"route.data": ["/"]}),
+    page_case("transfers-kpis", "/transfers", {'{"page":"transfers","role":"view-digests"}.data': {"kpis": MARK * 100}}),
     page_case("check-report", "/check", {"check-files.data": [{"name": MARK, "contents": 1}]}),
     page_case("check-report", "/check", {"check-files.data": [{"name": MARK, "extra": 1}]}),
     page_case("check-report", "/check", {"check-files.data": MARK}),
