@@ -1,4 +1,4 @@
-"""Figure builders shared by the sections: pure functions, DataFrame/values in, go.Figure out.
+"""Figure builders shared by the sections: pure functions, DataFrame/values in, a plain-dict figure (plotdict.Fig) out.
 
 Money comes in as Figures (components/figures.py), and every data label and hover text shows each
 one as printed: its printed value and decimals (1.775 stays 1.775, 11.6131 stays 11.6131, a printed
@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from components import palette, vocab
 from components.figures import COMPUTED, Figure, card_text
+from components.plotdict import Fig
 from components.theme import MISSING, axis_format, base_figure, count_ticks, is_missing, plain, shown_in
 
 
@@ -62,7 +62,7 @@ def grouped_bars(
     height: int = 380,
     y_title: str = "金额",
     details: Sequence[str] | None = None,
-) -> go.Figure:
+) -> Fig:
     """Bars per label, one trace per series; a missing value is labelled 未公布, never drawn.
 
     Each series is (name, Figures, colour per label, style): style "" is solid, "prior"
@@ -142,7 +142,7 @@ def stacked_bars(
     height: int = 360,
     y_title: str = "金额",
     x_order: Sequence | None = None,
-) -> go.Figure:
+) -> Fig:
     """One bar per x, stacked by `stack`, a colour per stack value (the same on every chart).
     With a `unit`, the `value` column holds money Figures (shown as printed); without, counts."""
     fig = base_figure(height)
@@ -179,7 +179,7 @@ def stacked_bars(
 
 def donut(
     labels: Sequence[str], values: Sequence[Figure | None], unit: str, centre: str, height: int = 360
-) -> go.Figure:
+) -> Fig:
     """Composition of a whole (Figures); parts that are not stated are listed, not drawn as zero slices."""
     fig = base_figure(height)
     figures = [in_chart(v, unit) for v in values]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, dcc, html
 
 from components import ids, vocab
@@ -21,6 +20,7 @@ from components.layout import (
     make_section_extras,
     make_section_page,
 )
+from components.plotdict import Fig
 from components.routing import register_view
 from components.sections import debt as model_of
 from components.sections.debt import DebtModel
@@ -55,14 +55,14 @@ def terms_text(m: DebtModel) -> str:
 # ---------------------------------------------------------------- figures
 
 
-def fig_composition(m: DebtModel) -> go.Figure:
+def fig_composition(m: DebtModel) -> Fig:
     if not m.types:
         return empty_figure(EMPTY)
     centre = f"{m.subset or '余额'}合计<br><b>{card_text(m.totals['balance'])}</b>"
     return donut([t.name for t in m.types], [t.figures["balance"] for t in m.types], m.unit, centre)
 
 
-def fig_limit(m: DebtModel) -> go.Figure:
+def fig_limit(m: DebtModel) -> Fig:
     """Balance against limit per type, for the types that print a limit."""
     rows = [t for t in m.types if t.figures["limit"].stated]
     colours = [vocab.colour_of(t.name) for t in rows]
@@ -77,7 +77,7 @@ def fig_limit(m: DebtModel) -> go.Figure:
     )
 
 
-def fig_flows(m: DebtModel) -> go.Figure:
+def fig_flows(m: DebtModel) -> Fig:
     """New bonds, refinancing, principal repaid and interest paid, one colour per debt type."""
     labels = [label for _, label in FLOWS]
     series = [
@@ -98,7 +98,7 @@ def fig_flows(m: DebtModel) -> go.Figure:
     return grouped_bars(labels, series, m.unit)
 
 
-def fig_trend(frame: pd.DataFrame, region: str, selected, unit: str = DEBT_UNIT) -> go.Figure:
+def fig_trend(frame: pd.DataFrame, region: str, selected, unit: str = DEBT_UNIT) -> Fig:
     rows = keep(select(frame, region=region), "debt_type", selected)
     rows = rows[rows["debt_type"] != vocab.TOTAL]
     if rows.empty:
@@ -115,7 +115,7 @@ def fig_trend(frame: pd.DataFrame, region: str, selected, unit: str = DEBT_UNIT)
     )
 
 
-def fig_region_compare(frame: pd.DataFrame, year: int, selected, unit: str = DEBT_UNIT) -> go.Figure:
+def fig_region_compare(frame: pd.DataFrame, year: int, selected, unit: str = DEBT_UNIT) -> Fig:
     rows = keep(select(frame, year=year), "debt_type", selected)
     rows = rows[rows["debt_type"] != vocab.TOTAL]
     if rows.empty:

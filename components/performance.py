@@ -5,7 +5,6 @@ from __future__ import annotations
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import ClientsideFunction, Input, Output, State, ctx, html
 
 from components import grid_paging, ids, vocab
@@ -25,6 +24,7 @@ from components.layout import (
     make_section_page,
     section_rows,
 )
+from components.plotdict import Fig
 from components.routing import register_view
 from components.sections import performance as model_of
 from components.sections.debt import figure_of
@@ -84,7 +84,7 @@ def listed_grades(grades) -> str:
     return f"文件列出的等级：{'、'.join(grades)}"
 
 
-def fig_grades(m: PerformanceModel, selected=(), value: str | None = None) -> go.Figure:
+def fig_grades(m: PerformanceModel, selected=(), value: str | None = None) -> Fig:
     """Horizontal stacked bars: one bar per method (methods are never added), a segment per grade
     (优良 its own); shares where the file gives shares only; the selection stands out."""
     graded = m.graded
@@ -166,7 +166,7 @@ def _bar_text(figure: Figure | None, value: str) -> str:
     return card_text(figure)
 
 
-def fig_target_types(m: PerformanceModel, selected=(), empty: str = "没有符合筛选条件的评价对象") -> go.Figure:
+def fig_target_types(m: PerformanceModel, selected=(), empty: str = "没有符合筛选条件的评价对象") -> Fig:
     """The 对象类型 filter's own control: every type of the methods shown, the unselected greyed."""
     if not m.type_counts:
         return empty_figure(empty)
@@ -211,7 +211,7 @@ def by_method(data: pd.DataFrame, column: str) -> pd.DataFrame:
     return data.assign(bar=label)
 
 
-def fig_trend(dataset: Dataset, region: str, methods) -> go.Figure:
+def fig_trend(dataset: Dataset, region: str, methods) -> Fig:
     data = select(counts_of(dataset, methods), region=region)
     if data.empty:
         return empty_figure(EMPTY)
@@ -220,7 +220,7 @@ def fig_trend(dataset: Dataset, region: str, methods) -> go.Figure:
     return stacked_bars(data, "bar", "grade", "count", None, vocab.GRADES, y_title="评价数（个）")
 
 
-def fig_region_compare(dataset: Dataset, year: int, methods) -> go.Figure:
+def fig_region_compare(dataset: Dataset, year: int, methods) -> Fig:
     data = select(counts_of(dataset, methods), year=year)
     if data.empty:
         return empty_figure(f"{year}年{EMPTY}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import replace
 from datetime import datetime
@@ -10,6 +11,7 @@ import plotly.graph_objects as go
 
 from components import vocab
 from components.figures import Figure, exact, round_half_up
+from components.plotdict import Fig
 
 MISSING = "未公布"
 FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
@@ -138,13 +140,18 @@ def graph_config(filename: str) -> dict:
     }
 
 
-def base_figure(height: int = 380) -> go.Figure:
-    fig = go.Figure()
-    fig.update_layout(template=TEMPLATE, height=height)
-    return fig
+def base_figure(height: int = 380) -> Fig:
+    """An empty figure on the dashboard's template, as a plain dict (components/plotdict.py)."""
+    return Fig({"template": template_dict(), "height": height})
 
 
-def empty_figure(message: str, height: int = 300) -> go.Figure:
+@functools.cache
+def template_dict() -> dict:
+    """The template as Plotly.js reads it, validated once (figures share it and never change it)."""
+    return TEMPLATE.to_plotly_json()
+
+
+def empty_figure(message: str, height: int = 300) -> Fig:
     """A blank chart that says why it is blank (never an empty axis drawn as zero)."""
     fig = base_figure(height)
     fig.add_annotation(

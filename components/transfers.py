@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, html
 
 from components import ids, vocab
@@ -21,6 +20,7 @@ from components.layout import (
     make_section_extras,
     make_section_page,
 )
+from components.plotdict import Fig
 from components.routing import register_view
 from components.sections import transfers as model_of
 from components.sections.transfers import TransfersModel, card_text
@@ -80,7 +80,7 @@ def figures_of(cats: pd.DataFrame, column: str, unit: str) -> list:
     return [shown_in(f, unit) for f in cats[f"{column}_figure"]]
 
 
-def fig_budget_vs_prior(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> go.Figure:
+def fig_budget_vs_prior(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> Fig:
     """Grouped bars: last year's execution (hatched) and this year's budget per category."""
     if cats.empty:
         return empty_figure(EMPTY)
@@ -105,7 +105,7 @@ def change_detail(row: pd.Series, unit: str) -> str:
     return text + (f"<br>原因：{wrap(row['note'])}" if row.get("note") else "")
 
 
-def fig_waterfall(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> go.Figure:
+def fig_waterfall(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> Fig:
     """From last year's total to this year's, one step per category in its own colour; the ends are
     the totals the page shows (the document's 合计 as printed), every step as printed."""
     if cats.empty:
@@ -144,14 +144,14 @@ def fig_waterfall(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> go.Figure:
     return fig
 
 
-def fig_region_compare(frame: pd.DataFrame, year: int, selected, unit: str = TRANSFERS_UNIT) -> go.Figure:
+def fig_region_compare(frame: pd.DataFrame, year: int, selected, unit: str = TRANSFERS_UNIT) -> Fig:
     data = keep(budgets_by(select(frame, year=year), "region", unit), "category", selected)
     if data.empty:
         return empty_figure(f"{year}年{EMPTY}")
     return stacked_bars(data, "region", "category", "figure", unit, vocab.CATEGORIES, y_title="预算数")
 
 
-def fig_trend(frame: pd.DataFrame, region: str, selected, unit: str = TRANSFERS_UNIT) -> go.Figure:
+def fig_trend(frame: pd.DataFrame, region: str, selected, unit: str = TRANSFERS_UNIT) -> Fig:
     data = keep(budgets_by(select(frame, region=region), "year", unit), "category", selected)
     if data.empty:
         return empty_figure(EMPTY)

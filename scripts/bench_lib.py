@@ -145,7 +145,7 @@ def server_callbacks(client) -> list[Callback]:
 def open_page(deps: list[Callback], path: str) -> tuple[Callback, dict]:
     """The router callback and its request for opening a page (no data needed to build it)."""
     router = next(c for c in deps if c.outputs[0]["id"] == "page")
-    return router, router.payload({"url.pathname": path, "url.search": ""}, "url.pathname")
+    return router, router.payload({"route.data": {"path": path, "search": "", "at": 0}}, "route.data")
 
 
 def requests_for(client) -> list[Request]:

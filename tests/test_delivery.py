@@ -34,13 +34,13 @@ def router_payload(client, path: str) -> dict:
     """The request the browser sends to render the page at `path` (from the app's own dependencies)."""
     spec = next(d for d in client.get("/_dash-dependencies").get_json() if d["output"].startswith("..page.children"))
     outputs = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True)) for o in spec["output"][2:-2].split("...")]
-    values = {"url.pathname": path, "url.search": ""}
+    values = {"route.data": {"path": path, "search": "", "at": 0}}  # as assets/clientside.js route sets it
     items = [{**d, "value": values.get(f"{d['id']}.{d['property']}")} for d in spec["inputs"]]
     return {
         "output": spec["output"],
         "outputs": outputs,
         "inputs": items,
-        "changedPropIds": ["url.pathname"],
+        "changedPropIds": ["route.data"],
         "state": [{**d, "value": None} for d in spec.get("state", [])],
     }
 

@@ -1,0 +1,60 @@
+"""The dict figures (components/plotdict.py) are what go.Figure would have made of them: every
+chart of every page, on the seed and on real documents, passes Plotly's validation unchanged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import plotly.graph_objects as go
+import pytest
+from plotly.io.json import to_json_plotly
+
+from components import debt, overview, performance, transfers
+from components.data import load_folder
+from components.pages import BY_KEY
+from components.plotdict import Fig, expand
+from components.state import ViewState
+from tests.test_trust import walk_graphs
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDERS = [ROOT / "data", *sorted((ROOT / "tests" / "fixtures" / "realdocs").iterdir())]
+VIEWS = {"overview": overview.view, "transfers": transfers.view, "debt": debt.view, "performance": performance.view}
+
+
+def charts_of(folder: Path) -> list[tuple[str, Fig]]:
+    dataset = load_folder(folder)
+    out = []
+    for page, view in VIEWS.items():
+        frames = [dataset.frame(name) for name in BY_KEY[page].files]
+        for year in sorted({int(y) for frame in frames if "year" in frame for y in frame["year"].dropna().unique()}):
+            drawn = view(dataset, ViewState.of(page, year, None))
+            out += [(f"{page} {year} {k}", v) for k, v in drawn.items() if isinstance(v, Fig)]
+            out += [(f"{page} {year} extra", g.figure) for g in walk_graphs(list(drawn.values()))]
+    return out
+
+
+def plain(value) -> object:
+    return json.loads(to_json_plotly(value))
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
+def test_every_chart_is_what_go_figure_makes_of_it(folder):
+    charts = charts_of(folder)
+    assert len(charts) >= 3
+    for name, fig in charts:
+        validated = go.Figure(fig)  # raises on any property Plotly does not know
+        assert plain(validated) == plain(fig), name  # and changes nothing: same data, same layout keys
+
+
+def test_underscore_paths_expand_as_go_figure_reads_them():
+    props = {"yaxis_title_text": "金额", "legend": {"title_text": ""}, "paper_bgcolor": "white", "title": "标题"}
+    assert expand(props) == {
+        "yaxis": {"title": {"text": "金额"}},
+        "legend": {"title": {"text": ""}},
+        "paper_bgcolor": "white",
+        "title": {"text": "标题"},
+    }
+    fig = Fig().add_bar(x=["a"], marker_color="#000000").update_traces(marker_line_width=2, selector={"type": "bar"})
+    assert fig.data[0].marker.line.width == 2 and fig.data[0].marker.color == "#000000"
+    assert plain(go.Figure(fig))["data"] == plain(fig)["data"]
