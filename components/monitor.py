@@ -116,7 +116,7 @@ def fig_quadrant(m: MonitorModel) -> go.Figure:
             name=label,
             x=[float(p.rate.value) for p, _ in chosen],
             y=[float(c.value) for _, c in chosen],
-            mode="markers+text",
+            mode="markers+text" if len(points) <= 12 else "markers",  # many names overlap: hover says them
             text=[plain(p.agency) for p, _ in chosen],
             textposition="top center",
             marker=dict(

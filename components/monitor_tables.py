@@ -156,14 +156,14 @@ def kpis(m: MonitorModel) -> list:
         gap = f"序时进度 {t.schedule.text()}，" + (
             f"低于 {t.gap.text()}" if t.gap.value > 0 else f"高于 {(-t.gap.value):.1f}个百分点"
         )
-    red = sum(a.level == "红色预警" for a in m.alerts)
-    yellow = sum(a.level == "黄色预警" for a in m.alerts)
+    red = sum(p.level == "红色预警" for p in m.units)  # units; their projects are in the list
+    yellow = sum(p.level == "黄色预警" for p in m.units)
     missed = sum(a.level == "目标未达" for a in m.alerts)
     scope = monitor_text.scope(m)
     return [
-        make_kpi_card(f"{scope}{m.month or ''}月末预算执行率（计算值）", rate, gap, card_id="monitor-kpi-rate"),
+        make_kpi_card(f"截至{m.month or ''}月末{scope}预算执行率（计算值）", rate, gap, card_id="monitor-kpi-rate"),
         make_kpi_card(
-            "执行进度预警", f"红色 {red} · 黄色 {yellow}", f"阈值：落后序时进度 {m.red:g} / {m.yellow:g} 个百分点以上"
+            "执行进度预警（单位数）", f"红色 {red} · 黄色 {yellow}", f"阈值：落后序时进度 {m.red:g} / {m.yellow:g} 个百分点以上"
         ),
         make_kpi_card("未完成的定量指标", f"{missed} 个", "实际值未填报的不计入"),
         make_kpi_card("列出自评得分的评价对象", f"{len(m.scored)} 个", "按90/80/60分划分优良中差"),

@@ -63,7 +63,7 @@ def targets(m: MonitorModel) -> list[str]:
     unfilled = sum(i.status == NOT_FILLED for i in quantitative)
     qualitative = len(m.indicators) - len(quantitative)
     said = [
-        f"{scope(m)}{m.year}年共列绩效指标{len(m.indicators)}个，其中定量指标{len(quantitative)}个："
+        f"{m.year}年{scope(m)}共列绩效指标{len(m.indicators)}个，其中定量指标{len(quantitative)}个："
         f"已完成{met}个，未完成{len(missed)}个" + (f"，实际值未填报{unfilled}个" if unfilled else "") + "；"
         f"定性指标{qualitative}个（不计入目标完成度）。"
     ]
@@ -89,7 +89,7 @@ def scores(m: MonitorModel) -> list[str]:
     computed = sum(s.score.source == "computed" for s in m.scored)
     note = f"（其中{computed}个总分为各项得分之和，按分项计算）" if computed else ""
     return [
-        f"{scope(m)}{m.year}年列出自评得分的评价对象{len(m.scored)}个{note}，按90、80、60分划分等级：{bands or MISSING}。"
+        f"{m.year}年{scope(m)}列出自评得分的评价对象{len(m.scored)}个{note}，按90、80、60分划分等级：{bands or MISSING}。"
     ]
 
 
