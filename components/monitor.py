@@ -154,7 +154,7 @@ def fig_quadrant(m: MonitorModel) -> go.Figure:
 
 def fig_grades(m: MonitorModel) -> go.Figure:
     if not m.scored:
-        return empty_figure("文件未列出可评定等级的自评总分")
+        return empty_figure("文件未列出可评定等级的自评总分", height=220)
     fig = base_figure(300)
     counts = [sum(s.grade == g for s in m.scored) for g in GRADES]
     fig.add_bar(
@@ -174,7 +174,7 @@ def fig_grades(m: MonitorModel) -> go.Figure:
 def fig_ranking(m: MonitorModel) -> go.Figure:
     ranked = sorted((s for s in m.scored if s.score.stated), key=lambda s: s.score.value)
     if not ranked:
-        return empty_figure("文件未列出自评总分")
+        return empty_figure("文件未列出自评总分", height=160)
     fig = base_figure(max(260, 34 * len(ranked) + 80))
     fig.add_bar(
         y=[plain(s.subject) for s in ranked],
@@ -210,7 +210,7 @@ def fig_misses(m: MonitorModel) -> go.Figure:
 def fig_application(m: MonitorModel) -> go.Figure:
     rows = [a for a in m.applied if a.change.stated]
     if not rows:
-        return empty_figure(f"暂无{m.next_year or '下一'}年度预算数据", height=220)
+        return empty_figure(f"暂无{m.next_year or '下一'}年度预算数据", height=160)
     fig = base_figure(340)
     for g in GRADES:
         chosen = [a for a in rows if a.grade == g]
@@ -248,7 +248,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     month = first("month")
     m = model_of.model(dataset, state.year, state.region, int(month) if (month or "").isdigit() else None)
     bar = make_filter_bar(
-        PAGE, years, regions, state, [("agency", "预算单位", opts["agency"])], ids.MON_CLEAR, "万元", [*notices, *more]
+        PAGE, years, regions, state, [("agency", "预算单位", opts["agency"])], ids.MON_CLEAR, None, [*notices, *more]
     )
     controls = dbc.Row(
         [
@@ -377,7 +377,7 @@ def view(dataset: Dataset, state: ViewState) -> dict:
         "application": fig_application(m),
         "application_caption": make_caption(said["application"]),
         "application_table": application_table(m),
-        "query": state.query("万元"),
+        "query": state.query(),
     }
 
 
