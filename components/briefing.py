@@ -209,7 +209,7 @@ def view_state(dataset: Dataset, search: str) -> tuple[dict[str, list[str]], Vie
     the newest one whose section shows that year (from /debt?year=2022 of a 2023 budget
     explanation, whose debt figures are of 2022: the 2023 deck), never a deck of the year before."""
     query = parse_query(search)
-    frames = [dataset.keys(n) for n in ("transfers", "debt", "evaluations", "grades", "indicators", "notes")]
+    frames = [dataset.keys(n) for n in ("transfers", "debt", "evaluations", "grades", "indicators", "notes", "targets", "execution")]
     years, regions = years_of(*frames), regions_of(*frames)
     state, _notices = from_url(query, "overview", years, regions)
     start = BY_KEY.get((query.get("start") or [""])[0])

@@ -19,7 +19,7 @@ from components.sections import monitor as model_of
 from components.sections import monitor_text
 from components.sections.monitor import MISSED, MonitorModel
 from components.state import ViewState, from_url, parse_query
-from components.theme import base_figure, empty_figure, plain
+from components.theme import base_figure, count_ticks, empty_figure, plain
 from components.vocab import OKABE_ITO, colour_of
 
 PAGE = "monitor"
@@ -167,7 +167,7 @@ def fig_grades(m: MonitorModel) -> go.Figure:
         hovertemplate="%{x}：%{y} 个<extra></extra>",
     )
     fig.update_xaxes(title_text="等级（优≥90，良80–90，中60–80，差<60）")
-    fig.update_yaxes(title_text="评价对象（个）", rangemode="tozero", dtick=1)
+    fig.update_yaxes(title_text="评价对象（个）", **count_ticks(float(max(counts))))
     return fig
 
 
@@ -203,7 +203,7 @@ def fig_misses(m: MonitorModel) -> go.Figure:
         by[i.level2 or "未列二级指标"] = by.get(i.level2 or "未列二级指标", 0) + 1
     fig = base_figure(300)
     fig.add_bar(x=list(by), y=list(by.values()), marker_color=OKABE_ITO[3], text=[f"{n} 个" for n in by.values()])
-    fig.update_yaxes(title_text="未完成指标（个）", dtick=1, rangemode="tozero")
+    fig.update_yaxes(title_text="未完成指标（个）", **count_ticks(float(max(by.values()))))
     return fig
 
 

@@ -9,38 +9,53 @@ from components import monitor
 from components.data import Dataset
 from components.figures import DERIVED
 from components.sections import monitor_text
+from components.sections.monitor import MISSED
 from components.state import ViewState
 
 SECTION = "绩效监控"
 
 
-def slide_parts(dataset: Dataset, state: ViewState) -> list[tuple[str, list[str], object, str]]:
-    """(title, sentences, figure, source) of each slide; a part with nothing to show is left out."""
+ALERTS_ON_SLIDE = 8  # the rest are in the workbook's 绩效监控_预警 sheet
+
+
+def slide_parts(dataset: Dataset, state: ViewState) -> list[tuple]:
+    """(title, sentences, figure, source, points) of each slide; a part with nothing to show is left out."""
     m = monitor.model(dataset, state)
+    if m.empty:
+        return []
     said = monitor_text.sentences(m)
     source = "；".join(m.sources) or "数据文件未注明来源"
     part = f"（{monitor_text.scope(m)}）"
-    parts = [
-        (
-            f"{m.year}年{m.month or ''}月末预算执行与绩效目标「双监控」{part}",
-            said["quadrant"],
-            monitor.fig_quadrant(m),
-            source,
-        ),
-        (f"{m.year}年绩效自评得分与等级{part}", said["scores"] + said["misses"], monitor.fig_grades(m), source),
-    ]
-    if m.applied:
-        parts.append(
-            (
-                f"评价结果应用：{m.next_year}年预算与{m.year}年评价等级",
-                said["application"],
-                monitor.fig_application(m),
-                source,
-            )
-        )
+    parts = []
+    if m.progress:
+        title = f"{m.year}年{m.month}月末预算执行与绩效目标「双监控」{part}"
+        drawn = any(m.quadrant(p.agency) for p in m.units)  # else the sentences say why there is no chart
+        parts.append((title, said["quadrant"], monitor.fig_quadrant(m) if drawn else None, source, []))
     if m.alerts:
-        parts.insert(1, (f"{m.year}年预警清单{part}", said["alerts"], None, source))
-    return parts if not m.empty else []
+        shown = m.alerts[:ALERTS_ON_SLIDE]
+        points = [
+            (
+                f"{a.level} {a.agency}{'·' + a.project if a.project else ''}",
+                a.gap + (f"；偏差原因：{a.reason}" if a.kind == "绩效目标" else ""),
+            )
+            for a in shown
+        ]
+        more = (
+            [f"另有{len(m.alerts) - len(shown)}条预警，见数据表（Excel）「绩效监控_预警」。"]
+            if len(m.alerts) > len(shown)
+            else []
+        )
+        parts.append((f"{m.year}年预警清单{part}", said["alerts"][:1] + more, None, source, points))
+    if m.scored:
+        parts.append(
+            (f"{m.year}年绩效自评得分与等级{part}", said["scores"] + said["misses"], monitor.fig_grades(m), source, [])
+        )
+    elif any(i.status == MISSED for i in m.indicators):
+        parts.append((f"{m.year}年未完成的绩效指标{part}", said["misses"], monitor.fig_misses(m), source, []))
+    if m.applied:
+        title = f"评价结果应用：{m.next_year}年预算与{m.year}年评价等级"
+        parts.append((title, said["application"], monitor.fig_application(m), source, []))
+    return parts
 
 
 def tables(dataset: Dataset, state: ViewState) -> list[tuple[str, pd.DataFrame]]:

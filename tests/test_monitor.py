@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -248,3 +249,30 @@ def test_the_view_url_carries_month_and_thresholds(tmp_path):
     assert out["query"] == "year=2023&region=A%E5%8C%BA&agency=%E7%94%B2%E5%B1%80&month=5&yellow=10&red=25"
     # 5月末: 序时进度 41.7%, 执行率 30.0%: 11.7 points behind, over yellow's 10
     assert [(a["level"], a["gap"]) for a in out["alerts"]] == [("黄色预警", "执行率30.0%，低于序时进度11.7个百分点")]
+
+
+def test_the_deck_and_the_workbook_carry_the_section(tmp_path):
+    from components import briefing, exports
+    from scripts.make_monitor_data import main as make_monitor_data
+
+    assert make_monitor_data([str(tmp_path)]) == 0
+    dataset = load_folder(tmp_path)
+    the_deck = briefing.deck(dataset, "year=2023&region=合成区&start=monitor")
+    titles = [s.title for s in the_deck.slides if s.section == "绩效监控"]
+    assert titles[0] == "2023年6月末预算执行与绩效目标「双监控」（合成区）"
+    alerts = next(s for s in the_deck.slides if s.title.startswith("2023年预警清单"))
+    assert alerts.points[0][0].startswith("红色预警") and "见数据表（Excel）" in alerts.sentences[-1]
+    assert all(s.page.path == "/monitor" for s in the_deck.slides if s.section == "绩效监控")
+    book = openpyxl.load_workbook(io.BytesIO(exports.workbook_bytes(dataset, the_deck)))
+    assert {"绩效监控_执行进度", "绩效监控_绩效指标", "绩效监控_预警"} <= set(book.sheetnames)
+    sheet = book["绩效监控_执行进度"]
+    header = [c.value for c in sheet[1]]
+    assert "执行率（%，计算值）" in header and sheet.cell(2, header.index("来源") + 1).value.startswith("合成数据")
+
+
+def test_a_seed_deck_has_no_monitor_slide():
+    from components import briefing
+
+    the_deck = briefing.deck(load_folder(ROOT / "data"), "")
+    assert all(s.section != "绩效监控" for s in the_deck.slides)
+    assert "暂无绩效运行监控数据" in the_deck.slides[0].sentences[-1]
