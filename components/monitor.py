@@ -126,7 +126,7 @@ def fig_quadrant(m: MonitorModel) -> go.Figure:
             hovertemplate="%{customdata[0]}<br>执行率 %{customdata[1]}（计算值）<br>目标完成度 %{customdata[2]}（计算值）"
             "<br>%{customdata[3]}<extra></extra>",
         )
-    top = max(105.0, max(float(c.value) for _, c in points) + 5)
+    top = max(112.0, max(float(c.value) for _, c in points) + 12)  # room for the names above the 100% line
     right = max(105.0, max(float(p.rate.value) for p, _ in points) + 5)
     fig.add_vline(x=schedule, line_dash="dash", line_color="#6B7280")
     fig.add_hline(y=100, line_dash="dot", line_color="#6B7280")

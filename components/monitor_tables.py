@@ -163,7 +163,7 @@ def kpis(m: MonitorModel) -> list:
     return [
         make_kpi_card(f"截至{m.month or ''}月末{scope}预算执行率（计算值）", rate, gap, card_id="monitor-kpi-rate"),
         make_kpi_card(
-            "执行进度预警（单位数）", f"红色 {red} · 黄色 {yellow}", f"阈值：落后序时进度 {m.red:g} / {m.yellow:g} 个百分点以上"
+            "执行进度预警（单位数）", f"红色 {red} · 黄色 {yellow}", f"落后序时进度：红色 {m.red:g}、黄色 {m.yellow:g} 个百分点以上"
         ),
         make_kpi_card("未完成的定量指标", f"{missed} 个", "实际值未填报的不计入"),
         make_kpi_card("列出自评得分的评价对象", f"{len(m.scored)} 个", "按90/80/60分划分优良中差"),
