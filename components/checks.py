@@ -542,6 +542,7 @@ def check_all(frames: Mapping[str, pd.DataFrame], names: Mapping[str, str] | Non
         *check_shares(frames["grades"], file("grades")),
         *(warn(**w) for w in monitor_checks.check_targets(frames["targets"], file("targets"))),
         *(warn(**w) for w in monitor_checks.check_execution(frames["execution"], file("execution"))),
+        *(warn(**w) for w in monitor_checks.check_printed_rate(frames["targets"], frames["execution"], file("targets"))),
     ]
 
 

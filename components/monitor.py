@@ -156,7 +156,7 @@ def fig_grades(m: MonitorModel) -> go.Figure:
     if not m.scored:
         return empty_figure("文件未列出可评定等级的自评总分", height=220)
     fig = base_figure(300)
-    counts = [sum(s.grade == g for s in m.scored) for g in GRADES]
+    counts = [sum((s.printed_grade or s.grade) == g for s in m.scored) for g in GRADES]  # as printed, where printed
     fig.add_bar(
         x=list(GRADES),
         y=counts,

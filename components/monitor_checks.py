@@ -4,9 +4,11 @@ checks.check_all turns each (file, lines, message, column, about) into a Finding
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 
-from components.figures import exact
+from components.figures import FACTORS, decimals_of, exact
 from components.sections.monitor import grade_of
 
 SECTION = "monitor"
@@ -48,4 +50,27 @@ def check_execution(frame: pd.DataFrame, file: str = "execution.csv") -> list[di
                         warn(file, [before[1], r["line"]], message, "累计支出", at=r["line"], kind="falling", **about)
                     )
                 before = (spent, r["line"], r["month"])
+    return out
+
+
+def check_printed_rate(targets: pd.DataFrame, execution: pd.DataFrame, file: str = "targets.csv") -> list[dict]:
+    """A 预算执行率 printed in a 自评表 (targets.csv, 一级指标 预算执行) against 累计支出 ÷ 全年预算数 at
+    12月 in execution.csv, allowing for the printed rounding (86.19% stands for 86.185–86.195)."""
+    out = []
+    if targets.empty or execution.empty:
+        return out
+    december = execution[execution["month"] == 12]
+    spent = {(r["year"], r["region"], r["agency"], r["project"]): r for r in december.to_dict("records")}
+    for r in targets[targets["level1"] == "预算执行"].to_dict("records"):
+        row = spent.get((r["year"], r["region"], r["agency"], r["project"]))
+        text = r["actual"].strip().removesuffix("%")
+        printed_rate = exact(text or None)
+        if row is None or printed_rate is None or not row["budget"] or row["spent"] != row["spent"]:
+            continue
+        rate = exact(row["_p_spent"]) * FACTORS[row["unit"]] / (exact(row["_p_budget"]) * FACTORS[row["unit"]]) * 100
+        margin = Decimal(5).scaleb(-decimals_of(text) - 1) + Decimal("0.00001")
+        if abs(rate - printed_rate) > margin:
+            about = dict(section=SECTION, year=int(r["year"]), region=r["region"], subject=r["agency"], kind="rate")
+            message = f"所列预算执行率{text}%与 execution.csv 12月的累计支出÷全年预算数（{rate:.2f}%）不一致"
+            out.append(warn(file, [r["line"]], message, "实际值", **about))
     return out

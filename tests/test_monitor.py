@@ -276,3 +276,31 @@ def test_a_seed_deck_has_no_monitor_slide():
     the_deck = briefing.deck(load_folder(ROOT / "data"), "")
     assert all(s.section != "绩效监控" for s in the_deck.slides)
     assert "暂无绩效运行监控数据" in the_deck.slides[0].sentences[-1]
+
+
+def test_a_printed_grade_and_a_printed_rate_are_checked(tmp_path):
+    dataset = folder(
+        tmp_path,
+        targets_body=(
+            "2022,A区,甲局,项目,预算执行,,预算执行率,,,45.17%,,10,4.52,,x\n"
+            "2022,A区,甲局,项目二,预算执行,,预算执行率,,,50.00%,,10,5,,x\n"
+        ),
+        execution_body='2022,A区,甲局,项目,12,20000.00,"9,034",元,x\n2022,A区,甲局,项目二,12,100,40,,x\n',
+    )
+    found = [f for f in checks.findings(dataset) if f.kind == "rate"]
+    assert [(f.line, f.column) for f in found] == [(3, "实际值")]  # 9034 ÷ 20000 = 45.17% as printed; 40% ≠ 50.00%
+    (tmp_path / "targets.csv").write_text(
+        T_HEAD.replace("偏差原因", "等级,偏差原因") + "2022,A区,甲局,项目,总分,,总分,,,,,100,85,优,,x\n",
+        encoding="utf-8",
+    )
+    dataset = load_folder(tmp_path)
+    (grade,) = [f for f in checks.findings(dataset) if f.kind == "grade"]
+    assert "「优」" in grade.message and "「良」" in grade.message
+    scored = mm.model(dataset, 2022, "A区").scored[0]
+    assert (scored.printed_grade, scored.grade) == ("优", "良")  # shown as printed, checked against the band
+
+
+def test_the_example_flags_its_own_printed_rate():
+    """普陀: 215,457.6 ÷ 250,000.00 = 86.18%, the table prints 86.19%: a real finding, not a rounding."""
+    found = [f for f in checks.findings(load_folder(EXAMPLE)) if f.kind == "rate"]
+    assert [(f.file, f.line) for f in found] == [("targets.csv", 19)]

@@ -84,7 +84,7 @@ def quadrants(m: MonitorModel) -> list[str]:
 def scores(m: MonitorModel) -> list[str]:
     if not m.scored:
         return ["文件未列出自评总分，且各项得分不全（分值合计不足100分），无法评定等级。"]
-    counts = Counter(s.grade for s in m.scored if s.grade)
+    counts = Counter(s.printed_grade or s.grade for s in m.scored if s.printed_grade or s.grade)
     bands = "，".join(f"{g}{counts[g]}个" for g in GRADE_ORDER if counts[g])
     computed = sum(s.score.source == "computed" for s in m.scored)
     note = f"（其中{computed}个总分为各项得分之和，按分项计算）" if computed else ""
