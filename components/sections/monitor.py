@@ -239,8 +239,10 @@ def indicators_of(targets: pd.DataFrame) -> tuple[Indicator, ...]:
 def scored_of(targets: pd.DataFrame) -> tuple[Scored, ...]:
     """Per (unit, project): the 总分 row's 得分 as printed, else the sum of every 得分 when all are stated."""
     out = []
-    for (agency, project), rows in targets.groupby(["agency", "project"], sort=False):
-        records = rows.to_dict("records")
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in targets.to_dict("records"):  # once: a to_dict per group costs 25 ms each
+        groups.setdefault((r["agency"], r["project"]), []).append(r)
+    for (agency, project), records in groups.items():
         total = next((r for r in records if r["level1"] == "总分"), None)
         grade_printed = total["grade"] if total is not None else ""
         score = figure_of(total, "score", money=False) if total is not None else Figure.missing("")
