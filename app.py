@@ -20,6 +20,7 @@ from components import (
     debt,
     delivery,
     layout,
+    monitor,
     overview,
     performance,
     present,
@@ -39,6 +40,7 @@ SECTIONS = {
     "transfers": transfers,
     "debt": debt,
     "performance": performance,
+    "monitor": monitor,
     "check": datacheck,
 }
 

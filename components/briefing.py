@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from components import debt, ids, overview, palette, performance, transfers
+from components import debt, ids, monitor, monitor_export, overview, palette, performance, transfers
 from components.data import Dataset
 from components.filters import latest_up_to, regions_of, select, years_of
 from components.layout import section_rows
@@ -73,7 +73,7 @@ def section_view(dataset: Dataset, query, page: str, year, region, unit) -> View
     sy = overview.section_year(dataset, BY_KEY[page].year_files, region, year)
     if sy is None:
         return None
-    module = {"transfers": transfers, "debt": debt, "performance": performance}[page]
+    module = {"transfers": transfers, "debt": debt, "performance": performance, "monitor": monitor}[page]
     options = dataset.derived(f"{page}.options", module.filter_options)
     state, _notices = from_url(query, page, [sy], [region] if region else [], options)
     return state.with_(unit=unit if unit in UNIT_FACTORS else None)
@@ -148,6 +148,16 @@ def performance_slides(dataset: Dataset, state: ViewState | None, year) -> list[
     ]
 
 
+def monitor_slides(dataset: Dataset, state: ViewState | None, year) -> list[Slide]:
+    """绩效监控 (monitor_export.slide_parts); none when the folder has no targets or execution."""
+    if state is None:
+        return [Slide(monitor_export.SECTION, "绩效运行监控", [f"{year}年及以前暂无绩效运行监控数据。"])]
+    parts = monitor_export.slide_parts(dataset, state)
+    return [Slide(monitor_export.SECTION, *part) for part in parts] or [
+        Slide(monitor_export.SECTION, "绩效运行监控", [f"{state.year}年暂无绩效运行监控数据。"])
+    ]
+
+
 def latest_notes(dataset: Dataset, year, region) -> pd.DataFrame:
     """notes.csv rows of the latest year up to `year` for the region, as every section reads its own."""
     notes = dataset.frame("notes")
@@ -199,7 +209,7 @@ def view_state(dataset: Dataset, search: str) -> tuple[dict[str, list[str]], Vie
     the newest one whose section shows that year (from /debt?year=2022 of a 2023 budget
     explanation, whose debt figures are of 2022: the 2023 deck), never a deck of the year before."""
     query = parse_query(search)
-    frames = [dataset.keys(n) for n in ("transfers", "debt", "evaluations", "grades", "indicators", "notes")]
+    frames = [dataset.keys(n) for n in ("transfers", "debt", "evaluations", "grades", "indicators", "notes", "targets", "execution")]
     years, regions = years_of(*frames), regions_of(*frames)
     state, _notices = from_url(query, "overview", years, regions)
     start = BY_KEY.get((query.get("start") or [""])[0])
@@ -234,7 +244,8 @@ def deck(dataset: Dataset, search: str) -> Deck:
     opening = opening_slide(dataset, year, region, unit)
     slides, left_out = [opening], []
     views = {page.key: section_view(dataset, query, page.key, year, region, unit) for page in SECTION_PAGES}
-    for page, make in zip(SECTION_PAGES, (transfer_slides, debt_slides, performance_slides), strict=True):
+    makers = (transfer_slides, debt_slides, performance_slides, monitor_slides)
+    for page, make in zip(SECTION_PAGES, makers, strict=True):
         made = make(dataset, views[page.key], year)
         if all(slide.figure is None and not slide.points for slide in made):
             # A section with no data for the view: one line on the cover, never an empty slide.

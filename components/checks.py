@@ -20,7 +20,7 @@ from fractions import Fraction
 
 import pandas as pd
 
-from components import vocab
+from components import monitor_checks, vocab
 from components.data import BASE_UNIT, MONEY_FACTORS, SCHEMAS, Dataset, Problem, margin, money_unit
 from components.data.cells import printed_column
 from components.figures import Figure, exact, round_half_up
@@ -540,6 +540,9 @@ def check_all(frames: Mapping[str, pd.DataFrame], names: Mapping[str, str] | Non
         *check_debt(frames["debt"], file("debt")),
         *check_grades(frames["evaluations"], frames["grades"], file("grades"), file("evaluations")),
         *check_shares(frames["grades"], file("grades")),
+        *(warn(**w) for w in monitor_checks.check_targets(frames["targets"], file("targets"))),
+        *(warn(**w) for w in monitor_checks.check_execution(frames["execution"], file("execution"))),
+        *(warn(**w) for w in monitor_checks.check_printed_rate(frames["targets"], frames["execution"], file("targets"))),
     ]
 
 

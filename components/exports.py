@@ -26,7 +26,7 @@ from openpyxl.styles import Font
 from pptx import Presentation
 from pptx.util import Inches, Pt
 
-from components import debt, performance, transfers
+from components import debt, monitor_export, performance, transfers
 from components.briefing import Deck, Slide, latest_notes, projector
 from components.data import Dataset
 from components.figures import COMPUTED, Figure
@@ -241,6 +241,8 @@ def view_tables(dataset: Dataset, the_deck: Deck) -> list[tuple[str, pd.DataFram
                 ),
             )
         )
+    if "monitor" in views:  # 绩效监控: its own sheets (components/monitor_export.py)
+        tables += monitor_export.tables(dataset, views["monitor"])
     return [(name, table) for name, table in tables if len(table)]
 
 

@@ -201,6 +201,14 @@ def rules() -> dict[tuple[str | None, str], Check]:
     for page in (p for p in PAGES if p.filtered):
         f = lambda name, key=page.key: (ids.page_filter(key, name), "value")  # noqa: E731
         found |= {f("year"): year, f("region"): text(MAX_LABEL), f("unit"): unit} | {f(n): choices for n in page.params}
+    # 绩效监控's own controls: a month (1–12) and two thresholds in points (0–100)
+    points = allow(
+        lambda v: type(v) in (int, float) and math.isfinite(v) and 0 <= v <= 100, "预警阈值应为 0–100 之间的数字"
+    )
+    found[(ids.page_filter("monitor", "month"), "value")] = allow(
+        lambda v: type(v) is int and 1 <= v <= 12, "月份应为 1–12"
+    )
+    found |= {(ids.page_filter("monitor", n), "value"): points for n in ("yellow", "red")}
     return found
 
 

@@ -139,3 +139,17 @@ CHECK_REPORT = "check-report"
 def check_preview(name: str) -> str:
     """A preview chart on the 数据检查 page, e.g. check-preview-transfers-bars."""
     return f"check-preview-{name}"
+
+
+# 绩效监控 (双监控: execution and targets together)
+MON_SUMMARY = "monitor-summary"
+MON_QUADRANT = "monitor-quadrant"
+MON_DETAIL = "monitor-detail"  # the clicked unit's indicators
+MON_ALERTS = "monitor-alerts"  # the 预警 list (AG Grid, sorted and filtered in the browser)
+MON_ALERTS_EXPORT = "monitor-alerts-export"
+MON_SCORES = "monitor-scores"
+MON_RANKING = "monitor-ranking"
+MON_MISSES = "monitor-misses"
+MON_APPLICATION = "monitor-application"
+MON_APPLICATION_TABLE = "monitor-application-table"
+MON_CLEAR = "monitor-clear"

@@ -30,6 +30,7 @@ class Page:
 
 
 FILTER_LABELS = {"category": "类别", "debt_type": "债务类型", "method": "评价方式", "target_type": "对象类型", "grade": "等级"}
+FILTER_LABELS["agency"] = "预算单位"  # 绩效监控
 
 PAGES: tuple[Page, ...] = (  # report order
     Page("overview", "/", "总览", None, tuple(SCHEMAS), (), tuple(SCHEMAS)),
@@ -44,12 +45,13 @@ PAGES: tuple[Page, ...] = (  # report order
         ("method", "target_type", "grade"),
         ("evaluations", "grades"),
     ),
+    Page("monitor", "/monitor", "绩效监控", "绩效监控", ("targets", "execution"), ("agency",), ("targets", "execution")),
     Page("check", "/check", "数据检查"),
 )
 BY_KEY = {page.key: page for page in PAGES}
 BY_PATH = {page.path: page for page in PAGES}
 BY_SECTION = {page.section: page for page in PAGES if page.section}
-SECTION_PAGES = tuple(page for page in PAGES if page.section)  # the three sections, in report order
+SECTION_PAGES = tuple(page for page in PAGES if page.section)  # the sections (绩效监控 the fourth), in report order
 
 PRESENT_PATH = "/present"
 EXPORTS = {  # kind → (path, label); each takes the page's own query

@@ -123,8 +123,8 @@ def parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem]
 
 
 def _parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem]] | None:
-    if schema.name == "indicators" or not schema.yearly:
-        return None  # indicators.csv reads units row by row, sources.csv has dates: both are small
+    if schema.name in ("indicators", "targets") or not schema.yearly:
+        return None  # indicators.csv reads units, targets.csv values by direction, row by row; sources.csv has dates
     numbers = _nonempty_lines(data)  # Excel and editors leave empty lines; Arrow skips them
     body = data.lstrip(b"\r\n") if numbers is not None else data
     end = body.find(b"\n")

@@ -326,7 +326,37 @@ def _parse_row(
     if schema.name == "indicators" and ok:
         ok = _indicator_unit(schema, header, row, cell("value"), line, problems)
         row["section"] = row.get("section") or "绩效管理"
+    if schema.name == "targets" and ok:
+        ok = _target_values(schema, row, line, problems)
     return row if ok else None
+
+
+QUANTITATIVE = ("≥", "≤", "=")
+
+
+def _target_values(schema, row, line, problems) -> bool:
+    """targets.csv: an indicator of the four 一级指标 names its direction; a quantitative one's 目标值
+    is a number and its 实际值 a number or not stated (定性 ones are words, as the 自评表 prints them)."""
+    names = {c.alias: c.name for c in schema.columns}
+    if row["level1"] in ("预算执行", "总分"):
+        return True
+    if not row["direction"]:
+        problems.append(Problem(schema.file, "指标方向不能为空", line, names["direction"]))
+        return False
+    if row["direction"] not in QUANTITATIVE:
+        return True
+    ok = True
+    for alias, required in (("target", True), ("actual", False)):
+        text = row[alias]
+        try:
+            if parse_number(text, percent=True) is None and required:
+                raise CellError("定量指标的目标值不能为空", "数字（定性指标请把指标方向写为「定性」）")
+        except CellError as exc:
+            problems.append(
+                Problem(schema.file, f"{exc}（指标方向为「{row['direction']}」的定量指标）", line, names[alias])
+            )
+            ok = False
+    return ok
 
 
 def _indicator_unit(schema, header, row, raw_value, line, problems) -> bool:
@@ -428,7 +458,7 @@ def unknown_values(schema: Schema, rows: list[dict]) -> list[Problem]:
             continue
         lines: dict[str, list[int]] = {}
         for row in rows:
-            if row[col.alias] not in col.warn_unknown:
+            if row[col.alias] and row[col.alias] not in col.warn_unknown:  # empty: not stated
                 lines.setdefault(row[col.alias], []).append(row["line"])
         for value, at in lines.items():
             more = f"（共 {len(at)} 行：第{'、'.join(map(str, at[:10]))}{'…' if len(at) > 10 else ''}行）" if len(at) > 1 else ""

@@ -103,6 +103,43 @@ def _basis(text: str) -> str:
 
 BASIS = Col("口径", "basis", normalise=_basis, default=vocab.BASIS_DEFAULT)
 
+# 绩效运行监控 (targets.csv, execution.csv): the layout of the published 绩效自评表
+LEVEL1 = ("产出指标", "效益指标", "成本指标", "满意度指标")
+LEVEL1_EXTRA = ("预算执行", "总分")  # the table's 预算执行率 row and its printed 总分 row
+LEVEL1_SYNONYMS = {
+    "产出": "产出指标",
+    "效益": "效益指标",
+    "成本": "成本指标",
+    "满意度": "满意度指标",
+    "预算执行率": "预算执行",
+    "预算资金执行率": "预算执行",
+    "合计": "总分",
+}
+LEVEL2 = ("数量", "质量", "时效", "成本", "经济效益", "社会效益", "生态效益", "可持续影响", "服务对象满意度")
+LEVEL2_SYNONYMS = {f"{name}指标": name for name in LEVEL2} | {
+    "满意度": "服务对象满意度",
+    "满意度指标": "服务对象满意度",
+}
+DIRECTIONS = ("≥", "≤", "=", "定性")
+DIRECTION_SYNONYMS = {
+    ">=": "≥", "＞＝": "≥", "≧": "≥", "大于等于": "≥", "不低于": "≥",
+    "<=": "≤", "＜＝": "≤", "≦": "≤", "小于等于": "≤", "不高于": "≤",
+    "＝": "=", "==": "=", "等于": "=",
+    "定性指标": "定性",
+}  # fmt: skip
+ALERT_LEVELS = ("黄色预警", "红色预警")  # thresholds.csv: points behind the 序时进度 that raise each
+ALERT_SYNONYMS = {"黄色": "黄色预警", "黄": "黄色预警", "红色": "红色预警", "红": "红色预警"}
+AGENCY = Col("预算单位", "agency", required=True, key=True)
+PROJECT = Col("项目", "project", optional_key=True)  # empty: the unit's 整体支出
+
+
+def _level1(text: str) -> str:
+    value = LEVEL1_SYNONYMS.get(text, text)
+    if value not in LEVEL1 + LEVEL1_EXTRA:
+        raise CellError(f"「{shown(text)}」不是有效的一级指标", "、".join(LEVEL1 + LEVEL1_EXTRA))
+    return value
+
+
 SCHEMAS: dict[str, Schema] = {
     s.name: s
     for s in (
@@ -227,6 +264,68 @@ SCHEMAS: dict[str, Schema] = {
                 Col("板块", "section", required=True, key=True, normalise=SECTION_NORM),
                 Col("标题", "title", required=True, key=True),
                 Col("内容", "text", required=True),
+                SOURCE,
+            ),
+        ),
+        Schema(
+            "targets",
+            "targets.csv",
+            "绩效目标与完成情况",
+            (
+                YEAR,
+                REGION,
+                AGENCY,
+                PROJECT,
+                Col("一级指标", "level1", required=True, key=True, normalise=_level1),
+                Col(
+                    "二级指标",
+                    "level2",
+                    optional_key=True,
+                    normalise=_canon(LEVEL2_SYNONYMS, LEVEL2, "二级指标", False),
+                    warn_unknown=LEVEL2,
+                ),
+                Col("三级指标", "indicator", required=True, key=True),
+                Col("指标方向", "direction", normalise=_canon(DIRECTION_SYNONYMS, DIRECTIONS, "指标方向", True)),
+                Col("目标值", "target"),  # text: a 定性 indicator's is words; rows.py checks the others are numbers
+                Col("实际值", "actual"),
+                Col("计量单位", "measure"),
+                Col("分值", "weight", "number", units=("分",), low=0, high=100),
+                Col("得分", "score", "number", units=("分",), low=0, high=100),
+                Col("等级", "grade", normalise=GRADE_NORM),  # as printed on a 总分 row
+                Col("偏差原因", "reason"),
+                SOURCE,
+            ),
+        ),
+        Schema(
+            "execution",
+            "execution.csv",
+            "预算执行进度",
+            (
+                YEAR,
+                REGION,
+                AGENCY,
+                PROJECT,
+                Col("月份", "month", "number", required=True, key=True, units=("月",), low=1, high=12, integer=True),
+                Col("全年预算数", "budget", "money"),
+                Col("累计支出", "spent", "money"),
+                UNIT,
+                SOURCE,
+            ),
+        ),
+        Schema(
+            "thresholds",
+            "thresholds.csv",
+            "预警阈值",
+            (
+                Col(
+                    "预警级别",
+                    "level",
+                    required=True,
+                    key=True,
+                    normalise=_canon(ALERT_SYNONYMS, ALERT_LEVELS, "预警级别", True),
+                ),
+                Col("低于序时进度", "points", "number", required=True, units=("个百分点", "百分点"), low=0, high=100),
+                NOTE,
                 SOURCE,
             ),
         ),

@@ -428,10 +428,11 @@ def test_filter_changes_the_url_without_a_reload_and_nav_links_carry_year_and_re
         )
     )
     assert links.pop("数据检查") == "/check"  # checks an upload, not a year or region
-    assert set(links) == {"总览", "转移支付", "政府债务", "绩效管理"}
+    paths = {"总览": "/", "转移支付": "/transfers", "政府债务": "/debt", "绩效管理": "/performance", "绩效监控": "/monitor"}
+    assert set(links) == set(paths)
     for label, href in links.items():
         path, _, query = href.partition("?")
-        assert path == {"总览": "/", "转移支付": "/transfers", "政府债务": "/debt", "绩效管理": "/performance"}[label]
+        assert path == paths[label]
         assert parse_qs(query) == {"year": ["2023"], "region": [REGION]}, (label, href)
     assert dashboard.page.locator("#nav-brand").get_attribute("href") == links["总览"]
 
