@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, dcc, html
 
 from components import ids
@@ -15,6 +14,7 @@ from components.data import Dataset, DataSource
 from components.filters import regions_of, toggle, years_of
 from components.layout import make_caption, make_chart_card, make_empty_state, make_filter_bar
 from components.monitor_tables import ALERT_COLUMNS, EMPTY, FILES_NEEDED, alert_rows, application_table, detail, kpis
+from components.plotdict import Fig
 from components.sections import monitor as model_of
 from components.sections import monitor_text
 from components.sections.monitor import MISSED, MonitorModel
@@ -96,7 +96,7 @@ def model(dataset: Dataset, state: ViewState) -> MonitorModel:
 # ---------------------------------------------------------------- figures
 
 
-def fig_quadrant(m: MonitorModel) -> go.Figure:
+def fig_quadrant(m: MonitorModel) -> Fig:
     """执行率 (x) against 目标完成度 (y): the 序时进度 and 100% lines cut the four quadrants."""
     points = [
         (p, m.completions.get(p.agency))
@@ -152,7 +152,7 @@ def fig_quadrant(m: MonitorModel) -> go.Figure:
     return fig
 
 
-def fig_grades(m: MonitorModel) -> go.Figure:
+def fig_grades(m: MonitorModel) -> Fig:
     if not m.scored:
         return empty_figure("文件未列出可评定等级的自评总分", height=220)
     fig = base_figure(300)
@@ -171,7 +171,7 @@ def fig_grades(m: MonitorModel) -> go.Figure:
     return fig
 
 
-def fig_ranking(m: MonitorModel) -> go.Figure:
+def fig_ranking(m: MonitorModel) -> Fig:
     ranked = sorted((s for s in m.scored if s.score.stated), key=lambda s: s.score.value)
     if not ranked:
         return empty_figure("文件未列出自评总分", height=160)
@@ -194,7 +194,7 @@ def fig_ranking(m: MonitorModel) -> go.Figure:
     return fig
 
 
-def fig_misses(m: MonitorModel) -> go.Figure:
+def fig_misses(m: MonitorModel) -> Fig:
     missed = [i for i in m.indicators if i.status == MISSED]
     if not missed:
         return empty_figure("没有未完成的定量指标", height=220)
@@ -207,7 +207,7 @@ def fig_misses(m: MonitorModel) -> go.Figure:
     return fig
 
 
-def fig_application(m: MonitorModel) -> go.Figure:
+def fig_application(m: MonitorModel) -> Fig:
     rows = [a for a in m.applied if a.change.stated]
     if not rows:
         return empty_figure(f"暂无{m.next_year or '下一'}年度预算数据", height=160)

@@ -109,6 +109,20 @@ class Fig(dict):
     def add_pie(self, **props) -> Fig:
         return self.add_trace("pie", **props)
 
+    def add_scatter(self, **props) -> Fig:
+        return self.add_trace("scatter", **props)
+
+    def add_vline(self, x, **props) -> Fig:
+        """A vertical line across the plot at `x`, as go.Figure draws it."""
+        line = {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"}
+        self["layout"].setdefault("shapes", []).append(merge(line, expand(props)))
+        return self
+
+    def add_hline(self, y, **props) -> Fig:
+        line = {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": "y"}
+        self["layout"].setdefault("shapes", []).append(merge(line, expand(props)))
+        return self
+
     def add_annotation(self, **props) -> Fig:
         self["layout"].setdefault("annotations", []).append(expand(props))
         return self

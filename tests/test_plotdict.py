@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import pytest
 from plotly.io.json import to_json_plotly
 
-from components import debt, overview, performance, transfers
+from components import debt, monitor, overview, performance, transfers
 from components.data import load_folder
 from components.pages import BY_KEY
 from components.plotdict import Fig, expand
@@ -45,6 +45,20 @@ def test_every_chart_is_what_go_figure_makes_of_it(folder):
     for name, fig in charts:
         validated = go.Figure(fig)  # raises on any property Plotly does not know
         assert plain(validated) == plain(fig), name  # and changes nothing: same data, same layout keys
+
+
+def test_the_monitor_charts_are_what_go_figure_makes_of_them():
+    dataset = load_folder(ROOT / "examples" / "monitor")
+    years = sorted({int(y) for y in dataset.frame("targets")["year"].unique()})
+    charts = [
+        v
+        for year in years
+        for v in monitor.view(dataset, monitor.state_of(year, None, None, [], None, None, None)).values()
+        if isinstance(v, Fig)
+    ]
+    assert charts
+    for fig in charts:
+        assert plain(go.Figure(fig)) == plain(fig)
 
 
 def test_underscore_paths_expand_as_go_figure_reads_them():
