@@ -11,6 +11,8 @@
 - AG Grid (1.3 MB of script) is not in the page: a callback answer that contains a grid names
   the grid's script in Dash's `dist` field, and Dash's renderer loads it before it draws the answer
   (the mechanism Dash uses for a component library imported late).
+- dash_table is not in the page either: Dash puts its bundle in every page, but no page draws a
+  DataTable (the tables are html tables and the AG Grid).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from flask_compress import Compress
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 GRID_LIBRARY = "dash_ag_grid"
+UNUSED_SCRIPTS = ("dash_table/",)  # dash_table's files inside the dash package: no page draws a DataTable
 COMPRESSED_TYPES = [  # text only: images, fonts and Office/PDF files are compressed already
     "text/html",
     "text/css",
@@ -117,7 +120,8 @@ def install(app: Dash) -> None:
 
 
 def defer_grid_script(app: Dash) -> None:
-    """AG Grid's bundle out of the page; named in the `dist` of each callback answer that holds a grid."""
+    """AG Grid's bundle out of the page; named in the `dist` of each callback answer that holds a grid.
+    dash_table's out of the page too (no page has a DataTable; tests/test_delivery.py checks)."""
     scripts = app.scripts
     all_scripts = scripts.get_all_scripts
 
@@ -127,6 +131,16 @@ def defer_grid_script(app: Dash) -> None:
             {**r, "dynamic": True} if r.get("namespace") == GRID_LIBRARY else r
             for r in all_scripts(dev_bundles=dev_bundles)
         ]
+
+    # Dash adds dash_table's scripts to every page itself (beside get_all_scripts), so they are
+    # made dynamic where Dash turns resources into <script> tags.
+    collect = app._collect_and_register_resources
+
+    def without_unused(resources, *args, **kwargs):
+        unused = lambda r: str(r.get("relative_package_path", "")).startswith(UNUSED_SCRIPTS)  # noqa: E731
+        return collect([{**r, "dynamic": True} if unused(r) else r for r in resources], *args, **kwargs)
+
+    app._collect_and_register_resources = without_unused
 
     scripts.get_all_scripts = without_grid
     route = app.config.routes_pathname_prefix + "_dash-update-component"
