@@ -22,10 +22,14 @@ def test_a_page_without_a_grid_loads_no_grid_script(open_dashboard, seed_server,
 
 
 @pytest.mark.parametrize("path", ["/", "/transfers", "/debt", "/performance"])
-def test_no_page_loads_dash_table_which_none_draws(open_dashboard, seed_server, path):
+def test_no_page_loads_dash_table_which_none_draws_nor_the_old_browsers_polyfill(open_dashboard, seed_server, path):
     tab = open_dashboard(seed_server).goto(path)
     tab.settle()
-    assert not [u for u in tab.page.evaluate(LOADED) if "dash_table" in u]
+    loaded = tab.page.evaluate(LOADED)
+    assert not [u for u in loaded if "dash_table" in u]
+    assert not [u for u in loaded if "polyfill@" in u]  # nomodule: only for browsers without ES modules
+    # the one global of the polyfill that Dash's renderer calls (when it loads a chunk later)
+    assert tab.page.evaluate("typeof window.regeneratorRuntime") == "object"
     assert tab.page.locator(".js-plotly-plot g.trace").count() > 0
     tab.assert_clean()
 
