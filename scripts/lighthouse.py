@@ -3,7 +3,8 @@
 Lighthouse (npm, pinned below) is installed on first use into .lighthouse/ (git-ignored), never
 by the tests. It drives Debian's Chromium (CHROME_PATH=/usr/bin/chromium, headless, no sandbox,
 no GPU) against gunicorn with the production settings (gunicorn.conf.py, two workers) on the seed
-data, `--preset=desktop`, performance only. Each page is audited `runs` times in turn; printed:
+data, `--preset=desktop`, performance only. Each page is audited `runs` times in turn (with
+`--baseline DIR`, that checkout and this one alternately, before and after); printed:
 the median score and its metrics (TBT, LCP, CLS, FCP, Speed Index), and what Lighthouse says
 costs most (main-thread work by script, render-blocking requests, unused JavaScript).
 """
@@ -17,12 +18,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from scripts.bench_lib import gunicorn  # noqa: E402
+from scripts import first_visit  # noqa: E402
 
 VERSION = "12.8.2"  # the newest whose engines include the machine's Node 20 (13.x asks for Node 22)
 FOLDER = ROOT / ".lighthouse"
@@ -68,25 +68,25 @@ def audit(url: str) -> dict:
     return out
 
 
-@contextlib.contextmanager
-def server() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
-        env = {"DATA_DIR": str(ROOT / "data"), "DATA_CACHE_DIR": str(Path(tmp) / "cache")}
-        with gunicorn("app:server", 2, env, Path(tmp)) as s:
-            yield s.base
-
-
-def run(runs: int) -> dict:
+def run(runs: int, baseline: Path | None = None) -> dict:
+    """Each page `runs` times; with a `baseline` checkout, it and this one in turn (before, after)."""
     ensure_installed()
-    results: dict[str, list[dict]] = {p: [] for p in PAGES}
-    with server() as base:
-        for path in PAGES:  # the first answers of a worker build its views: not audited
-            subprocess.run(["curl", "-s", "-o", "/dev/null", base + path], check=False)
+    sides = {"after": ROOT} if baseline is None else {"before": baseline.resolve(), "after": ROOT}
+    results: dict[str, dict[str, list[dict]]] = {side: {p: [] for p in PAGES} for side in sides}
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lighthouse-")))
+        bases = {
+            side: stack.enter_context(first_visit.server(root, tmp, ROOT / ".venv")) for side, root in sides.items()
+        }
         for i in range(runs):
+            order = list(sides) if i % 2 == 0 else list(sides)[::-1]
             for path in PAGES:
-                results[path].append(audit(base + path))
+                for side in order:
+                    results[side][path].append(audit(bases[side] + path))
             print(f"  第 {i + 1}/{runs} 轮", flush=True)
-    report(results)
+    for side, pages in results.items():
+        print(f"\n## {side}：{sides[side]}")
+        report(pages)
     return results
 
 
