@@ -11,6 +11,12 @@
 - AG Grid (1.3 MB of script) is not in the page: a callback answer that contains a grid names
   the grid's script in Dash's `dist` field, and Dash's renderer loads it before it draws the answer
   (the mechanism Dash uses for a component library imported late).
+- dash_table is not in the page either: Dash puts its bundle in every page, but no page draws a
+  DataTable (the tables are html tables and the AG Grid).
+- Babel's polyfill (core-js and regenerator, about 100 KB of script run before anything is drawn)
+  is only for browsers without ES modules (`nomodule`: Chrome < 61, old 360/QQ cores), which need
+  it; newer ones have what it adds. The renderer's one global from it, regeneratorRuntime, is
+  also set by dash-bootstrap-components' bundle, which every page loads (a browser test checks).
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from flask_compress import Compress
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 GRID_LIBRARY = "dash_ag_grid"
+UNUSED_SCRIPTS = ("dash_table/",)  # dash_table's files inside the dash package: no page draws a DataTable
+OLD_BROWSERS_ONLY = ("deps/polyfill@",)  # Dash's copy of @babel/polyfill
 COMPRESSED_TYPES = [  # text only: images, fonts and Office/PDF files are compressed already
     "text/html",
     "text/css",
@@ -117,7 +125,8 @@ def install(app: Dash) -> None:
 
 
 def defer_grid_script(app: Dash) -> None:
-    """AG Grid's bundle out of the page; named in the `dist` of each callback answer that holds a grid."""
+    """AG Grid's bundle out of the page; named in the `dist` of each callback answer that holds a grid.
+    dash_table's out of the page too (no page has a DataTable; tests/test_delivery.py checks)."""
     scripts = app.scripts
     all_scripts = scripts.get_all_scripts
 
@@ -127,6 +136,24 @@ def defer_grid_script(app: Dash) -> None:
             {**r, "dynamic": True} if r.get("namespace") == GRID_LIBRARY else r
             for r in all_scripts(dev_bundles=dev_bundles)
         ]
+
+    # Dash adds dash_table's scripts and its own dependencies to every page itself (beside
+    # get_all_scripts), so they are changed where Dash turns resources into <script> tags.
+    collect = app._collect_and_register_resources
+
+    def page_scripts(r: dict) -> list[dict]:
+        paths = r.get("relative_package_path", "")
+        if isinstance(paths, list):  # Dash's own dependencies come as one resource of several files
+            return [s for path in paths for s in page_scripts({**r, "relative_package_path": path})]
+        if str(paths).startswith(UNUSED_SCRIPTS):
+            return [{**r, "dynamic": True}]
+        if str(paths).startswith(OLD_BROWSERS_ONLY):
+            return [{**r, "attributes": {**r.get("attributes", {}), "nomodule": ""}}]
+        return [r]
+
+    app._collect_and_register_resources = lambda resources, *a, **k: collect(
+        [s for r in resources for s in page_scripts(r)], *a, **k
+    )
 
     scripts.get_all_scripts = without_grid
     route = app.config.routes_pathname_prefix + "_dash-update-component"

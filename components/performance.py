@@ -509,10 +509,13 @@ def register_callbacks(app, source: DataSource) -> None:
 
     filters = ("year", "region", "method", "target_type", "grade", "unit")
 
+    # Only when the grid asks: the initial call Dash makes when the grid arrives (no request yet)
+    # answered the same first page the grid then asks for itself, so its rows came twice.
     @app.callback(
         Output(ids.PERF_GRID, "getRowsResponse"),
         Input(ids.PERF_GRID, "getRowsRequest"),
         *[State(f(name), "value") for name in filters],
+        prevent_initial_call=True,
     )
     def grid(request, year, region, methods, target_types, grades_selected, unit):
         return grid_page(source.get(), year, region, methods, target_types, grades_selected, request, unit)

@@ -9,6 +9,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -301,6 +302,17 @@ class Results:
     browser: list = field(default_factory=list)
     startup: dict = field(default_factory=dict)
     viewers: list = field(default_factory=list)
+
+
+def run_threads(target, n: int, seconds: float) -> float:
+    """`target(i)` in n threads at once (simulated viewers); the seconds until all have ended."""
+    threads = [threading.Thread(target=target, args=(i,), daemon=True) for i in range(n)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + 60)
+    return time.perf_counter() - started
 
 
 def time_calls(call, body: dict, repeat: int) -> tuple[list[float], int]:

@@ -159,6 +159,21 @@ def test_the_page_loads_no_grid_script_and_no_plotly_of_dash(client):
     assert not [u for u in urls if "package_data/plotly" in u]
 
 
+def test_the_page_names_no_dash_table_script_and_no_layout_has_a_data_table(client):
+    assert not [u for u in page_urls(client) if "dash_table" in u]
+    for path in ("/", "/transfers", "/debt", "/performance", "/check", "/present"):
+        answer = client.post("/_dash-update-component", json=router_payload(client, path)).get_json()
+        assert '"namespace": "dash_table"' not in json.dumps(answer), path  # nothing would draw it
+
+
+def test_the_polyfill_is_only_for_browsers_without_modules(client):
+    html = client.get("/").get_data(as_text=True)
+    tags = [t for t in re.findall(r"<script[^>]*>", html) if "polyfill@" in t]
+    assert len(tags) == 1 and 'nomodule=""' in tags[0]
+    url = re.search(r'src="([^"]+)"', tags[0]).group(1)
+    assert client.get(url).status_code == 200  # still served to the browsers that ask
+
+
 def test_a_page_with_a_grid_names_the_grid_script_and_others_do_not(client):
     with_grid = client.post("/_dash-update-component", json=router_payload(client, "/performance")).get_json()
     dist = with_grid["dist"]

@@ -24,6 +24,7 @@ TRACK_DASH_REQUESTS = """
   new MutationObserver(records => {
     for (const node of records.flatMap(r => [...r.addedNodes])) {
       if (node.tagName !== 'SCRIPT' || !(node.src || '').includes('/_dash-component-suites/')) continue;
+      if (node.noModule) continue;  // for browsers without ES modules: never loads here, nor fails
       window.__dashPending += 1;
       window.__dashLastActivity = performance.now();
       const done = () => { window.__dashPending -= 1; window.__dashLastActivity = performance.now(); };

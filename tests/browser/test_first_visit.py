@@ -21,6 +21,19 @@ def test_a_page_without_a_grid_loads_no_grid_script(open_dashboard, seed_server,
     tab.assert_clean()
 
 
+@pytest.mark.parametrize("path", ["/", "/transfers", "/debt", "/performance"])
+def test_no_page_loads_dash_table_which_none_draws_nor_the_old_browsers_polyfill(open_dashboard, seed_server, path):
+    tab = open_dashboard(seed_server).goto(path)
+    tab.settle()
+    loaded = tab.page.evaluate(LOADED)
+    assert not [u for u in loaded if "dash_table" in u]
+    assert not [u for u in loaded if "polyfill@" in u]  # nomodule: only for browsers without ES modules
+    # the one global of the polyfill that Dash's renderer calls (when it loads a chunk later)
+    assert tab.page.evaluate("typeof window.regeneratorRuntime") == "object"
+    assert tab.page.locator(".js-plotly-plot g.trace").count() > 0
+    tab.assert_clean()
+
+
 def test_the_grid_comes_with_its_page_and_again_after_another_page(open_dashboard, seed_server):
     tab = open_dashboard(seed_server).goto("/")
     assert tab.page.evaluate("typeof window.dash_ag_grid") == "undefined"

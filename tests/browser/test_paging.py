@@ -34,6 +34,23 @@ def grid_answers(responses) -> list[dict]:
     return out
 
 
+def test_arriving_at_the_list_asks_for_its_first_page_once(open_dashboard, synthetic_server):
+    dash = open_dashboard(synthetic_server)
+    asked = []
+
+    def grid_request(request):
+        if "/_dash-update-component" in request.url and f"{GRID}.getRowsResponse" in (request.post_data or ""):
+            asked.append(json.loads(request.post_data)["changedPropIds"])
+
+    dash.page.on("request", grid_request)
+    dash.goto("/performance")
+    first = [f"合成项目{i:05d}" for i in range(20)]
+    assert dash.poll(lambda: [r["target"] for r in dash.grid_rows(GRID)], first) == first
+    dash.settle()
+    assert asked == [[f"{GRID}.getRowsRequest"]]  # the grid's own request, not also Dash's initial call
+    dash.assert_clean()
+
+
 def test_the_list_receives_one_page_and_pages_and_sorts_on_the_server(open_dashboard, synthetic_server):
     dash = open_dashboard(synthetic_server)
     responses = []
