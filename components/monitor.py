@@ -242,7 +242,8 @@ def layout(dataset: Dataset, search: str) -> html.Div:
         return html.Div(header + [make_empty_state(f"{EMPTY}。{FILES_NEEDED}")])
     query = parse_query(search)
     opts = dataset.derived("monitor.options", filter_options)
-    state, notices = from_url(query, PAGE, years, regions, opts)
+    in_year = lambda year: regions_of(*(k[k["year"] == year] for k in keys))  # noqa: E731
+    state, notices = from_url(query, PAGE, years, regions, opts, in_year)
     first = lambda name: (query.get(name) or [None])[0]  # noqa: E731
     yellow, red, more = thresholds(dataset, first("yellow"), first("red"))
     month = first("month")

@@ -6,7 +6,7 @@ filters, its callbacks, the deck, the exports and the cache of views all use the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlencode
 
@@ -73,9 +73,11 @@ def from_url(
     years: Sequence[int],
     regions: Sequence[str],
     options: Mapping[str, Iterable[str]] | None = None,
+    regions_in: Callable[[int | None], Collection[str]] | None = None,
 ) -> tuple[ViewState, tuple[str, ...]]:
     """The view a URL asks for, checked against what the data has; what it lacks falls back, with
-    a notice for each (the year by the page's year rule, see pages.Page)."""
+    a notice for each (the year by the page's year rule, see pages.Page). `regions_in(year)`: the
+    regions with rows that year, so that a page opened bare shows one that has some."""
     query = parse_query(search) if search is None or isinstance(search, str) else search
     notices = []
     year = None
@@ -94,9 +96,11 @@ def from_url(
         year = None
     region = (query.get("region") or [None])[0]
     if region not in regions:
+        shown = set(regions_in(year)) if regions_in else set(regions)
+        fallback = next((r for r in regions if r in shown), regions[0] if regions else None)
         if region is not None and regions:
-            notices.append(f"数据中没有地区「{region}」，显示{regions[0]}")
-        region = regions[0] if regions else None
+            notices.append(f"数据中没有地区「{region}」，显示{fallback}")
+        region = fallback
     picks = {}
     for name in BY_KEY[page].params:
         allowed = set((options or {}).get(name, ()))

@@ -14,6 +14,7 @@ from components import checks, monitor
 from components.data import SCHEMAS, load_folder, parse_text
 from components.sections import monitor as mm
 from components.sections import monitor_text
+from components.state import from_url
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "monitor"
@@ -304,3 +305,13 @@ def test_the_example_flags_its_own_printed_rate():
     """普陀: 215,457.6 ÷ 250,000.00 = 86.18%, the table prints 86.19%: a real finding, not a rounding."""
     found = [f for f in checks.findings(load_folder(EXAMPLE)) if f.kind == "rate"]
     assert [(f.file, f.line) for f in found] == [("targets.csv", 19)]
+
+
+def test_a_page_opened_bare_shows_a_region_that_has_the_year():
+    # The demo folder: 2022 holds real documents' regions first, 2023 only the synthetic one.
+    by_year = {2023: ["合成区"], 2022: ["池州市贵池区", "合成区"]}
+    regions = ["池州市贵池区", "上海市普陀区", "合成区"]
+    state, notices = from_url("", "monitor", [2023, 2022], regions, {}, lambda y: by_year.get(y, []))
+    assert (state.year, state.region, notices) == (2023, "合成区", ())
+    state, _ = from_url("year=2022", "monitor", [2023, 2022], regions, {}, lambda y: by_year.get(y, []))
+    assert state.region == "池州市贵池区"
