@@ -29,7 +29,13 @@ class Page:
         return bool(self.files)
 
 
-FILTER_LABELS = {"category": "类别", "debt_type": "债务类型", "method": "评价方式", "target_type": "对象类型", "grade": "等级"}
+FILTER_LABELS = {
+    "category": "类别",
+    "debt_type": "债务类型",
+    "method": "评价方式",
+    "target_type": "对象类型",
+    "grade": "等级",
+}
 
 PAGES: tuple[Page, ...] = (  # report order
     Page("overview", "/", "总览", None, tuple(SCHEMAS), (), tuple(SCHEMAS)),
@@ -56,6 +62,7 @@ EXPORTS = {  # kind → (path, label); each takes the page's own query
     "pptx": ("/export/slides.pptx", "演示文稿（PPTX）"),
     "pdf": ("/export/report.pdf", "A4 报告（PDF）"),
     "xlsx": ("/export/data.xlsx", "数据表（Excel）"),
+    "docx": ("/export/report.docx", "预算说明（Word）"),
 }
 
 
