@@ -141,6 +141,14 @@ def test_report_pdf_has_the_headline_sentences_tables_notes_and_page_numbers(cli
         assert flat(sentence) in text
     assert flat("株洲经开区2023年税收返还和转移支付预算表单位：万元") in text
     assert flat("预算绩效管理理念有待提高") in text
+    # Searched and copied as written, without NFKC: 执行 and 页, not the radicals 执⾏ and ⻚.
+    raw = " ".join(p.extract_text() for p in reader.pages)
+    assert "上年执行数" in raw and "第 1 页" in raw
+    assert not [c for c in raw if 0x2E80 <= ord(c) <= 0x2FDF], "radicals in the PDF's text"
+    # A bookmark per section, and one per slide and table under it.
+    outline = reader.outline
+    top = [item.title for item in outline[1] if not isinstance(item, list)]
+    assert top[:5] == ["总览", "转移支付", "政府债务", "绩效管理", "存在的问题与下一步"] and "数据表" in top
     first = flat(reader.pages[0].extract_text())
     assert "株洲经开区2023年财政预算公开" in first and "共" in first  # cover with its page number
 

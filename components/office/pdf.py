@@ -18,6 +18,7 @@ from components.data import Dataset
 from components.figures import Figure
 from components.office import chromium
 from components.office.chromium import CHROMIUM_FLAGS, RENDER_TIMEOUT, ExportError
+from components.office.pdf_text import plain_text
 from components.office.tables import Table, published_line, section_tables
 from components.theme import fmt_datetime
 
@@ -150,6 +151,7 @@ def pdf_bytes(dataset: Dataset, the_deck: Deck) -> bytes:
             *CHROMIUM_FLAGS,
             f"--user-data-dir={tmp}/profile",
             "--no-pdf-header-footer",
+            "--generate-pdf-document-outline",  # the headings (h1–h3) become the PDF's bookmarks
             f"--print-to-pdf={target}",
             source.as_uri(),
         ]
@@ -159,4 +161,4 @@ def pdf_bytes(dataset: Dataset, the_deck: Deck) -> bytes:
             raise ExportError("PDF 生成超时，请稍后重试。") from exc
         if not target.exists() or not target.read_bytes().startswith(b"%PDF"):
             raise ExportError("PDF 生成失败，请稍后重试；如果一再失败，请联系管理员。")
-        return target.read_bytes()
+        return plain_text(target.read_bytes())

@@ -129,13 +129,23 @@ def debt_tables(dataset: Dataset, deck: Deck) -> list[Table]:
         rows.append((*cells, term, rate, note))
     if not m.types and not any(f.stated for f in m.totals.values()):
         return []
+    # 平均期限 and 平均利率 only where the document gives one (the seed does; 台江 gives neither).
+    keep = [i for i in range(len(rows[0])) if i not in (len(rows[0]) - 3, len(rows[0]) - 2)]
+    keep += [i for i in (len(rows[0]) - 3, len(rows[0]) - 2) if any(r[i].stated for r in rows)]
+    keep.sort()
     return [
         Table(
             "政府债务",
             f"{deck.region or ''}{m.year}年地方政府债务限额及余额情况表",
             m.unit,
-            ("债务类型", *(label for _c, label in columns), "平均期限（年）", "平均利率（%）", "说明"),
-            tuple(rows),
+            tuple(
+                h
+                for i, h in enumerate(
+                    ("债务类型", *(lb for _c, lb in columns), "平均期限（年）", "平均利率（%）", "说明")
+                )
+                if i in keep
+            ),
+            tuple(tuple(r[i] for i in keep) for r in rows),
             "政府债务",
             1,
             m.sources,

@@ -31,13 +31,16 @@ from components.data import Dataset
 from components.figures import Figure, say
 from components.layout import section_rows
 from components.office.tables import Table, debt_tables, performance_tables, published_line, transfer_tables
+from components.office.workbook import text_width
 from components.sections import debt as debt_model
 from components.sections.transfers import versus_prior
 
 TITLE_FONT, HEADING_FONT, SUB_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体", "仿宋"
 FALLBACK = {TITLE_FONT: "黑体", BODY_FONT: "宋体", SUB_FONT: "宋体", HEADING_FONT: "宋体"}
 ER, SAN = Pt(22), Pt(16)  # 二号, 三号
-TABLE_SIZE = Pt(10.5)  # 五号: a table of six columns fits the A4 width
+TABLE_SIZE = Pt(10.5)
+MM_PER_COLUMN, LONG_TEXT = 2.5, 24  # a half-width character at 五号; wider text wraps
+CONTENT_WIDTH = 150.0  # mm: A4 less the margins, less a little for the cell padding  # 五号: a table of six columns fits the A4 width
 NUMERALS = "一二三四五六七八九十"
 
 
@@ -90,9 +93,10 @@ def debt_chapter(dataset: Dataset, deck: Deck) -> tuple[str, list[Block]]:
         blocks += [h("（二）省转贷地方政府债券情况"), *(p(s) for s in flows[:-1] or flows)]
     if len(flows) > 1:
         blocks += [h("（三）地方政府债务还本付息情况"), p(flows[-1])]
-    said = set(m.notes) | {s for s in m.sentences["composition"]}
+    # notes.csv often repeats the 说明 the limit sentence already says (「经上级部门核定……」).
+    said = [x.rstrip("。") for x in (*m.notes, *m.sentences["composition"]) if x]
     notes = section_rows(dataset, "notes", "政府债务", state.year, deck.region)
-    blocks += [p(n.text) for n in notes.itertuples() if n.text not in said and not any(n.text in s for s in said)]
+    blocks += [p(n.text) for n in notes.itertuples() if not any(x in n.text or n.text.rstrip("。") in x for x in said)]
     return "举借政府债务情况", blocks + [Block("table", table=t) for t in debt_tables(dataset, deck)]
 
 
@@ -224,12 +228,12 @@ def _cell(cell, value, bold: bool, right: bool) -> None:
     _fonts(para.add_run(text), "宋体", TABLE_SIZE, bold)
 
 
-def _small(document, text: str, align=WD_ALIGN_PARAGRAPH.LEFT, size=TABLE_SIZE, bold: bool = False) -> None:
+def _small(document, text: str, align=WD_ALIGN_PARAGRAPH.LEFT, size=TABLE_SIZE, bold=False, keep=True) -> None:
     para = document.add_paragraph()
     para.alignment = align
     para.paragraph_format.first_line_indent = Pt(0)
     para.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    para.paragraph_format.keep_with_next = bold
+    para.paragraph_format.keep_with_next = keep  # a table's title and 单位 stay with the table
     _fonts(para.add_run(text), HEADING_FONT if bold else "宋体", size, False)
 
 
@@ -245,14 +249,40 @@ def add_table(document, dataset: Dataset, table: Table) -> None:
     for cell, name in zip(grid.rows[0].cells, table.columns, strict=True):
         _cell(cell, name, True, False)
     first_total = len(table.rows) - table.totals
+    for para in (c.paragraphs[0] for c in grid.rows[0].cells):
+        para.paragraph_format.keep_with_next = True
     for i, values in enumerate(table.rows):
         cells = grid.add_row().cells
         for cell, value in zip(cells, values, strict=True):
             _cell(cell, value, i >= first_total, isinstance(value, Figure))
     header = grid.rows[0]._tr.get_or_add_trPr()
     header.append(header.makeelement(qn("w:tblHeader"), {}))  # repeated on every page
+    _widths(grid, table)
     for line in published_line(dataset, table):
-        _small(document, line, size=Pt(9))
+        _small(document, line, size=Pt(9), keep=False)
+
+
+def _widths(grid, table: Table) -> None:
+    """Numbers and short labels as wide as they print (never a digit per line); long text (说明)
+    takes the rest of the line, wrapped."""
+    # A header may take two lines (上年/执行数); a number or a short label never does.
+    need = [
+        max([-(-text_width(name) // 2), *(text_width(r[i]) for r in table.rows)])
+        for i, name in enumerate(table.columns)
+    ]
+    fixed = {
+        i: min(n, 10 if i == 0 else 14) * MM_PER_COLUMN + 4 for i, n in enumerate(need) if n <= LONG_TEXT or i == 0
+    }
+    rest = CONTENT_WIDTH - sum(fixed.values())
+    flexible = [i for i in range(len(need)) if i not in fixed]
+    share = max(rest / len(flexible), 25.0) if flexible else 0
+    widths = [fixed.get(i, share) for i in range(len(need))]
+    scale = min(1.0, CONTENT_WIDTH / sum(widths))
+    grid.autofit = False
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = Mm(width * scale)  # the table grid (LibreOffice, WPS) and each cell (Word)
+        for cell in column.cells:
+            cell.width = Mm(width * scale)
 
 
 def docx_bytes(dataset: Dataset, deck: Deck) -> bytes:
