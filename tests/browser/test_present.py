@@ -190,7 +190,12 @@ def test_a_charts_toolbar_saves_a_png_with_a_chinese_name(dashboard):
         graph.locator(".modebar-btn[data-title='下载图表为PNG格式']").click()
     assert download.value.suggested_filename == "转移支付_预算数与上年执行数.png"
     with open(download.value.path(), "rb") as image:
-        assert image.read(8) == b"\x89PNG\r\n\x1a\n"
+        png = image.read()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    # Title, year, region, unit and source are drawn in: a band above and below the chart as shown.
+    shown = dashboard.page.evaluate("document.querySelector('#transfers-bars .js-plotly-plot')._fullLayout.height")
+    height = int.from_bytes(png[20:24], "big")
+    assert height == 2 * (shown + 140)
     dashboard.assert_clean()
 
 
