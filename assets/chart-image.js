@@ -65,14 +65,6 @@
     const options = (gd._context && gd._context.toImageButtonOptions) || {};
     const name = (options.filename || "图表") + ".png";
     window.Plotly.toImage({ data: gd.data, layout: layout }, { format: "png", width: layout.width, height: layout.height, scale: options.scale || 2 })
-      .then(function (url) {
-        const a = document.createElement("a");
-        a.href = url;
-        a.download = name;
-        a.hidden = true;
-        document.body.appendChild(a);
-        a.click();
-        a.remove();
-      });
+      .then(function (url) { window.dashboardSaveUrl(url, name); });  // from export-status.js
   }, true);
 })();

@@ -59,8 +59,8 @@
     });
   }
 
-  function save(blob, name) {
-    const url = URL.createObjectURL(blob);
+  // Saves a URL (a blob's, or an image's data URL) under a name; chart-image.js uses it too.
+  function saveUrl(url, name) {
     const a = document.createElement("a");
     a.href = url;
     a.download = name;
@@ -68,6 +68,12 @@
     document.body.appendChild(a);
     a.click();
     a.remove();
+  }
+  window.dashboardSaveUrl = saveUrl;
+
+  function save(blob, name) {
+    const url = URL.createObjectURL(blob);
+    saveUrl(url, name);
     setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
   }
 
