@@ -304,3 +304,23 @@ def test_the_tables_of_the_report_and_the_workbook_show_each_figure_as_printed(f
         assert f"{cell.value:.{len(text.split('.')[1])}f}" == text and cell.number_format.endswith(
             "." + "0" * len(text.split(".")[1])
         )
+
+
+def test_the_exports_of_a_real_debt_notice_have_only_its_section_numbered_from_one():
+    from docx import Document
+
+    from components.briefing import deck
+
+    dataset = load_folder(ROOT / "tests" / "fixtures" / "realdocs" / "taijiang-debt-2020")
+    the_deck = deck(dataset, "year=2020&region=" + quote("台江区"))
+    document = Document(io.BytesIO(exports.docx_bytes(dataset, the_deck)))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == ["一、举借政府债务情况"]  # no empty chapter for the sections it does not have
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "平均期限" not in text  # not printed: not said
+    slides = Presentation(io.BytesIO(exports.pptx_bytes(dataset, the_deck)))
+    charts = [sh.chart for s in slides.slides for sh in s.shapes if sh.has_chart]
+    flows = next(c for c in charts if c.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED)
+    totals = {s.name: list(s.values) for s in flows.plots[0].series}
+    assert totals["合计"][2:4] == [0.13, 0.10]  # 还本, 付息 as the notice prints them, on the 合计 only
+    assert all(slide.has_notes_slide and slide.notes_slide.notes_text_frame.text for slide in slides.slides)
