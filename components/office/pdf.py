@@ -23,6 +23,7 @@ from components.office.tables import Table, published_line, section_tables
 from components.theme import fmt_datetime
 
 CHART_PX = (1200, 760)
+SHORT_LABEL = 6  # characters: 无单列限额, 部门整体支出; longer text may wrap to fit A4
 
 
 def slide_image(slide: Slide, fmt: str = "png", scale: float = 2) -> bytes | None:
@@ -55,7 +56,8 @@ thead { display: table-header-group; }  /* the header again on every page of a l
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin-bottom: 1mm; }
 th, td { border: 1px solid #D1D5DB; padding: 1mm 1.5mm; vertical-align: top; }
 th { background: #F1F5F9; white-space: nowrap; }
-td.num { text-align: right; white-space: nowrap; }
+td.num, td.label { white-space: nowrap; }
+td.num { text-align: right; }
 td:first-child { white-space: nowrap; }  /* 一般债务, 税收返还: a label, never a character per line */
 tr { break-inside: avoid; }
 .note h3 { font-size: 11pt; margin: 3mm 0 1mm; }
@@ -71,7 +73,9 @@ def cell_html(value) -> str:
         return f'<td class="num">{esc(value.text(with_unit=False, thousands=True))}</td>'
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f'<td class="num">{esc(value)}</td>'
-    return f"<td>{esc(value if value is not None else '')}</td>"
+    text = "" if value is None else str(value)
+    # A short label (无单列限额, 部门整体支出) is kept whole: never a character per line.
+    return f'<td class="label">{esc(text)}</td>' if len(text) <= SHORT_LABEL else f"<td>{esc(text)}</td>"
 
 
 def table_html(dataset: Dataset, table: Table) -> str:
