@@ -29,13 +29,7 @@ class Page:
         return bool(self.files)
 
 
-FILTER_LABELS = {
-    "category": "类别",
-    "debt_type": "债务类型",
-    "method": "评价方式",
-    "target_type": "对象类型",
-    "grade": "等级",
-}
+FILTER_LABELS = {"category": "类别", "debt_type": "债务类型", "method": "评价方式", "target_type": "对象类型", "grade": "等级"}
 
 PAGES: tuple[Page, ...] = (  # report order
     Page("overview", "/", "总览", None, tuple(SCHEMAS), (), tuple(SCHEMAS)),

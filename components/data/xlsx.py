@@ -35,9 +35,7 @@ def read_workbook(raw: bytes) -> tuple[str, list[tuple[int, list[str]]]]:
     import openpyxl  # a second or so to import: only when a workbook is given
 
     if len(raw) > MAX_WORKBOOK_BYTES:
-        raise CellError(
-            f"工作簿有 {len(raw) / 2**20:.1f} MB，超过 {MAX_WORKBOOK_BYTES // 2**20} MB 的上限", "较小的工作簿"
-        )
+        raise CellError(f"工作簿有 {len(raw) / 2**20:.1f} MB，超过 {MAX_WORKBOOK_BYTES // 2**20} MB 的上限", "较小的工作簿")
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
