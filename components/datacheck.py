@@ -47,7 +47,7 @@ def layout(_dataset: Dataset, _search: str) -> html.Div:
         [
             html.H2("数据检查", className="page-title"),
             html.P(
-                "把要发布的 CSV 文件拖到下面的框里，或点击选择（可一次选多个）。这里逐行列出错误和提示、核对文件中的数字，"
+                "把要发布的 CSV 文件或 Excel 工作簿（.xlsx，读第一个工作表）拖到下面的框里，或点击选择（可一次选多个）。这里逐行列出错误和提示、核对文件中的数字，"
                 "并预览看板会画出的图表。文件只在本次检查中使用：不保存，也不改变看板正在使用的数据。",
                 className="mb-2",
             ),
@@ -55,7 +55,9 @@ def layout(_dataset: Dataset, _search: str) -> html.Div:
                 id=ids.CHECK_UPLOAD,
                 children=html.Div(
                     [
-                        html.Div(["把 CSV 文件拖到这里，或", html.Span("点击选择文件", className="upload-link")]),
+                        html.Div(
+                            ["把 CSV 或 .xlsx 文件拖到这里，或", html.Span("点击选择文件", className="upload-link")]
+                        ),
                         html.Div(
                             f"单个文件不超过 {MAX_FILE_BYTES // MB} MB。文件名为 {files} 之一，或表头与其中一种相符。",
                             className="small text-muted mt-1",
@@ -63,6 +65,7 @@ def layout(_dataset: Dataset, _search: str) -> html.Div:
                     ]
                 ),
                 multiple=True,
+                accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 className="upload-zone mb-3",
                 className_active="upload-zone active",
             ),

@@ -44,10 +44,10 @@ class ExportKind:
 # Builders are looked up in `exports` at call time, so a test (or a fix) that replaces one is used.
 EXPORT_KINDS = {
     "/export/slides.pptx": ExportKind(
-        lambda dataset, deck: exports.pptx_bytes(deck),
+        lambda dataset, deck: exports.pptx_bytes(dataset, deck),
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "演示文稿.pptx",
-        True,
+        False,  # native charts: no Chromium
     ),
     "/export/report.pdf": ExportKind(
         lambda dataset, deck: exports.pdf_bytes(dataset, deck), "application/pdf", "报告.pdf", True
@@ -56,6 +56,12 @@ EXPORT_KINDS = {
         lambda dataset, deck: exports.workbook_bytes(dataset, deck),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "数据.xlsx",
+        False,
+    ),
+    "/export/report.docx": ExportKind(
+        lambda dataset, deck: exports.docx_bytes(dataset, deck),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "预算说明.docx",
         False,
     ),
 }

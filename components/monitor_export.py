@@ -58,9 +58,12 @@ def slide_parts(dataset: Dataset, state: ViewState) -> list[tuple]:
     return parts
 
 
-def tables(dataset: Dataset, state: ViewState) -> list[tuple[str, pd.DataFrame]]:
-    """The section's sheets: execution, indicators and alerts; 计算值 columns say so in their headers."""
+def tables(dataset: Dataset, state: ViewState) -> list[tuple[str, str, pd.DataFrame, tuple[str, ...]]]:
+    """The section's tables: execution, indicators and alerts, each (sheet, title, cells, sources);
+    计算值 columns say so in their headers."""
     m = monitor.model(dataset, state)
+    where = f"{m.region or ''}{m.year}年"
+    month = f"{m.month}月末" if m.month else ""
     progress = pd.DataFrame(
         [
             {
@@ -120,4 +123,18 @@ def tables(dataset: Dataset, state: ViewState) -> list[tuple[str, pd.DataFrame]]
             for r in monitor.alert_rows(m)
         ]
     )
-    return [("绩效监控_执行进度", progress), ("绩效监控_绩效指标", indicators), ("绩效监控_预警", alerts)]
+    sources = tuple(m.sources)
+    return [
+        ("绩效监控_执行进度", f"{where}{month}预算执行进度表", progress, sources),
+        ("绩效监控_绩效指标", f"{where}绩效目标完成情况表", indicators, sources),
+        ("绩效监控_预警", f"{where}绩效运行监控预警清单", alerts, sources),
+    ]
+
+
+# The Word 预算说明's parts of the chapter, numbered in order where the sentences say anything.
+CHAPTER_PARTS = (
+    ("quadrant", "预算执行与绩效目标「双监控」"),
+    ("alerts", "绩效目标偏离"),
+    ("scores", "绩效自评"),
+    ("application", "评价结果应用"),
+)

@@ -58,6 +58,7 @@ EXPORTS = {  # kind → (path, label); each takes the page's own query
     "pptx": ("/export/slides.pptx", "演示文稿（PPTX）"),
     "pdf": ("/export/report.pdf", "A4 报告（PDF）"),
     "xlsx": ("/export/data.xlsx", "数据表（Excel）"),
+    "docx": ("/export/report.docx", "预算说明（Word）"),
 }
 
 

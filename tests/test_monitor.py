@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 
@@ -267,8 +268,13 @@ def test_the_deck_and_the_workbook_carry_the_section(tmp_path):
     book = openpyxl.load_workbook(io.BytesIO(exports.workbook_bytes(dataset, the_deck)))
     assert {"绩效监控_执行进度", "绩效监控_绩效指标", "绩效监控_预警"} <= set(book.sheetnames)
     sheet = book["绩效监控_执行进度"]
-    header = [c.value for c in sheet[1]]
-    assert "执行率（%，计算值）" in header and sheet.cell(2, header.index("来源") + 1).value.startswith("合成数据")
+    assert sheet.cell(1, 1).value == "合成区2023年6月末预算执行进度表"  # laid out as a published table
+    at = next(r for r in range(1, 6) if sheet.cell(r, 1).value == "年度")  # the header, below title and 单位
+    header = [c.value for c in sheet[at]]
+    assert "执行率（%，计算值）" in header and sheet.cell(at + 1, header.index("来源") + 1).value.startswith("合成数据")
+    assert "一、绩效运行监控情况" in [
+        p.text for p in docx.Document(io.BytesIO(exports.docx_bytes(dataset, the_deck))).paragraphs
+    ]
 
 
 def test_a_seed_deck_has_no_monitor_slide():

@@ -235,6 +235,7 @@ def test_head_does_not_build_or_render_anything(app, counted):
         ("/export/report.pdf", "application/pdf", "报告.pdf"),
         ("/export/slides.pptx", "presentationml.presentation", "演示文稿.pptx"),
         ("/export/data.xlsx", "spreadsheetml.sheet", "数据.xlsx"),
+        ("/export/report.docx", "wordprocessingml.document", "预算说明.docx"),
     ):
         response = client.head(f"{path}?year=2022&region=" + quote("株洲经开区"))
         assert response.status_code == 200 and response.data == b""
@@ -276,7 +277,9 @@ def test_changed_data_is_exported_anew_not_from_the_cache(tmp_path, counted):
     after = client.get("/export/data.xlsx?year=2023")
     assert before.status_code == after.status_code == 200
     assert counted["xlsx"].calls == 2 and after.headers["X-Export-Cache"] == "miss"
-    balances = [[c.value for c in load_workbook(io.BytesIO(r.data))["政府债务"][2]] for r in (before, after)]
+    balances = [
+        [c.value for c in load_workbook(io.BytesIO(r.data))["政府债务"][4]] for r in (before, after)
+    ]  # title, 单位, header, 一般债务
     assert 4.5 in balances[0] and 4.6 in balances[1]  # 亿元: the new number, not the cached file
 
 

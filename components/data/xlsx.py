@@ -15,6 +15,7 @@ MAX_UNPACKED_BYTES = 500 * 2**20  # a zip bomb unpacks to far more than its size
 MAX_SHEET_ROWS = 1_000_000
 MAX_SHEET_COLUMNS = 201  # one beyond the header's limit, so the row parser can say the header is too wide
 XLSX_MAGIC = b"PK\x03\x04"
+MAX_SHARED_TEXTS = 100_000  # distinct cell texts kept for sharing (beyond, texts are as read)
 SAVE_AS = "在 Excel 中重新保存为 .xlsx 工作簿，或“另存为”→“CSV UTF-8（逗号分隔）”"
 
 # The decimals a number format prints: "0.00", "#,##0.00_ ", "0.0%"; the first section only (positives).
@@ -52,10 +53,13 @@ def read_workbook(raw: bytes) -> tuple[str, list[tuple[int, list[str]]]]:
         sheet = book.worksheets[0]
         records = []
         number = 0
+        # A column's repeated texts (年度, 地区, 单位, 来源 …) share one string: a million rows of
+        # cells would otherwise hold a million copies of each, twice the memory of the same CSV.
+        shared: dict[str, str] = {}
         for number, row in enumerate(sheet.iter_rows(max_col=MAX_SHEET_COLUMNS), start=1):
             if number > MAX_SHEET_ROWS:
                 raise CellError(f"工作表超过 {MAX_SHEET_ROWS:,} 行", "较少的行", number)
-            cells = [cell_text(c) for c in row]
+            cells = [_shared(shared, cell_text(c)) for c in row]
             while cells and cells[-1] == "":
                 cells.pop()
             if any(c.strip() for c in cells):
@@ -67,6 +71,12 @@ def read_workbook(raw: bytes) -> tuple[str, list[tuple[int, list[str]]]]:
         raise CellError(f"工作表读取出错（{type(exc).__name__}）", SAVE_AS, number or 1) from None
     finally:
         book.close()
+
+
+def _shared(shared: dict[str, str], text: str) -> str:
+    if len(shared) < MAX_SHARED_TEXTS:
+        return shared.setdefault(text, text)
+    return shared.get(text, text)
 
 
 def cell_text(cell) -> str:

@@ -145,28 +145,37 @@ def test_the_export_menu_downloads_a_workbook_of_the_view(dashboard):
     assert download.value.suggested_filename == "株洲经开区2023年财政预算公开_数据.xlsx"
     with open(download.value.path(), "rb") as file:
         book = load_workbook(io.BytesIO(file.read()))
-    header = [c.value for c in book["政府债务"][1]]
-    assert "余额（万元）" in header
-    debt_row = next(book["政府债务"].iter_rows(min_row=2, values_only=True))
-    assert debt_row[header.index("年度")] == 2022 and debt_row[header.index("余额（万元）")] == 45000
+    debt = book["政府债务"]
+    assert debt["A1"].value == "株洲经开区2022年地方政府债务限额及余额情况表" and debt["A2"].value == "单位：万元"
+    header = [c.value for c in debt[3]]
+    debt_row = next(debt.iter_rows(min_row=4, values_only=True))
+    assert debt_row[0] == "一般债务" and debt_row[header.index("余额")] == 45000
     assert "转移支付" in book.sheetnames
     dashboard.assert_clean()
 
 
-def test_an_export_link_says_the_file_is_being_made_in_a_live_region(dashboard):
+def test_an_export_says_it_is_being_made_and_cannot_be_started_twice(dashboard):
     dashboard.goto("/transfers?year=2023")
     status = dashboard.page.locator("#export-status")
     assert status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
     assert status.is_hidden()
+    asked = []
+    dashboard.page.on("request", lambda r: asked.append(r.url) if "/export/" in r.url else None)
     dashboard.page.locator("#export-menu").click()
-    with dashboard.page.expect_download():
+    with dashboard.page.expect_download() as download:
         dashboard.page.locator("#export-xlsx").click()
         status.wait_for(state="visible", timeout=2000)  # at once, not when the file arrives
-    assert status.inner_text() == "正在生成，请稍候…"
+        assert status.inner_text().startswith("正在生成，请稍候…")
+        assert dashboard.page.locator("#export-xlsx").get_attribute("aria-disabled") == "true"
+        dashboard.page.locator("#export-xlsx").dispatch_event("click")  # a second click while it is made
+    assert download.value.suggested_filename == "株洲经开区2023年财政预算公开_数据.xlsx"
+    assert len(asked) == 1  # made once
+    dashboard.page.wait_for_function("document.getElementById('export-status').textContent.startsWith('已生成')")
+    assert dashboard.page.locator("#export-xlsx").get_attribute("aria-disabled") is None
     dashboard.goto("/present?year=2023")
     with dashboard.page.expect_download():
         dashboard.page.locator("#present .present-export", has_text="Excel").click()
-    assert status.is_visible() and status.inner_text() == "正在生成，请稍候…"
+        status.wait_for(state="visible", timeout=2000)
     assert (
         dashboard.page.evaluate("parseFloat(getComputedStyle(document.getElementById('export-status')).fontSize)") >= 24
     )
@@ -181,7 +190,12 @@ def test_a_charts_toolbar_saves_a_png_with_a_chinese_name(dashboard):
         graph.locator(".modebar-btn[data-title='下载图表为PNG格式']").click()
     assert download.value.suggested_filename == "转移支付_预算数与上年执行数.png"
     with open(download.value.path(), "rb") as image:
-        assert image.read(8) == b"\x89PNG\r\n\x1a\n"
+        png = image.read()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    # Title, year, region, unit and source are drawn in: a band above and below the chart as shown.
+    shown = dashboard.page.evaluate("document.querySelector('#transfers-bars .js-plotly-plot')._fullLayout.height")
+    height = int.from_bytes(png[20:24], "big")
+    assert height == 2 * (shown + 140)
     dashboard.assert_clean()
 
 
