@@ -3,6 +3,9 @@
 # Page shell
 URL = "url"
 PAGE = "page"
+MAIN = "main"  # the main landmark, which the skip link moves focus to
+SKIP_LINK = "skip-link"
+DOC_TITLE = "doc-title"  # the browser tab's title the page last set (assets/clientside.js pageTitle)
 DATA_BANNER = "data-banner"  # files left out, or new versions rejected
 LAST_QUERY = "last-query"  # the query the page itself last wrote into the URL
 NAVBAR = "navbar"
@@ -17,6 +20,17 @@ CLIENT_CONFIG = "client-config"  # dcc.Store: what assets/clientside.js needs to
 def export_link(kind: str) -> str:
     """pptx, pdf, xlsx: e.g. export-pdf."""
     return f"export-{kind}"
+
+
+def chart_table(graph_id: str) -> str:
+    """The 数据表 under a chart: the chart's figures as a table (components/chart_table.py)."""
+    return f"{graph_id}-table"
+
+
+def chart_choice(graph_id: str, filter_id: str, value) -> dict:
+    """A button beside a chart that does what clicking its bar or slice does: toggles `value` in
+    the filter `filter_id` (a page_filter id). ALL for `graph_id` or `value` in callbacks."""
+    return {"role": "chart-choice", "graph": graph_id, "filter": filter_id, "value": value}
 
 
 def caption(graph_id: str) -> str:

@@ -6,7 +6,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import ClientsideFunction, Input, Output, State, ctx, html
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_update
 
 from components import grid_paging, ids, vocab
 from components.aggrid_locale import ag_grid_locale
@@ -25,7 +25,7 @@ from components.layout import (
     make_section_page,
     section_rows,
 )
-from components.routing import register_view
+from components.routing import chosen, register_view
 from components.sections import performance as model_of
 from components.sections.debt import figure_of
 from components.sections.performance import PerformanceModel
@@ -76,7 +76,6 @@ def model(dataset: Dataset, year, region, methods=(), target_types=(), grades_se
 def amount_of(figure: Figure) -> float | None:
     """A figure as a chart takes it (a float in its unit: drawing needs no exact decimals)."""
     return float(figure.value) if figure.stated else None
-
 
 
 def listed_grades(grades) -> str:
@@ -376,12 +375,22 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                 [
                     dbc.Col(
                         make_chart_card(
-                            "评价等级分布（个数）", ids.PERF_GRADES, "绩效管理_评价等级分布", "点击等级筛选评价对象"
+                            "评价等级分布（个数）",
+                            ids.PERF_GRADES,
+                            "绩效管理_评价等级分布",
+                            "点击等级筛选评价对象",
+                            (PAGE, "grade", opts["grade"]),
                         ),
                         lg=6,
                     ),
                     dbc.Col(
-                        make_chart_card("评价对象类型", ids.PERF_TYPES, "绩效管理_评价对象类型", "点击柱子按类型筛选"),
+                        make_chart_card(
+                            "评价对象类型",
+                            ids.PERF_TYPES,
+                            "绩效管理_评价对象类型",
+                            "点击柱子按类型筛选",
+                            (PAGE, "target_type", opts["target_type"]),
+                        ),
                         lg=6,
                     ),
                 ]
@@ -442,7 +451,12 @@ def trend_charts(dataset: Dataset, year, region, methods) -> list[tuple]:
     charts = []
     if len(years_of(select(evaluations, region=region), select(grades, region=region))) > 1:
         charts.append(
-            (ids.PERF_TREND, fig_trend(dataset, region, methods), f"绩效管理_历年等级分布_{region}", f"{region}历年评价等级分布")
+            (
+                ids.PERF_TREND,
+                fig_trend(dataset, region, methods),
+                f"绩效管理_历年等级分布_{region}",
+                f"{region}历年评价等级分布",
+            )
         )
     if len(regions_of(select(evaluations, year=year), select(grades, year=year))) > 1:
         charts.append(
@@ -534,14 +548,22 @@ def register_callbacks(app, source: DataSource) -> None:
         Input(ids.PERF_GRADES, "clickData"),
         Input(ids.PERF_TYPES, "clickData"),
         Input(ids.PERF_CLEAR, "n_clicks"),
+        Input(ids.chart_choice(ALL, f("grade"), ALL), "n_clicks"),
+        Input(ids.chart_choice(ALL, f("target_type"), ALL), "n_clicks"),
         State(f("grade"), "value"),
         State(f("target_type"), "value"),
         State(f("method"), "value"),
         prevent_initial_call=True,
     )
-    def cross_filter(grade_click, type_click, _clear, grades_selected, target_types, methods):
+    def cross_filter(grade_click, type_click, _clear, _grades, _types, grades_selected, target_types, methods):
         if ctx.triggered_id == ids.PERF_CLEAR:
             return [], [], []
+        if chosen(ctx.triggered_id):  # a button beside a chart: the same as clicking its bar
+            if not ctx.triggered[0]["value"]:
+                return no_update, no_update, no_update
+            if ctx.triggered_id["filter"] == f("grade"):
+                return toggle(grades_selected, chosen(ctx.triggered_id)), target_types, methods
+            return grades_selected, toggle(target_types, chosen(ctx.triggered_id)), methods
         if ctx.triggered_id == ids.PERF_GRADES:
             points = (grade_click or {}).get("points") or []
             grade = points[0]["customdata"][1] if points and points[0].get("customdata") else None

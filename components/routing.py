@@ -11,6 +11,7 @@ from dash.exceptions import PreventUpdate
 from flask import jsonify
 
 from components import ids
+from components.chart_table import make_chart_table
 from components.data import Dataset, DataSource
 from components.layout import VERSION_ROUTE, make_empty_state
 from components.page_end import make_data_banner, make_footer, make_page_end
@@ -25,9 +26,37 @@ def register_view(app, source: DataSource, page: str, outputs: Mapping[str, Dash
     names = ("year", "region", "unit", *BY_KEY[page].params)
     inputs = {name: f(name) for name in names} | {"data_changed": Input(ids.page_data(page), "data")}
 
-    @app.callback(output={**outputs, "query": Output(ids.query_store(page), "data")}, inputs=inputs)
+    # Each chart's 数据表 is read from the figure drawn (outside the view cache: it costs little).
+    tables = {
+        f"{name}_table": Output(ids.chart_table(o.component_id), "children")
+        for name, o in outputs.items()
+        if o.component_property == "figure"
+    }
+
+    @app.callback(output={**outputs, **tables, "query": Output(ids.query_store(page), "data")}, inputs=inputs)
     def update(year, region, unit, data_changed, **picks):
-        return source.get().cached(view, ViewState.of(page, year, region, unit, **picks))
+        shown = source.get().cached(view, ViewState.of(page, year, region, unit, **picks))
+        return shown | {key: make_chart_table(shown[key.removesuffix("_table")]) for key in tables}
+
+    register_choices(app, page)
+
+
+def register_choices(app, page: str) -> None:
+    """The buttons beside a chart (layout.make_choice_buttons) show which values its filter holds."""
+    for name in BY_KEY[page].params:
+        filter_id = ids.page_filter(page, name)
+        app.clientside_callback(
+            ClientsideFunction(namespace="dashboard", function_name="pressedChoices"),
+            Output(ids.chart_choice(ALL, filter_id, ALL), "aria-pressed"),
+            Input(filter_id, "value"),
+        )
+
+
+def chosen(triggered_id) -> str | None:
+    """The value of the chart-choice button that was pressed (None when something else triggered)."""
+    if isinstance(triggered_id, dict) and triggered_id.get("role") == "chart-choice":
+        return triggered_id.get("value")
+    return None
 
 
 def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Dataset, str], object]]) -> None:
@@ -127,6 +156,15 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
         State(ids.LAST_QUERY, "data"),
         State(ids.CLIENT_CONFIG, "data"),
         prevent_initial_call=True,
+    )
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="dashboard", function_name="pageTitle"),
+        Output(ids.DOC_TITLE, "data"),
+        Input(ids.URL, "pathname"),
+        Input(ids.URL, "search"),
+        Input(ids.query_store(ALL), "data"),
+        State(ids.CLIENT_CONFIG, "data"),
     )
 
 
