@@ -63,7 +63,10 @@ def table_rows(fig: go.Figure) -> tuple[list[str], list[list[str]]]:
                 categories.append(key)
             cells[(s, key)] = _cell(trace, i, values[i] if values is not None and i < len(values) else None)
     value_title = _axis_title(fig, horizontal)
-    names = [plain_text(t.name) if t.name else value_title or "数值" for t in bars]
+    # One series: the value axis names it with its unit (评价对象数（个）); several: their own names.
+    names = (
+        [value_title or plain_text(bars[0].name or "数值")] if len(bars) == 1 else [plain_text(t.name) for t in bars]
+    )
     head = ["类别" if not horizontal else "项目"] + names
     rows = [[plain_text(key)] + [cells.get((s, key), "—") for s in range(len(bars))] for key in categories]
     return head, rows
@@ -75,8 +78,11 @@ def make_chart_table(fig: go.Figure | dict | None) -> list:
         return []
     fig = fig if isinstance(fig, go.Figure) else go.Figure(fig)
     head, rows = table_rows(fig)
-    if not rows:
-        return [html.P("这张图没有可列出的数字。", className="small text-muted mb-0")]
+    if not rows:  # an empty chart says why on itself (暂无…数据, …未公布): so does its table
+        said = [plain_text(a.text) for a in fig.layout.annotations if a.text]
+        return [
+            html.P("；".join(said) or "这张图没有可列出的数字。", className="small text-muted mb-0 chart-table-empty")
+        ]
     bars = [t for t in fig.data if t.type in ("bar", "waterfall")]
     axis = _axis_title(fig, bool(bars) and bars[0].orientation == "h")
     out = [html.P(f"数值轴：{axis}" if axis else "金额单位见各数值。", className="small text-muted mb-1")]

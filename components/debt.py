@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, ctx, dcc, html
 
 from components import ids, vocab
 from components.charts import donut, grouped_bars, stacked_bars
@@ -36,6 +36,8 @@ PAGE = "debt"
 EMPTY = "暂无政府债务数据"
 NO_LIMIT = model_of.NO_LIMIT
 FLOWS = model_of.FLOWS
+
+
 
 
 def split_text(m: DebtModel, alias: str) -> str:
@@ -78,7 +80,9 @@ def fig_limit(m: DebtModel) -> go.Figure:
 def fig_flows(m: DebtModel) -> go.Figure:
     """New bonds, refinancing, principal repaid and interest paid, one colour per debt type."""
     labels = [label for _, label in FLOWS]
-    series = [(t.name, [t.figures[a] for a, _ in FLOWS], [vocab.colour_of(t.name)] * len(FLOWS), "") for t in m.types]
+    series = [
+        (t.name, [t.figures[a] for a, _ in FLOWS], [vocab.colour_of(t.name)] * len(FLOWS), "") for t in m.types
+    ]
     # Many notices print 还本, 付息 or 再融资 on the 合计 row only: the 合计 is then drawn beside the
     # types (never 「未公布」 bars where the document gives the figure).
     only_total = [
@@ -116,9 +120,7 @@ def fig_region_compare(frame: pd.DataFrame, year: int, selected, unit: str = DEB
     rows = rows[rows["debt_type"] != vocab.TOTAL]
     if rows.empty:
         return empty_figure(f"{year}年{EMPTY}")
-    return stacked_bars(
-        balances(rows, unit), "region", "debt_type", "balance", unit, vocab.DEBT_TYPES, y_title="年末余额"
-    )
+    return stacked_bars(balances(rows, unit), "region", "debt_type", "balance", unit, vocab.DEBT_TYPES, y_title="年末余额")
 
 
 def balances(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
@@ -169,9 +171,7 @@ def make_kpis(m: DebtModel) -> list:
 def make_limit_panel(m: DebtModel) -> list:
     """Balance against limit where a limit is printed; otherwise what the document says, and only that."""
     if any(t.figures["limit"].stated for t in m.types):
-        return [
-            dcc.Graph(id=ids.DEBT_LIMIT + "-graph", figure=fig_limit(m), config=graph_config("政府债务_限额与余额"))
-        ]
+        return [dcc.Graph(id=ids.DEBT_LIMIT + "-graph", figure=fig_limit(m), config=graph_config("政府债务_限额与余额"))]
     if m.limit == "none":
         head, body = NO_LIMIT, "；".join(m.notes) or "文件说明本地区没有单列的债务限额。"
     elif m.limit == "stated":
@@ -191,9 +191,7 @@ def make_limit_panel(m: DebtModel) -> list:
 def filter_options(dataset: Dataset) -> dict[str, list[str]]:
     """The page's 债务类型 choices, in the report's order (合计 is no type to filter by)."""
     frame = dataset.frame("debt")
-    return {
-        "debt_type": vocab.ordered(frame[frame["debt_type"] != vocab.TOTAL]["debt_type"].unique(), vocab.DEBT_TYPES)
-    }
+    return {"debt_type": vocab.ordered(frame[frame["debt_type"] != vocab.TOTAL]["debt_type"].unique(), vocab.DEBT_TYPES)}
 
 
 def layout(dataset: Dataset, search: str) -> html.Div:
@@ -259,12 +257,7 @@ def trend_charts(dataset: Dataset, year, region, selected, unit: str) -> list[tu
     balanced = frame[frame["balance"].notna()]  # a year whose table prints no balance is no point of the trend
     if len(years_of(select(balanced, region=region))) > 1:
         charts.append(
-            (
-                ids.DEBT_TREND,
-                fig_trend(frame, region, selected, unit),
-                f"政府债务_历年余额_{region}",
-                f"{region}历年年末债务余额",
-            )
+            (ids.DEBT_TREND, fig_trend(frame, region, selected, unit), f"政府债务_历年余额_{region}", f"{region}历年年末债务余额")
         )
     if len(regions_of(select(frame, year=year))) > 1:
         charts.append(
@@ -325,6 +318,6 @@ def register_callbacks(app, source: DataSource) -> None:
         if ctx.triggered_id == ids.DEBT_CLEAR:
             return []
         if chosen(ctx.triggered_id):  # a button beside the chart: the same as clicking its slice
-            return toggle(selected, chosen(ctx.triggered_id)) if ctx.triggered[0]["value"] else no_update
+            return toggle(selected, chosen(ctx.triggered_id))
         points = (click or {}).get("points") or []
         return toggle(selected, points[0].get("label") if points else None)

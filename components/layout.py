@@ -347,3 +347,5 @@ def make_notes_card(rows: pd.DataFrame, title: str = "文字说明") -> list:
         for row in rows.itertuples()
     ]
     return [dbc.Card([dbc.CardHeader(title, className="fw-semibold"), dbc.CardBody(paragraphs)], className="mb-3")]
+
+

@@ -6,9 +6,9 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html
 
-from components import grid_paging, ids, vocab
+from components import grid_paging, ids, palette, vocab
 from components.aggrid_locale import ag_grid_locale
 from components.charts import stacked_bars
 from components.data import Dataset, DataSource
@@ -31,6 +31,7 @@ from components.sections.debt import figure_of
 from components.sections.performance import PerformanceModel
 from components.state import ViewState, from_url
 from components.theme import (
+    INK,
     MISSING,
     PERFORMANCE_UNIT,
     UNIT_FACTORS,
@@ -78,6 +79,7 @@ def amount_of(figure: Figure) -> float | None:
     return float(figure.value) if figure.stated else None
 
 
+
 def listed_grades(grades) -> str:
     """「文件列出的等级：良、中」: what the file lists, never what it leaves out."""
     return f"文件列出的等级：{'、'.join(grades)}"
@@ -114,8 +116,12 @@ def fig_grades(m: PerformanceModel, selected=(), value: str | None = None) -> go
             y=[plain(x) for x in methods],
             x=shown,
             orientation="h",
-            marker_color=vocab.colour_of(grade),
-            opacity=1 if not selected or grade in selected else 0.3,
+            marker=palette.selection_marker(
+                [vocab.colour_of(grade)] * len(methods), [not selected or grade in selected] * len(methods)
+            ),
+            insidetextfont=None
+            if not selected or grade in selected
+            else dict(color=INK),  # on the paper, not the colour
             text=[f"{grade} {t}" if t else "" for t in text],
             textposition="inside",
             insidetextanchor="middle",
@@ -173,9 +179,9 @@ def fig_target_types(m: PerformanceModel, selected=(), empty: str = "没有符�
     counts["group"] = "评价对象数"
     fig = stacked_bars(counts, "target_type", "group", "count", None, height=300, y_title="评价对象数（个）")
     fig.update_traces(
-        marker_color=[
-            vocab.OKABE_ITO[5] if not selected or t in selected else "#D1D5DB" for t in counts["target_type"]
-        ],
+        marker=palette.selection_marker(
+            [vocab.OKABE_ITO[5]] * len(counts), [not selected or t in selected for t in counts["target_type"]]
+        ),
         showlegend=False,
         text=[f"{c} 个" for c in counts["count"]],
         textposition="outside",
@@ -451,12 +457,7 @@ def trend_charts(dataset: Dataset, year, region, methods) -> list[tuple]:
     charts = []
     if len(years_of(select(evaluations, region=region), select(grades, region=region))) > 1:
         charts.append(
-            (
-                ids.PERF_TREND,
-                fig_trend(dataset, region, methods),
-                f"绩效管理_历年等级分布_{region}",
-                f"{region}历年评价等级分布",
-            )
+            (ids.PERF_TREND, fig_trend(dataset, region, methods), f"绩效管理_历年等级分布_{region}", f"{region}历年评价等级分布")
         )
     if len(regions_of(select(evaluations, year=year), select(grades, year=year))) > 1:
         charts.append(
@@ -559,8 +560,6 @@ def register_callbacks(app, source: DataSource) -> None:
         if ctx.triggered_id == ids.PERF_CLEAR:
             return [], [], []
         if chosen(ctx.triggered_id):  # a button beside a chart: the same as clicking its bar
-            if not ctx.triggered[0]["value"]:
-                return no_update, no_update, no_update
             if ctx.triggered_id["filter"] == f("grade"):
                 return toggle(grades_selected, chosen(ctx.triggered_id)), target_types, methods
             return grades_selected, toggle(target_types, chosen(ctx.triggered_id)), methods

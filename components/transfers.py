@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import ALL, Input, Output, State, ctx, html, no_update
+from dash import ALL, Input, Output, State, ctx, html
 
 from components import ids, vocab
 from components.charts import drawn, grouped_bars, hover, in_chart, label, stacked_bars, wrap
@@ -335,12 +335,7 @@ def trend_charts(dataset: Dataset, year, region, selected, unit: str, subset: st
         )
     if len(years_of(select(frame, region=region))) > 1:
         charts.append(
-            (
-                ids.TRANSFERS_TREND,
-                fig_trend(frame, region, selected, unit),
-                f"转移支付_历年趋势_{region}",
-                f"{region}历年{subset}预算数",
-            )
+            (ids.TRANSFERS_TREND, fig_trend(frame, region, selected, unit), f"转移支付_历年趋势_{region}", f"{region}历年{subset}预算数")
         )
     return charts
 
@@ -400,7 +395,7 @@ def register_callbacks(app, source: DataSource) -> None:
         if ctx.triggered_id == ids.TRANSFERS_CLEAR:
             return []
         if chosen(ctx.triggered_id):  # a button beside a chart: the same as clicking its bar
-            return toggle(selected, chosen(ctx.triggered_id)) if ctx.triggered[0]["value"] else no_update
+            return toggle(selected, chosen(ctx.triggered_id))
         click = bars_click if ctx.triggered_id == ids.TRANSFERS_BARS else waterfall_click
         label = clicked_category(click)
         return toggle(selected, label) if label else selected
