@@ -5,6 +5,7 @@ URL = "url"
 PAGE = "page"
 MAIN = "main"  # the main landmark, which the skip link moves focus to
 SKIP_LINK = "skip-link"
+PAGE_FOOTER = "page-footer-slot"  # after the main landmark: the page's footer (contentinfo)
 DOC_TITLE = "doc-title"  # the browser tab's title the page last set (assets/clientside.js pageTitle)
 DATA_BANNER = "data-banner"  # files left out, or new versions rejected
 LAST_QUERY = "last-query"  # the query the page itself last wrote into the URL
@@ -52,6 +53,11 @@ def page_data(page: str) -> dict:
 def page_end(page: str) -> dict:
     """The 数据核验 panel and the footer of a page, redrawn when the data changed."""
     return {"role": "page-end", "page": page}
+
+
+def page_footer(page: str) -> dict:
+    """A page's footer (file times, sources), redrawn when the data changed."""
+    return {"role": "page-footer", "page": page}
 
 
 # Checks of the published figures

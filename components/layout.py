@@ -97,6 +97,8 @@ def make_shell(config: Mapping | None = None) -> html.Div:
                 id=ids.MAIN,
                 tabIndex="-1",
             ),
+            # The footer follows the main landmark, so it is the page's one contentinfo landmark.
+            dbc.Container(id=ids.PAGE_FOOTER, fluid=True, className="pb-3"),
         ]
     )
 

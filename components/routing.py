@@ -67,6 +67,7 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
 
     @app.callback(
         Output(ids.PAGE, "children"),
+        Output(ids.PAGE_FOOTER, "children"),
         Output(ids.RENDERED_VERSION, "data"),
         Input(ids.URL, "pathname"),
         Input(ids.URL, "search"),
@@ -83,7 +84,7 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
         ):
             raise PreventUpdate
         dataset = source.get()
-        return render(dataset, pathname, search, pages), dataset.version
+        return *render(dataset, pathname, search, pages), dataset.version
 
     @app.callback(
         Output(ids.DATA_BANNER, "children"),
@@ -130,6 +131,7 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
 
     @app.callback(
         Output(ids.page_end(ALL), "children"),
+        Output(ids.page_footer(ALL), "children"),
         Output(ids.RENDERED_VERSION, "data", allow_duplicate=True),
         Input(ids.DATA_CHANGED, "data"),
         prevent_initial_call=True,
@@ -137,7 +139,8 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
     def redraw_page_end(_changed):
         dataset = source.get()
         pages_shown = [o["id"]["page"] for o in ctx.outputs_list[0]]
-        return [make_page_end(dataset, page) for page in pages_shown], dataset.version
+        ends = [make_page_end(dataset, page) for page in pages_shown]
+        return ends, [make_footer(dataset, page) for page in pages_shown], dataset.version
 
     # The URL and the nav links follow the page's filter state without a server trip. A
     # filter change pushes a history entry (Back undoes it). When the URL on screen is not
@@ -168,13 +171,15 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
     )
 
 
-def render(dataset: Dataset, pathname: str | None, search: str | None, pages) -> list:
+def render(dataset: Dataset, pathname: str | None, search: str | None, pages) -> tuple[list, list]:
+    """(the main content, the footer that follows the main landmark) of a path."""
     if pathname == PRESENT_PATH:
-        return [pages["present"](dataset, search or "")]
+        return [pages["present"](dataset, search or "")], []
     page = BY_PATH.get(pathname or "/")
     if page is None:
-        return [make_empty_state(f"没有这个页面：{pathname}。请从上方导航进入。")]
+        return [make_empty_state(f"没有这个页面：{pathname}。请从上方导航进入。")], []
     content = pages[page.key](dataset, search or "")
     if not page.filtered:
-        return [content, make_footer(dataset, page.key)]
-    return [content, html.Div(make_page_end(dataset, page.key), id=ids.page_end(page.key))]
+        return [content], [make_footer(dataset, page.key)]
+    end = html.Div(make_page_end(dataset, page.key), id=ids.page_end(page.key))
+    return [content, end], [html.Div(make_footer(dataset, page.key), id=ids.page_footer(page.key))]
