@@ -69,7 +69,12 @@ def create_app(data_dir: Path | str | None = None) -> Dash:
     # Uploads to the 数据检查 page arrive as base64 in a callback: refuse anything bigger at once.
     app.server.config["MAX_CONTENT_LENGTH"] = datacheck.MAX_REQUEST_BYTES
     install_guard(app, source)  # callback bodies checked against what the pages send; long log lines cut
-    app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">')
+    # Dash's page wraps its scripts in a <footer>: a second footer landmark beside the page's own.
+    app.index_string = (
+        app.index_string.replace("<html>", '<html lang="zh-CN">')
+        .replace("<footer>", "<div>")
+        .replace("</footer>", "</div>")
+    )
 
     @app.server.after_request
     def security_headers(response):

@@ -67,6 +67,34 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return [target, href, q, hrefs, hrefs[0], config.present + deck].concat(exports);
     },
 
+    /* components/routing.py: the browser tab names the page and its view, e.g.
+     * 「政府债务 · 2023年 · 株洲经开区 — 财政预算公开看板」, and follows the filters. */
+    pageTitle: function (pathname, search, queries, config) {
+      const page = config.page_titles[pathname || "/"];
+      const q = (queries && queries.length && typeof queries[0] === "string") ? queries[0] : (search || "").replace(/^\?/, "");
+      const params = new URLSearchParams(q);
+      const parts = [page || "没有这个页面"];
+      if (page) {
+        if (params.get("year")) { parts.push(params.get("year") + "年"); }
+        if (params.get("region")) { parts.push(params.get("region")); }
+        Object.keys(config.filter_labels).forEach(function (name) {
+          const picked = params.getAll(name);
+          if (picked.length) { parts.push(config.filter_labels[name] + "：" + picked.join("、")); }
+        });
+      }
+      const title = parts.join(" · ") + " — " + config.site_title;
+      document.title = title;
+      return title;
+    },
+
+    /* components/routing.py: the buttons beside a chart are pressed for the values its filter holds. */
+    pressedChoices: function (value) {
+      const held = Array.isArray(value) ? value : (value === null || value === undefined ? [] : [value]);
+      return window.dash_clientside.callback_context.outputs_list.map(function (o) {
+        return held.includes(o.id.value) ? "true" : "false";
+      });
+    },
+
     /* components/performance.py: a filter change (or new data) empties the grid's page cache,
      * so it asks again from the first page. */
     purgeGrid: function () {

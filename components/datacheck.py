@@ -45,7 +45,7 @@ def layout(_dataset: Dataset, _search: str) -> html.Div:
     files = "、".join(s.file for s in SCHEMAS.values())
     return html.Div(
         [
-            html.H2("数据检查", className="page-title"),
+            html.H1("数据检查", className="page-title"),
             html.P(
                 "把要发布的 CSV 文件或 Excel 工作簿（.xlsx，读第一个工作表）拖到下面的框里，或点击选择（可一次选多个）。这里逐行列出错误和提示、核对文件中的数字，"
                 "并预览看板会画出的图表。文件只在本次检查中使用：不保存，也不改变看板正在使用的数据。",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, ctx, dcc, html
+from dash import ALL, Input, Output, State, ctx, dcc, html
 
 from components import ids, vocab
 from components.charts import donut, grouped_bars, stacked_bars
@@ -21,7 +21,7 @@ from components.layout import (
     make_section_page,
 )
 from components.plotdict import Fig
-from components.routing import register_view
+from components.routing import chosen, register_view
 from components.sections import debt as model_of
 from components.sections.debt import DebtModel
 from components.state import ViewState, from_url
@@ -215,7 +215,11 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                 [
                     dbc.Col(
                         make_chart_card(
-                            "年末债务余额构成", ids.DEBT_COMPOSITION, "政府债务_余额构成", "点击扇区按债务类型筛选"
+                            "年末债务余额构成",
+                            ids.DEBT_COMPOSITION,
+                            "政府债务_余额构成",
+                            "点击扇区按债务类型筛选",
+                            (PAGE, "debt_type", options["debt_type"]),
                         ),
                         lg=6,
                     ),
@@ -306,11 +310,14 @@ def register_callbacks(app, source: DataSource) -> None:
         Output(f("debt_type"), "value"),
         Input(ids.DEBT_COMPOSITION, "clickData"),
         Input(ids.DEBT_CLEAR, "n_clicks"),
+        Input(ids.chart_choice(ALL, f("debt_type"), ALL), "n_clicks"),
         State(f("debt_type"), "value"),
         prevent_initial_call=True,
     )
-    def cross_filter(click, _clear, selected):
+    def cross_filter(click, _clear, _pressed, selected):
         if ctx.triggered_id == ids.DEBT_CLEAR:
             return []
+        if chosen(ctx.triggered_id):  # a button beside the chart: the same as clicking its slice
+            return toggle(selected, chosen(ctx.triggered_id))
         points = (click or {}).get("points") or []
         return toggle(selected, points[0].get("label") if points else None)

@@ -3,6 +3,10 @@
 # Page shell
 URL = "url"
 PAGE = "page"
+MAIN = "main"  # the main landmark, which the skip link moves focus to
+SKIP_LINK = "skip-link"
+PAGE_FOOTER = "page-footer-slot"  # after the main landmark: the page's footer (contentinfo)
+DOC_TITLE = "doc-title"  # the browser tab's title the page last set (assets/clientside.js pageTitle)
 DATA_BANNER = "data-banner"  # files left out, or new versions rejected
 LAST_QUERY = "last-query"  # the query the page itself last wrote into the URL
 ROUTE = "route"  # the path and query to render: the URL, less the page's own echoes of its filters
@@ -18,6 +22,17 @@ CLIENT_CONFIG = "client-config"  # dcc.Store: what assets/clientside.js needs to
 def export_link(kind: str) -> str:
     """pptx, pdf, xlsx: e.g. export-pdf."""
     return f"export-{kind}"
+
+
+def chart_table(graph_id: str) -> str:
+    """The 数据表 under a chart: the chart's figures as a table (components/chart_table.py)."""
+    return f"{graph_id}-table"
+
+
+def chart_choice(graph_id: str, filter_id: str, value) -> dict:
+    """A button beside a chart that does what clicking its bar or slice does: toggles `value` in
+    the filter `filter_id` (a page_filter id). ALL for `graph_id` or `value` in callbacks."""
+    return {"role": "chart-choice", "graph": graph_id, "filter": filter_id, "value": value}
 
 
 def caption(graph_id: str) -> str:
@@ -39,6 +54,11 @@ def page_data(page: str) -> dict:
 def page_end(page: str) -> dict:
     """The 数据核验 panel and the footer of a page, redrawn when the data changed."""
     return {"role": "page-end", "page": page}
+
+
+def page_footer(page: str) -> dict:
+    """A page's footer (file times, sources), redrawn when the data changed."""
+    return {"role": "page-footer", "page": page}
 
 
 # Checks of the published figures

@@ -9,6 +9,7 @@ import pandas as pd
 from dash import dcc, html
 
 from components import ids
+from components.chart_table import make_chart_table
 from components.data import Dataset
 from components.figures import card_text
 from components.filters import select
@@ -22,7 +23,8 @@ POLL_MS = 2000  # how often an open page asks whether the data changed (a tiny G
 VERSION_ROUTE = "/_data-version"
 
 
-def make_navbar() -> dbc.Navbar:
+def make_navbar() -> html.Header:
+    """The banner landmark: the site's name, the pages, briefing mode and the exports."""
     links = [
         dbc.NavItem(dbc.NavLink(page.title, href=page.path, id=ids.nav_link(page.key), active="exact"))
         for page in PAGES
@@ -44,7 +46,7 @@ def make_navbar() -> dbc.Navbar:
         ],
         navbar=True,
     )
-    return dbc.Navbar(
+    navbar = dbc.Navbar(
         dbc.Container(
             [
                 dbc.NavbarBrand(TITLE, href="/", id=ids.NAV_BRAND),
@@ -58,6 +60,7 @@ def make_navbar() -> dbc.Navbar:
         dark=True,
         className="mb-3 no-print",
     )
+    return html.Header(navbar)
 
 
 def client_config(app) -> dict:
@@ -69,6 +72,9 @@ def client_config(app) -> dict:
         "page_keys": {page.path: page.key for page in PAGES},
         "export_paths": [path for path, _ in EXPORTS.values()],
         "present": PRESENT_PATH,
+        "site_title": TITLE,
+        "page_titles": {page.path: page.title for page in PAGES} | {PRESENT_PATH: "演示模式"},
+        "filter_labels": FILTER_LABELS,
     }
 
 
@@ -83,8 +89,17 @@ def make_shell(config: Mapping | None = None) -> html.Div:
             dcc.Interval(id=ids.DATA_POLL, interval=POLL_MS),
             dcc.Store(id=ids.RENDERED_VERSION),
             dcc.Store(id=ids.DATA_CHANGED),
+            dcc.Store(id=ids.DOC_TITLE),
+            # The first thing Tab reaches: past the navigation to the page's own content.
+            html.A("跳到正文", href="#" + ids.MAIN, className="skip-link visually-hidden-focusable", id=ids.SKIP_LINK),
             make_navbar(),
-            dbc.Container([html.Div(id=ids.DATA_BANNER), html.Div(id=ids.PAGE)], fluid=True, className="pb-4"),
+            html.Main(
+                dbc.Container([html.Div(id=ids.DATA_BANNER), html.Div(id=ids.PAGE)], fluid=True, className="pb-4"),
+                id=ids.MAIN,
+                tabIndex="-1",
+            ),
+            # The footer follows the main landmark, so it is the page's one contentinfo landmark.
+            dbc.Container(id=ids.PAGE_FOOTER, fluid=True, className="pb-3"),
         ]
     )
 
@@ -195,13 +210,18 @@ def make_section_page(
 ) -> html.Div:
     """A section page: its title, then either why it is empty or its filter bar (年度, 地区, the
     page's own filters as the registry lists them, 金额单位, 清除筛选) above `body`."""
-    header = [html.H2(title, className="page-title")]
+    header = [make_page_heading(title)]
     if not years:
         return html.Div(header + [make_empty_state(empty)])
     state, notices = view
     extra = [(name, FILTER_LABELS[name], options[name]) for name in BY_KEY[page].params]
     bar = make_filter_bar(page, years, regions, state, extra, clear_id, unit, notices)
     return html.Div(header + [bar, *body])
+
+
+def make_page_heading(title: str) -> html.H1:
+    """The page's one <h1>."""
+    return html.H1(title, className="page-title")
 
 
 def make_kpi_card(
@@ -219,27 +239,64 @@ def make_kpi_card(
     )
 
 
-def make_chart_card(title: str, graph_id: str, filename: str, hint: str = "") -> dbc.Card:
-    """A chart with its explanation beneath; the explanation is also the chart's accessible description."""
+def make_chart_card(
+    title: str, graph_id: str, filename: str, hint: str = "", choices: tuple[str, str, Sequence[str]] | None = None
+) -> dbc.Card:
+    """A chart with its explanation beneath; the explanation is also the chart's accessible description.
+
+    `choices` (page, filter name, values): buttons that do what clicking the chart's bars or
+    slices does, for the keyboard and screen readers (routing.register_choices keeps them pressed)."""
     header = [html.Span(title, className="fw-semibold")]
     if hint:
         header.append(html.Span(hint, className="small text-muted ms-2 no-print"))
     header.append(html.Span(id=ids.finding_marker(graph_id)))
-    return dbc.Card(
-        [dbc.CardHeader(header), dbc.CardBody(described_graph(graph_id, title, filename))],
-        className="mb-3 chart-card",
+    body = ([make_choice_buttons(title, graph_id, *choices)] if choices else []) + described_graph(
+        graph_id, title, filename
+    )
+    return dbc.Card([dbc.CardHeader(header), dbc.CardBody(body)], className="mb-3 chart-card")
+
+
+def make_choice_buttons(title: str, graph_id: str, page: str, name: str, values: Sequence[str]) -> html.Div:
+    filter_id = ids.page_filter(page, name)
+    label = FILTER_LABELS[name]
+    buttons = [
+        html.Button(
+            v,
+            id=ids.chart_choice(graph_id, filter_id, v),
+            type="button",
+            className="chart-choice",
+            **{"aria-pressed": "false"},
+        )
+        for v in values
+    ]
+    return html.Div(
+        [html.Span(f"按{label}筛选：", className="chart-choices-label", **{"aria-hidden": "true"}), *buttons],
+        role="group",
+        className="chart-choices no-print",
+        **{"aria-label": f"{title}：按{label}筛选，与点击图形相同"},
     )
 
 
-def described_graph(graph_id: str, title: str, filename: str) -> list:
-    """The graph and the sentences beneath it that describe it (filled by the page's callback)."""
-    return [
-        html.Div(
-            dcc.Graph(id=graph_id, config=graph_config(filename)),
-            role="figure",
-            **{"aria-label": title, "aria-describedby": ids.caption(graph_id)},
+def described_graph(graph_id: str, title: str, filename: str, figure=None) -> list:
+    """The graph, the sentences beneath it that describe it (filled by the page's callback) and
+    its 数据表 (filled by routing.register_view from the figure, or here from `figure`)."""
+    if figure is None:
+        graph = dcc.Graph(id=graph_id, config=graph_config(filename))
+        described = [
+            html.Div(graph, role="figure", **{"aria-label": title, "aria-describedby": ids.caption(graph_id)}),
+            html.Div(id=ids.caption(graph_id), className="chart-caption"),
+        ]
+    else:  # drawn in a callback, without sentences
+        graph = dcc.Graph(id=graph_id, figure=figure, config=graph_config(filename))
+        described = [html.Div(graph, role="figure", **{"aria-label": title})]
+    return described + [
+        html.Details(
+            [
+                html.Summary("数据表", className="chart-table-toggle"),
+                html.Div(make_chart_table(figure) if figure is not None else [], id=ids.chart_table(graph_id)),
+            ],
+            className="chart-table no-print",
         ),
-        html.Div(id=ids.caption(graph_id), className="chart-caption"),
     ]
 
 
@@ -248,12 +305,11 @@ def make_caption(sentences: Sequence[str]) -> list:
 
 
 def make_graph(graph_id: str, figure, filename: str, title: str) -> dbc.Card:
-    """A chart made inside a callback (comparisons and trends)."""
-    graph = dcc.Graph(id=graph_id, figure=figure, config=graph_config(filename))
+    """A chart made inside a callback (comparisons and trends), with its 数据表."""
     return dbc.Card(
         [
             dbc.CardHeader(title, className="fw-semibold"),
-            dbc.CardBody(html.Div(graph, role="figure", **{"aria-label": title})),
+            dbc.CardBody(described_graph(graph_id, title, filename, figure)),
         ],
         className="mb-3 chart-card",
     )
@@ -290,7 +346,7 @@ def make_notes_card(rows: pd.DataFrame, title: str = "文字说明") -> list:
     if rows.empty:
         return []
     paragraphs = [
-        html.Div([html.H6(row.title, className="fw-semibold mb-1"), html.P(row.text, className="mb-3 note-text")])
+        html.Div([html.H2(row.title, className="h6 fw-semibold mb-1"), html.P(row.text, className="mb-3 note-text")])
         for row in rows.itertuples()
     ]
     return [dbc.Card([dbc.CardHeader(title, className="fw-semibold"), dbc.CardBody(paragraphs)], className="mb-3")]

@@ -129,7 +129,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     frames = [dataset.keys(n) for n in names]  # years and regions, without reading every row
     years, regions = years_of(*frames), regions_of(*frames)
     state, notices = from_url(search, PAGE, years, regions)
-    header = [html.H2("总览", className="page-title")]
+    header = [html.H1("总览", className="page-title")]
     if not years:
         return html.Div(
             header + [make_empty_state("数据文件夹中没有可显示的数据。请按 data/README.md 准备 CSV 文件。")]

@@ -180,4 +180,5 @@ def make_problem_table(problems: Sequence[Problem], with_file: bool = True) -> d
 
 
 def make_page_end(dataset: Dataset, page: str) -> list:
-    return [make_findings_panel(dataset, page), make_footer(dataset, page)]
+    """What ends a page's main content (its footer follows the main landmark: see routing.render)."""
+    return [make_findings_panel(dataset, page)]

@@ -17,6 +17,15 @@ from components import vocab
 WHITE = "#FFFFFF"
 BLACK = "#000000"
 PRIOR_HATCH = dict(shape="/", size=10, solidity=0.4, fillmode="replace")  # lines thick enough to read
+# A mark left out by a cross-filter: outlined and dotted in its own colour on the paper, so it keeps
+# its colour's 3:1 (greyed to #D1D5DB it was 1.5:1, at 30% opacity 1.3–1.8:1) and reads as "not chosen".
+UNSELECTED_DOTS = dict(shape=".", size=8, solidity=0.5, fillmode="replace")
+
+
+def selection_marker(colours: list[str], chosen: list[bool]) -> dict:
+    """Bars in their colours: the chosen solid, the others outlined and dotted (UNSELECTED_DOTS)."""
+    pattern = {**UNSELECTED_DOTS, "shape": ["" if c else UNSELECTED_DOTS["shape"] for c in chosen], "fgcolor": colours}
+    return dict(color=colours, line=dict(color=colours, width=2), pattern=pattern)
 
 
 def rgb(colour: str) -> tuple[int, int, int]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, State, ctx, html
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html
 
-from components import grid_paging, ids, vocab
+from components import grid_paging, ids, palette, vocab
 from components.aggrid_locale import ag_grid_locale
 from components.charts import stacked_bars
 from components.data import Dataset, DataSource
@@ -25,12 +25,13 @@ from components.layout import (
     section_rows,
 )
 from components.plotdict import Fig
-from components.routing import register_view
+from components.routing import chosen, register_view
 from components.sections import performance as model_of
 from components.sections.debt import figure_of
 from components.sections.performance import PerformanceModel
 from components.state import ViewState, from_url
 from components.theme import (
+    INK,
     MISSING,
     PERFORMANCE_UNIT,
     UNIT_FACTORS,
@@ -115,8 +116,12 @@ def fig_grades(m: PerformanceModel, selected=(), value: str | None = None) -> Fi
             y=[plain(x) for x in methods],
             x=shown,
             orientation="h",
-            marker_color=vocab.colour_of(grade),
-            opacity=1 if not selected or grade in selected else 0.3,
+            marker=palette.selection_marker(
+                [vocab.colour_of(grade)] * len(methods), [not selected or grade in selected] * len(methods)
+            ),
+            insidetextfont=None
+            if not selected or grade in selected
+            else dict(color=INK),  # on the paper, not the colour
             text=[f"{grade} {t}" if t else "" for t in text],
             textposition="inside",
             insidetextanchor="middle",
@@ -174,9 +179,9 @@ def fig_target_types(m: PerformanceModel, selected=(), empty: str = "没有符�
     counts["group"] = "评价对象数"
     fig = stacked_bars(counts, "target_type", "group", "count", None, height=300, y_title="评价对象数（个）")
     fig.update_traces(
-        marker_color=[
-            vocab.OKABE_ITO[5] if not selected or t in selected else "#D1D5DB" for t in counts["target_type"]
-        ],
+        marker=palette.selection_marker(
+            [vocab.OKABE_ITO[5]] * len(counts), [not selected or t in selected for t in counts["target_type"]]
+        ),
         showlegend=False,
         text=[f"{c} 个" for c in counts["count"]],
         textposition="outside",
@@ -376,12 +381,22 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                 [
                     dbc.Col(
                         make_chart_card(
-                            "评价等级分布（个数）", ids.PERF_GRADES, "绩效管理_评价等级分布", "点击等级筛选评价对象"
+                            "评价等级分布（个数）",
+                            ids.PERF_GRADES,
+                            "绩效管理_评价等级分布",
+                            "点击等级筛选评价对象",
+                            (PAGE, "grade", opts["grade"]),
                         ),
                         lg=6,
                     ),
                     dbc.Col(
-                        make_chart_card("评价对象类型", ids.PERF_TYPES, "绩效管理_评价对象类型", "点击柱子按类型筛选"),
+                        make_chart_card(
+                            "评价对象类型",
+                            ids.PERF_TYPES,
+                            "绩效管理_评价对象类型",
+                            "点击柱子按类型筛选",
+                            (PAGE, "target_type", opts["target_type"]),
+                        ),
                         lg=6,
                     ),
                 ]
@@ -537,14 +552,20 @@ def register_callbacks(app, source: DataSource) -> None:
         Input(ids.PERF_GRADES, "clickData"),
         Input(ids.PERF_TYPES, "clickData"),
         Input(ids.PERF_CLEAR, "n_clicks"),
+        Input(ids.chart_choice(ALL, f("grade"), ALL), "n_clicks"),
+        Input(ids.chart_choice(ALL, f("target_type"), ALL), "n_clicks"),
         State(f("grade"), "value"),
         State(f("target_type"), "value"),
         State(f("method"), "value"),
         prevent_initial_call=True,
     )
-    def cross_filter(grade_click, type_click, _clear, grades_selected, target_types, methods):
+    def cross_filter(grade_click, type_click, _clear, _grades, _types, grades_selected, target_types, methods):
         if ctx.triggered_id == ids.PERF_CLEAR:
             return [], [], []
+        if chosen(ctx.triggered_id):  # a button beside a chart: the same as clicking its bar
+            if ctx.triggered_id["filter"] == f("grade"):
+                return toggle(grades_selected, chosen(ctx.triggered_id)), target_types, methods
+            return grades_selected, toggle(target_types, chosen(ctx.triggered_id)), methods
         if ctx.triggered_id == ids.PERF_GRADES:
             points = (grade_click or {}).get("points") or []
             grade = points[0]["customdata"][1] if points and points[0].get("customdata") else None

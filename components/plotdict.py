@@ -42,9 +42,12 @@ def _node(value):
 
 def expand(props: Mapping) -> dict:
     """`{"yaxis_title_text": "x", "legend": {"title_text": ""}}` → nested dicts, as go.Figure reads them
-    (Plotly's property names have no underscores but UNDERSCORED); a `title` given as text is `title.text`."""
+    (Plotly's property names have no underscores but UNDERSCORED); a `title` given as text is `title.text`;
+    a None is left out."""
     out: dict = {}
     for key, value in props.items():
+        if value is None:
+            continue  # go.Figure reads None as "not set"
         if isinstance(value, Mapping):
             value = expand(value)
         *path, last = split(key)

@@ -37,7 +37,7 @@ def slide_number(query: dict[str, list[str]], slides: list[Slide]) -> int:
 
 
 def make_slide(index: int, slide: Slide, the_deck: Deck, contrast: bool, active: bool, back: str) -> html.Section:
-    head = [html.Div(slide.section, className="slide-section"), html.H1(slide.title, className="slide-title")]
+    head = [html.Div(slide.section, className="slide-section"), html.H2(slide.title, className="slide-title")]
     text = [html.P(s) for s in slide.sentences]
     if slide.points:
         text += [html.P([html.Strong(f"{heading}："), point]) for heading, point in slide.points]
@@ -96,6 +96,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     )
     return html.Div(
         [
+            html.H1(f"演示模式：{the_deck.title}", className="visually-hidden"),  # the page's one h1; slides are h2
             html.Div(slides, className="deck"),
             html.Div(bar, className="present-bar", role="group", **{"aria-label": "演示控制"}),
             live,

@@ -13,6 +13,7 @@ from flask import jsonify
 from plotly.io.json import to_json_plotly
 
 from components import ids
+from components.chart_table import make_chart_table
 from components.data import Dataset, DataSource
 from components.layout import VERSION_ROUTE, make_empty_state
 from components.page_end import make_data_banner, make_footer, make_page_end, page_findings
@@ -37,11 +38,19 @@ def register_view(app, source: DataSource, page: str, outputs: Mapping[str, Dash
         "cue": Output(ids.marker_cue(page), "data"),
     }
 
+    # Each chart's 数据表 is read from the figure drawn, and remembered and digested with it.
+    tables = {
+        f"{name}_table": Output(ids.chart_table(o.component_id), "children")
+        for name, o in outputs.items()
+        if o.component_property == "figure"
+    }
+
     def digested(dataset: Dataset, view_state: ViewState) -> tuple[dict, dict]:
         drawn = view(dataset, view_state)
+        drawn |= {key: make_chart_table(drawn[key.removesuffix("_table")]) for key in tables}
         return drawn, {k: digest(v) for k, v in drawn.items() if k != "query"}
 
-    @app.callback(output={**outputs, **extra}, inputs=inputs, state=state)
+    @app.callback(output={**outputs, **tables, **extra}, inputs=inputs, state=state)
     def update(year, region, unit, data_changed, shown, cued, **picks):
         dataset = source.get()
         drawn, digests = dataset.cached(digested, ViewState.of(page, year, region, unit, **picks))
@@ -51,10 +60,30 @@ def register_view(app, source: DataSource, page: str, outputs: Mapping[str, Dash
         fresh = cue != cued and (cued is not None or "|" in cue)  # markers start empty: nothing to clear
         return out | {"query": drawn["query"], "digests": digests, "cue": cue if fresh else no_update}
 
+    register_choices(app, page)
+
 
 def digest(value) -> str:
     """What Dash would send for an output, hashed: equal digests, equal drawing."""
     return hashlib.blake2b(to_json_plotly(value).encode(), digest_size=8).hexdigest()
+
+
+def register_choices(app, page: str) -> None:
+    """The buttons beside a chart (layout.make_choice_buttons) show which values its filter holds."""
+    for name in BY_KEY[page].params:
+        filter_id = ids.page_filter(page, name)
+        app.clientside_callback(
+            ClientsideFunction(namespace="dashboard", function_name="pressedChoices"),
+            Output(ids.chart_choice(ALL, filter_id, ALL), "aria-pressed"),
+            Input(filter_id, "value"),
+        )
+
+
+def chosen(triggered_id) -> str | None:
+    """The value of the chart-choice button that was pressed (None when something else triggered)."""
+    if isinstance(triggered_id, dict) and triggered_id.get("role") == "chart-choice":
+        return triggered_id.get("value")
+    return None
 
 
 def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Dataset, str], object]]) -> None:
@@ -74,12 +103,17 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
         State(ids.LAST_QUERY, "data"),
     )
 
-    @app.callback(Output(ids.PAGE, "children"), Output(ids.RENDERED_VERSION, "data"), Input(ids.ROUTE, "data"))
+    @app.callback(
+        Output(ids.PAGE, "children"),
+        Output(ids.PAGE_FOOTER, "children"),
+        Output(ids.RENDERED_VERSION, "data"),
+        Input(ids.ROUTE, "data"),
+    )
     def render_page(route):
         if not isinstance(route, dict):
             raise PreventUpdate
         dataset = source.get()
-        return render(dataset, route.get("path"), route.get("search"), pages), dataset.version
+        return *render(dataset, route.get("path"), route.get("search"), pages), dataset.version
 
     @app.callback(
         Output(ids.DATA_BANNER, "children"),
@@ -125,6 +159,7 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
 
     @app.callback(
         Output(ids.page_end(ALL), "children"),
+        Output(ids.page_footer(ALL), "children"),
         Output(ids.RENDERED_VERSION, "data", allow_duplicate=True),
         Input(ids.DATA_CHANGED, "data"),
         prevent_initial_call=True,
@@ -132,7 +167,8 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
     def redraw_page_end(_changed):
         dataset = source.get()
         pages_shown = [o["id"]["page"] for o in ctx.outputs_list[0]]
-        return [make_page_end(dataset, page) for page in pages_shown], dataset.version
+        ends = [make_page_end(dataset, page) for page in pages_shown]
+        return ends, [make_footer(dataset, page) for page in pages_shown], dataset.version
 
     # The URL and the nav links follow the page's filter state without a server trip. A
     # filter change pushes a history entry (Back undoes it). When the URL on screen is not
@@ -153,14 +189,25 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
         prevent_initial_call=True,
     )
 
+    app.clientside_callback(
+        ClientsideFunction(namespace="dashboard", function_name="pageTitle"),
+        Output(ids.DOC_TITLE, "data"),
+        Input(ids.URL, "pathname"),
+        Input(ids.URL, "search"),
+        Input(ids.query_store(ALL), "data"),
+        State(ids.CLIENT_CONFIG, "data"),
+    )
 
-def render(dataset: Dataset, pathname: str | None, search: str | None, pages) -> list:
+
+def render(dataset: Dataset, pathname: str | None, search: str | None, pages) -> tuple[list, list]:
+    """(the main content, the footer that follows the main landmark) of a path."""
     if pathname == PRESENT_PATH:
-        return [pages["present"](dataset, search or "")]
+        return [pages["present"](dataset, search or "")], []
     page = BY_PATH.get(pathname or "/")
     if page is None:
-        return [make_empty_state(f"没有这个页面：{pathname}。请从上方导航进入。")]
+        return [make_empty_state(f"没有这个页面：{pathname}。请从上方导航进入。")], []
     content = pages[page.key](dataset, search or "")
     if not page.filtered:
-        return [content, make_footer(dataset, page.key)]
-    return [content, html.Div(make_page_end(dataset, page.key), id=ids.page_end(page.key))]
+        return [content], [make_footer(dataset, page.key)]
+    end = html.Div(make_page_end(dataset, page.key), id=ids.page_end(page.key))
+    return [content, end], [html.Div(make_footer(dataset, page.key), id=ids.page_footer(page.key))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, ctx, html
+from dash import ALL, Input, Output, State, ctx, html
 
 from components import ids, vocab
 from components.charts import drawn, grouped_bars, hover, in_chart, label, stacked_bars, wrap
@@ -21,7 +21,7 @@ from components.layout import (
     make_section_page,
 )
 from components.plotdict import Fig
-from components.routing import register_view
+from components.routing import chosen, register_view
 from components.sections import transfers as model_of
 from components.sections.transfers import TransfersModel, card_text
 from components.state import ViewState, from_url
@@ -285,6 +285,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                             ids.TRANSFERS_BARS,
                             "转移支付_预算数与上年执行数",
                             "点击柱子按类别筛选",
+                            (PAGE, "category", options["category"]),
                         ),
                         lg=6,
                     ),
@@ -294,6 +295,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                             ids.TRANSFERS_WATERFALL,
                             "转移支付_增减分解",
                             "点击类别筛选",
+                            (PAGE, "category", options["category"]),
                         ),
                         lg=6,
                     ),
@@ -385,12 +387,15 @@ def register_callbacks(app, source: DataSource) -> None:
         Input(ids.TRANSFERS_BARS, "clickData"),
         Input(ids.TRANSFERS_WATERFALL, "clickData"),
         Input(ids.TRANSFERS_CLEAR, "n_clicks"),
+        Input(ids.chart_choice(ALL, f("category"), ALL), "n_clicks"),
         State(f("category"), "value"),
         prevent_initial_call=True,
     )
-    def cross_filter(bars_click, waterfall_click, _clear, selected):
+    def cross_filter(bars_click, waterfall_click, _clear, _pressed, selected):
         if ctx.triggered_id == ids.TRANSFERS_CLEAR:
             return []
+        if chosen(ctx.triggered_id):  # a button beside a chart: the same as clicking its bar
+            return toggle(selected, chosen(ctx.triggered_id))
         click = bars_click if ctx.triggered_id == ids.TRANSFERS_BARS else waterfall_click
         label = clicked_category(click)
         return toggle(selected, label) if label else selected

@@ -9,6 +9,11 @@ bash scripts/system-deps.sh
 [[ -x .venv/bin/python ]] || python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -r requirements-test.txt
 
+# axe-core for the accessibility browser tests, pinned by tests/browser/node/package-lock.json;
+# once installed, nothing is fetched again (the tests read its axe.min.js from there).
+[[ -f tests/browser/node/node_modules/axe-core/axe.min.js ]] ||
+    npm ci --prefix tests/browser/node --no-audit --no-fund --loglevel=error
+
 .venv/bin/ruff check .
 .venv/bin/python app.py check data/ >/dev/null
 .venv/bin/python -m pytest "$@"

@@ -74,9 +74,9 @@ def test_router_renders_each_page_and_an_unknown_path_politely():
     dataset = load_folder(ROOT / "data")
     pages = {name: module.layout for name, module in app_module.SECTIONS.items()}
     for page in PAGES:
-        rendered = routing.render(dataset, page.path, "", pages)
-        assert "page-footer" in json.dumps(rendered[-1].to_plotly_json(), default=lambda c: c.to_plotly_json())
-    missing = routing.render(dataset, "/nowhere", "", pages)
+        _content, footer = routing.render(dataset, page.path, "", pages)
+        assert "page-footer" in json.dumps(footer[-1].to_plotly_json(), default=lambda c: c.to_plotly_json())
+    missing, _footer = routing.render(dataset, "/nowhere", "", pages)
     assert "没有这个页面" in json.dumps(missing[0].to_plotly_json(), ensure_ascii=False, default=str)
 
 

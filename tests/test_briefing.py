@@ -199,10 +199,11 @@ def test_the_slide_comes_from_the_url(seed, search, expected):
 def test_briefing_mode_renders_every_slide_and_keeps_the_view_for_exit_and_exports(seed):
     page = present.layout(seed, "year=2023&unit=亿元&slide=4&theme=contrast")
     assert "contrast" in page.className and page.to_plotly_json()["props"]["data-slide"] == "4"
-    slides = page.children[0].children
+    deck, bar = (next(c for c in page.children if c.className == name) for name in ("deck", "present-bar"))
+    slides = deck.children
     assert len(slides) == 8 and "active" in slides[3].className
     assert slides[3].to_plotly_json()["props"]["data-back"] == "/debt?year=2023&unit=%E4%BA%BF%E5%85%83"
-    links = [a.href for a in page.children[1].children[-1].children]
+    links = [a.href for a in bar.children[-1].children]
     assert links[0] == "/export/slides.pptx?year=2023&unit=%E4%BA%BF%E5%85%83"
 
 

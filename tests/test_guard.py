@@ -408,8 +408,10 @@ def test_a_value_no_page_can_send_is_refused(client, deps, output, path, values,
 def test_a_pattern_id_of_a_page_that_has_none_is_refused(client, deps):
     body = request_for(spec_of(deps, "page-end"), {}, {"data-changed.data": {"version": "x", "at": 1}})
     body["outputs"][0] = [{"id": {"page": "check", "role": "page-end"}, "property": "children"}]
+    body["outputs"][1] = [{"id": {"page": "check", "role": "page-footer"}, "property": "children"}]
     assert_refused(post(client, body), time.perf_counter())
     body["outputs"][0] = [{"id": {"page": "debt", "role": "page-end"}, "property": "children"}]
+    body["outputs"][1] = [{"id": {"page": "debt", "role": "page-footer"}, "property": "children"}]
     assert post(client, body).status_code == 200
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from components import briefing, charts, debt, palette, transfers, vocab
+from components import briefing, charts, debt, palette, performance, transfers, vocab
 from components.data import load_folder
 from components.palette import BLACK, WHITE, contrast, lightness
 from components.sections import debt as debt_model
@@ -170,12 +170,16 @@ def charts_of_the_seed():
     seed = load_folder(DATA)
     cats = transfers_model.chart_frame(transfers_model.model(seed, 2023, REGION))
     m = debt_model.model(seed, 2022, REGION)
+    perf = performance.model(seed, 2022, REGION)
     return [
         transfers.fig_budget_vs_prior(cats),
         transfers.fig_waterfall(cats),
         debt.fig_limit(m),
         debt.fig_composition(m),
         debt.fig_flows(m),
+        # Cross-filtered: the marks not chosen keep their contrast too.
+        performance.fig_target_types(perf, ["项目支出"]),
+        performance.fig_grades(perf, ["良"]),
     ]
 
 
@@ -187,6 +191,7 @@ def test_every_mark_of_the_charts_holds_its_contrast(charts_of_the_seed, contras
         for what, colour in marks(fig):
             assert contrast(colour, background) >= least, (fig.layout.yaxis.title.text, what, colour)
         for t in fig.data:
+            assert t.opacity in (None, 1), "a faded mark loses its contrast"
             if t.type == "bar" and t.marker.pattern.shape:  # hatched: nothing under the lines but the paper
                 assert t.marker.pattern.fillmode == "replace" and t.marker.pattern.bgcolor is None
                 assert t.marker.pattern.solidity >= 0.4 and list(t.marker.pattern.fgcolor) == list(t.marker.color)
@@ -202,3 +207,17 @@ def test_a_series_coloured_by_category_is_keyed_in_grey(charts_of_the_seed):
     drawn = [t for t in bars.data if t.meta != charts.LEGEND_KEY]
     assert [t.legendgroup for t in drawn] == ["上年执行数", "预算数"]  # the key shows and hides them
     assert [t.offsetgroup for t in drawn] == [k.offsetgroup for k in keys.values()]  # no gap for the key
+
+
+def test_marks_left_out_by_a_cross_filter_keep_their_colour_dotted(charts_of_the_seed):
+    """/performance greyed the types not chosen to #D1D5DB (1.5:1 on white) and faded the grades
+    to 30%: now they keep their colour, outlined and dotted, and the chosen ones stay solid."""
+    types, grades = charts_of_the_seed[-2:]
+    (bars,) = types.data
+    shapes = dict(zip(bars.x, bars.marker.pattern.shape, strict=True))
+    assert shapes == {"部门整体支出": ".", "项目支出": ""}
+    assert {t.name: t.marker.pattern.shape for t in grades.data} == {"良": ("",), "中": (".",)}
+    for fig in (types, grades):
+        for t in fig.data:
+            for colour in (*t.marker.line.color, *t.marker.pattern.fgcolor):
+                assert contrast(colour, WHITE) >= MIN_STANDARD

@@ -209,7 +209,19 @@ def folder_server(request, tmp_path_factory) -> Iterator[ServerURL]:
 
 
 @pytest.fixture(scope="session")
-def chromium(tmp_path_factory):
+def playwright_driver():
+    """Playwright, started once for the session (a second start in the same thread is refused)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
+    playwright = sync_playwright().start()
+    try:
+        yield playwright
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory, playwright_driver):
     """One headless Chromium for the session, as a persistent (on-disk profile) context.
 
     Each test opens its own tab in it (see ``open_dashboard``). The on-disk profile lets V8
@@ -217,27 +229,36 @@ def chromium(tmp_path_factory):
     which keeps the suite within its time budget. The app keeps no state in the browser
     (no cookies, no persisted stores), and cookies are cleared for every test anyway.
     """
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
-    playwright = sync_playwright().start()
+    context = playwright_driver.chromium.launch_persistent_context(
+        str(tmp_path_factory.mktemp("chromium-profile")),
+        executable_path=str(CHROMIUM),
+        args=CHROMIUM_ARGS,
+        headless=True,
+        viewport=VIEWPORT,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
     try:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport=VIEWPORT,
-            locale="zh-CN",
-            timezone_id="Asia/Shanghai",
-        )
-        try:
-            context.set_default_timeout(BROWSER_TIMEOUT_MS)
-            context.add_init_script(TRACK_DASH_REQUESTS)
-            yield context
-        finally:
-            context.close()
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
+        context.add_init_script(TRACK_DASH_REQUESTS)
+        yield context
     finally:
-        playwright.stop()
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def tablet(playwright_driver):
+    """A touch tablet held upright (768×1024, has_touch): a context of its own (touch is per context)."""
+    browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    try:
+        context = browser.new_context(
+            viewport={"width": 768, "height": 1024}, has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
+        context.add_init_script(TRACK_DASH_REQUESTS)
+        yield context
+    finally:
+        browser.close()
 
 
 

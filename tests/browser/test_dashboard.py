@@ -467,7 +467,7 @@ def test_back_leaves_a_page_opened_without_a_query(dashboard):
     dashboard.page.go_back()
     dashboard.settle()
     assert dashboard.poll(dashboard.path, "/", timeout=3) == "/"
-    assert dashboard.texts("h2.page-title") == ["总览"]
+    assert dashboard.texts("h1.page-title") == ["总览"]
     dashboard.assert_clean()
 
 

@@ -141,7 +141,7 @@ def csv_file(name: str, text: str) -> dict:
 def test_the_check_page_previews_a_good_file_without_touching_the_folder(open_dashboard, seed_server):
     before = {p.name: p.read_bytes() for p in SEED_DATA.glob("*.csv")}
     dash = open_dashboard(seed_server).goto("/check")
-    assert dash.texts("h2.page-title") == ["数据检查"]
+    assert dash.texts("h1.page-title") == ["数据检查"]
     upload(dash, csv_file("transfers.csv", (SEED_DATA / "transfers.csv").read_text(encoding="utf-8")))
     card = dash.text(".check-file")
     assert "可以载入：5 行，编码 UTF-8" in card and "没有发现问题" in card
