@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from components import checks, vocab
-from components.data import SCHEMAS, Problem, dataset_of, load_bytes, load_folder, parse_fast, parse_rows
+from components.data import SCHEMAS, Problem, dataset_of, load_bytes, load_folder, parse_fast, parse_rows, xlsx
 from components.data.parse import parse_bytes
 from components.data.xlsx import number_text
 
@@ -293,6 +293,26 @@ def test_a_workbook_reads_numbers_as_printed_and_formulas_without_cached_values_
     assert math.isnan(frame.loc[1, "prior_actual"])
     assert frame.loc[1, "_p_stated_change_pct"] == "-59.15"
     assert list(frame["line"]) == [4, 5, 6] and frame.attrs["title"] == "株洲经开区2023年转移支付预算表"
+
+
+def test_a_workbook_is_read_as_its_csv_would_be_with_sheet_rows_as_lines():
+    header = ["年度", "地区", "评价方式", "对象类型", "评价对象", "涉及金额", "等级", "说明"]
+    body = [[2022, "A", "财政重点评价", "项目支出", f"项目{i}", 10.5, "良"] for i in range(3)]  # 说明 left empty
+    raw = workbook([header, body[0], [], body[1], body[2]])  # Excel drops a row's empty end cells
+    sheet, data = xlsx.workbook_csv(raw)
+    assert data.decode().split("\n")[:3] == [",".join(header), "2022,A,财政重点评价,项目支出,项目0,10.5,良,", ""]
+    as_csv = parse_bytes(SCHEMAS["evaluations"], data, "evaluations.csv")[0]
+    frame, problems, _ = parse_bytes(SCHEMAS["evaluations"], raw, "evaluations.xlsx")
+    assert problems == [] and list(frame["line"]) == [2, 4, 5]  # the sheet's own row numbers
+    assert frame.drop(columns=[c for c in frame if c.startswith("_")]).equals(
+        as_csv.drop(columns=[c for c in as_csv if c.startswith("_")])
+    )
+    bad = workbook([header, body[0], [], [2022, "A", "财政重点评价", "项目支出", "项目9", "十元", "良"]])
+    _, problems, _ = parse_bytes(SCHEMAS["evaluations"], bad, "evaluations.xlsx")
+    assert [(p.sheet, p.line, p.column) for p in problems] == [(sheet, 4, "涉及金额")]
+    spanning = workbook([header, [2022, "A", "财政重点评价", "项目支出", "两行\n名称", 1, "良"], [], body[0]])
+    assert xlsx.workbook_csv(spanning) is None  # read as records instead, rows still as in the sheet
+    assert list(parse_bytes(SCHEMAS["evaluations"], spanning, "evaluations.xlsx")[0]["line"]) == [2, 4]
 
 
 def test_a_cached_formula_value_is_read_never_the_formula(tmp_path):

@@ -11,7 +11,7 @@ from components.data.cells import decode, line_of
 from components.data.fast import parse_fast
 from components.data.rows import EMPTY_FILE, parse_records, parse_rows
 from components.data.schema import CellError, Problem, Schema
-from components.data.xlsx import is_workbook, read_workbook
+from components.data.xlsx import is_workbook, read_workbook, workbook_csv
 
 WORKBOOK = "Excel 工作簿"  # what the encoding line says of a .xlsx
 
@@ -58,12 +58,19 @@ def parse_bytes(
 
 
 def parse_workbook(schema: Schema, raw: bytes) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """The first sheet through the row parser; every problem names the sheet."""
+    """The first sheet read as the same table saved as CSV would be (columnar when it can, else
+    row by row); every problem names the sheet."""
     try:
-        sheet, records = read_workbook(raw)
+        as_csv = workbook_csv(raw)
+        if as_csv is None:  # a cell spans lines: the rows as records keep their sheet row numbers
+            sheet, records = read_workbook(raw)
+            frame, problems = parse_records(schema, records)
+        else:
+            sheet, data = as_csv
+            fast = parse_fast(schema, data)
+            frame, problems = fast if fast is not None else parse_rows(schema, data.decode("utf-8"))
     except CellError as exc:
         return None, [Problem(schema.file, str(exc), exc.line)]
-    frame, problems = parse_records(schema, records)
     return frame, [replace(p, sheet=sheet) for p in problems]
 
 

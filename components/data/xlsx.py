@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -27,7 +29,40 @@ def is_workbook(name: str, raw: bytes) -> bool:
 
 
 def read_workbook(raw: bytes) -> tuple[str, list[tuple[int, list[str]]]]:
-    """(first sheet's name, (row number, cell texts) of each non-blank row). Raises CellError.
+    """(first sheet's name, (row number, cell texts) of each non-blank row). Raises CellError."""
+    sheet, rows = sheet_rows(raw)
+    return sheet, [(number, cells) for number, cells in rows if any(c.strip() for c in cells)]
+
+
+def workbook_csv(raw: bytes) -> tuple[str, bytes] | None:
+    """(first sheet's name, the sheet as UTF-8 CSV with sheet row N on line N), to be read exactly
+    as a CSV file is, and in no more memory than one; None when a cell spans lines (the row
+    numbers would shift: read_workbook's records are used then). Raises CellError.
+
+    Rows are padded to the header's width (the first row of several cells): Excel leaves a
+    row's empty cells at its end out, and a ragged file would miss the columnar reader."""
+    sheet, rows = sheet_rows(raw)
+    out = io.BytesIO()
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    writer = csv.writer(text, lineterminator="\n")
+    line, width = 1, 0
+    for number, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue  # an empty line, written by the gap before the next row
+        if any("\n" in c or "\r" in c for c in cells):
+            return None
+        if not width and sum(1 for c in cells if c.strip()) > 1:
+            width = len(cells)
+        text.write("\n" * (number - line))
+        writer.writerow(cells + [""] * (width - len(cells)))
+        line = number + 1
+    text.flush()
+    return sheet, out.getvalue()
+
+
+def sheet_rows(raw: bytes) -> tuple[str, Iterator[tuple[int, list[str]]]]:
+    """(first sheet's name, its rows as (row number, cell texts less the empty ones at the end)),
+    streamed. Raises CellError, at once for the workbook and while iterating for its rows.
 
     read_only streams the sheet, data_only gives a formula's cached value (never evaluated;
     a formula that was never calculated, as in files written by scripts, reads as not stated).
@@ -47,30 +82,32 @@ def read_workbook(raw: bytes) -> tuple[str, list[tuple[int, list[str]]]]:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise CellError(f"工作簿无法读取（{type(exc).__name__}）", SAVE_AS, 1) from None
-    try:
-        if not book.worksheets:
-            raise CellError("工作簿中没有工作表", "第一个工作表是数据表", 1)
-        sheet = book.worksheets[0]
-        records = []
+    if not book.worksheets:
+        book.close()
+        raise CellError("工作簿中没有工作表", "第一个工作表是数据表", 1)
+    sheet = book.worksheets[0]
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
         number = 0
         # A column's repeated texts (年度, 地区, 单位, 来源 …) share one string: a million rows of
         # cells would otherwise hold a million copies of each, twice the memory of the same CSV.
         shared: dict[str, str] = {}
-        for number, row in enumerate(sheet.iter_rows(max_col=MAX_SHEET_COLUMNS), start=1):
-            if number > MAX_SHEET_ROWS:
-                raise CellError(f"工作表超过 {MAX_SHEET_ROWS:,} 行", "较少的行", number)
-            cells = [_shared(shared, cell_text(c)) for c in row]
-            while cells and cells[-1] == "":
-                cells.pop()
-            if any(c.strip() for c in cells):
-                records.append((number, cells))
-        return sheet.title, records
-    except CellError:
-        raise
-    except Exception as exc:
-        raise CellError(f"工作表读取出错（{type(exc).__name__}）", SAVE_AS, number or 1) from None
-    finally:
-        book.close()
+        try:
+            for number, row in enumerate(sheet.iter_rows(max_col=MAX_SHEET_COLUMNS), start=1):
+                if number > MAX_SHEET_ROWS:
+                    raise CellError(f"工作表超过 {MAX_SHEET_ROWS:,} 行", "较少的行", number)
+                cells = [_shared(shared, cell_text(c)) for c in row]
+                while cells and cells[-1] == "":
+                    cells.pop()
+                yield number, cells
+        except CellError:
+            raise
+        except Exception as exc:
+            raise CellError(f"工作表读取出错（{type(exc).__name__}）", SAVE_AS, number or 1) from None
+        finally:
+            book.close()
+
+    return sheet.title, rows()
 
 
 def _shared(shared: dict[str, str], text: str) -> str:
