@@ -12,7 +12,7 @@ from components import ids
 from components.aggrid_locale import ag_grid_locale
 from components.data import Dataset, DataSource
 from components.filters import regions_of, toggle, years_of
-from components.layout import make_caption, make_chart_card, make_empty_state, make_filter_bar
+from components.layout import make_caption, make_chart_card, make_empty_state, make_filter_bar, make_page_heading
 from components.monitor_tables import ALERT_COLUMNS, EMPTY, FILES_NEEDED, alert_rows, application_table, detail, kpis
 from components.plotdict import Fig
 from components.sections import monitor as model_of
@@ -237,7 +237,7 @@ def fig_application(m: MonitorModel) -> Fig:
 def layout(dataset: Dataset, search: str) -> html.Div:
     keys = main_keys(dataset)
     years, regions = years_of(*keys), regions_of(*keys)
-    header = [html.H2("绩效运行监控（预算执行与绩效目标「双监控」）", className="page-title")]
+    header = [make_page_heading("绩效运行监控（预算执行与绩效目标「双监控」）")]
     if not years:
         return html.Div(header + [make_empty_state(f"{EMPTY}。{FILES_NEEDED}")])
     query = parse_query(search)

@@ -230,7 +230,7 @@ def test_the_word_report_reads_like_the_seed_in_its_structure_and_fonts(client):
     assert "（一）地方政府债务限额余额情况" in level2 and "（三）地方政府债务还本付息情况" in level2
     assert "（二）预算绩效管理工作存在的问题" in level2 and "（三）下一步预算绩效管理工作思路" in level2
     text = "\n".join(p.text for p in document.paragraphs)
-    seed = (ROOT.parent / "shared" / "seeds" / "000_1eab0e6a9a052066.txt").read_text(encoding="utf-8")
+    seed = (ROOT / "tests" / "fixtures" / "seed" / "000_1eab0e6a9a052066.txt").read_text(encoding="utf-8")
     for sentence in (
         "比上年执行数减少10674万元，为上年执行数的13.89%。其中：",
         "1.其他一般性转移支付收入1722万元。",

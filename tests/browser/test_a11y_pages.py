@@ -206,8 +206,8 @@ def test_a_tablet_can_use_every_page(tablet, seed_server, page):
         assert overflow["scroll"] <= 0 and overflow["right"] <= 1, overflow
         for graph in dashboard.page.locator("#page .js-plotly-plot").all():
             assert graph.bounding_box()["width"] <= 768
-        if page.filtered:
-            year = dashboard.page.locator(f"#{page.key}-year")
+        year = dashboard.page.locator(f"#{page.key}-year")
+        if page.filtered and (page.key != "monitor" or year.count()):  # the seed has no monitor data: no filters
             year.tap()
             dashboard.page.get_by_role("option").first.wait_for()
             dashboard.page.keyboard.press("Escape")
