@@ -204,11 +204,17 @@ def test_printing_gives_a4_pages_without_the_navigation(dashboard):
     dashboard.page.emulate_media(media="print")
     assert not dashboard.page.locator("#navbar").is_visible()
     assert not dashboard.page.locator("#transfers-unit").is_visible()
+    # The filters print as the view they name, not as controls; the table fits the page's width.
+    assert not dashboard.page.locator(".filter-bar .dash-dropdown-trigger-icon").first.is_visible()
+    assert not dashboard.page.locator(".chart-choices").first.is_visible()
+    page_width = dashboard.page.evaluate("document.querySelector('#page').getBoundingClientRect().right")
+    table = dashboard.page.locator("#transfers-table table").bounding_box()
+    assert table["x"] + table["width"] <= page_width + 1
     pdf = PdfReader(io.BytesIO(dashboard.page.pdf(format="A4", print_background=True)))
     width, height = (float(v) for v in pdf.pages[0].mediabox.upper_right)
     assert abs(width - 595.3) < 1.5 and abs(height - 841.9) < 1.5  # A4 in points
     text = "".join(unicodedata.normalize("NFKC", "".join(p.extract_text() for p in pdf.pages)).split())
-    assert "税收返还和转移支付" in text and "2023年转移支付预算1722万元" in text
+    assert "税收返还和转移支付" in text and "2023年转移支付预算1722万元" in text and "2023年株洲经开区" in text  # the view, as text
     assert "演示模式" not in text and "金额单位" not in text
     dashboard.page.emulate_media(media="screen")
     dashboard.assert_clean()
