@@ -10,3 +10,19 @@ LOCALE_FILE = Path(__file__).with_name("ag_grid_locale_zh_cn.json")
 @cache
 def ag_grid_locale() -> dict[str, str]:
     return json.loads(LOCALE_FILE.read_text(encoding="utf-8"))
+
+
+# Every list on the dashboard: sortable, filterable, wrapped, paged in Chinese.
+DEFAULT_COLUMN = {"sortable": True, "filter": True, "resizable": True, "wrapText": True, "autoHeight": True}
+
+
+def grid_options(no_rows: str, page_size: int, **more) -> dict:
+    """dashGridOptions with the zh-CN texts, `no_rows` where the list is empty, `page_size` rows a page."""
+    return {
+        "localeText": {**ag_grid_locale(), "noRowsToShow": no_rows},
+        "domLayout": "autoHeight",
+        "pagination": True,
+        "paginationPageSize": page_size,
+        "paginationPageSizeSelector": False,
+        **more,
+    }

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html
 
 from components import ids
-from components.aggrid_locale import ag_grid_locale
+from components.aggrid_locale import DEFAULT_COLUMN, grid_options
 from components.data import Dataset, DataSource
 from components.filters import regions_of, toggle, years_of
 from components.layout import make_caption, make_chart_card, make_empty_state, make_filter_bar, make_page_heading
@@ -322,20 +322,8 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                             id=ids.MON_ALERTS,
                             columnDefs=ALERT_COLUMNS,
                             rowData=[],
-                            defaultColDef={
-                                "sortable": True,
-                                "filter": True,
-                                "resizable": True,
-                                "wrapText": True,
-                                "autoHeight": True,
-                            },
-                            dashGridOptions={
-                                "localeText": {**ag_grid_locale(), "noRowsToShow": "没有预警"},
-                                "domLayout": "autoHeight",
-                                "pagination": True,
-                                "paginationPageSize": 20,
-                                "paginationPageSizeSelector": False,
-                            },
+                            defaultColDef=DEFAULT_COLUMN,
+                            dashGridOptions=grid_options("没有预警", 20),
                             csvExportParams={"fileName": "绩效监控_预警清单.csv"},
                             className="ag-theme-quartz",
                             style={"width": "100%"},

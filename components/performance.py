@@ -8,7 +8,7 @@ import pandas as pd
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html
 
 from components import grid_paging, ids, palette, vocab
-from components.aggrid_locale import ag_grid_locale
+from components.aggrid_locale import DEFAULT_COLUMN, grid_options
 from components.charts import stacked_bars
 from components.data import Dataset, DataSource
 from components.figures import Figure, card_text
@@ -413,22 +413,10 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                                 # region-year lists thousands of evaluations.
                                 rowModelType="infinite",
                                 columnDefs=GRID_COLUMNS,
-                                defaultColDef={
-                                    "sortable": True,
-                                    "filter": True,
-                                    "resizable": True,
-                                    "wrapText": True,
-                                    "autoHeight": True,
-                                },
-                                dashGridOptions={
-                                    "localeText": {**ag_grid_locale(), "noRowsToShow": "没有符合筛选条件的评价对象"},
-                                    "domLayout": "autoHeight",
-                                    "pagination": True,
-                                    "paginationPageSize": GRID_PAGE,
-                                    "paginationPageSizeSelector": False,
-                                    "cacheBlockSize": GRID_PAGE,
-                                    "maxBlocksInCache": 10,
-                                },
+                                defaultColDef=DEFAULT_COLUMN,
+                                dashGridOptions=grid_options(
+                                    "没有符合筛选条件的评价对象", GRID_PAGE, cacheBlockSize=GRID_PAGE, maxBlocksInCache=10
+                                ),
                                 className="ag-theme-quartz",
                                 style={"width": "100%"},
                             ),
