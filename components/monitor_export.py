@@ -9,7 +9,7 @@ from components import monitor
 from components.data import Dataset
 from components.figures import DERIVED
 from components.sections import monitor_text
-from components.sections.monitor import MISSED
+from components.sections.monitor import MISSED, MonitorModel
 from components.state import ViewState
 
 SECTION = "绩效监控"
@@ -58,10 +58,9 @@ def slide_parts(dataset: Dataset, state: ViewState) -> list[tuple]:
     return parts
 
 
-def tables(dataset: Dataset, state: ViewState) -> list[tuple[str, str, pd.DataFrame, tuple[str, ...]]]:
+def tables(m: MonitorModel) -> list[tuple[str, str, pd.DataFrame, tuple[str, ...]]]:
     """The section's tables: execution, indicators and alerts, each (sheet, title, cells, sources);
     计算值 columns say so in their headers."""
-    m = monitor.model(dataset, state)
     where = f"{m.region or ''}{m.year}年"
     month = f"{m.month}月末" if m.month else ""
     progress = pd.DataFrame(

@@ -56,7 +56,8 @@ def register_view(app, source: DataSource, page: str, outputs: Mapping[str, Dash
         drawn, digests = dataset.cached(digested, ViewState.of(page, year, region, unit, **picks))
         shown = shown if isinstance(shown, dict) else {}
         out = {k: no_update if shown.get(k) == digests[k] else v for k, v in drawn.items() if k != "query"}
-        cue = f"{dataset.version}|{drawn['query']}" if page_findings(dataset, page)[0] else dataset.version
+        marked = dataset.derived(("has-findings", page), lambda d: bool(page_findings(d, page)[0]))  # once a snapshot
+        cue = f"{dataset.version}|{drawn['query']}" if marked else dataset.version
         fresh = cue != cued and (cued is not None or "|" in cue)  # markers start empty: nothing to clear
         return out | {"query": drawn["query"], "digests": digests, "cue": cue if fresh else no_update}
 

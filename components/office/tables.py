@@ -20,6 +20,7 @@ from components.figures import MISSING, Figure, how_computed
 from components.layout import section_rows
 from components.sections import debt as debt_model
 from components.sections.debt import figure_of
+from components.sections.monitor import MonitorModel
 from components.sections.performance import indicator_figure, number
 
 Cell = Figure | str | int | float | None
@@ -224,7 +225,12 @@ def performance_tables(dataset: Dataset, deck: Deck) -> list[Table]:
 def monitor_tables(dataset: Dataset, deck: Deck) -> list[Table]:
     """The tables as office.tables lays them out (workbook, Word, PDF), for the deck's view."""
     state = deck.views.get("monitor")
-    if state is None or monitor_page.model(dataset, state).empty:
+    return monitor_tables_of(monitor_page.model(dataset, state)) if state is not None else []
+
+
+def monitor_tables_of(m: MonitorModel) -> list[Table]:
+    """The same, from a model already built (the Word chapter has one): a model costs about a second."""
+    if m.empty:
         return []
     return [
         Table(
@@ -237,7 +243,7 @@ def monitor_tables(dataset: Dataset, deck: Deck) -> list[Table]:
             0,
             sources,
         )
-        for sheet, title, frame, sources in monitor_export.tables(dataset, state)
+        for sheet, title, frame, sources in monitor_export.tables(m)
         if len(frame)
     ]
 

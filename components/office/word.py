@@ -34,7 +34,7 @@ from components.layout import section_rows
 from components.office.tables import (
     Table,
     debt_tables,
-    monitor_tables,
+    monitor_tables_of,
     performance_tables,
     published_line,
     transfer_tables,
@@ -153,7 +153,7 @@ def monitor_chapter(dataset: Dataset, deck: Deck) -> tuple[str, list[Block]]:
     blocks = []
     for n, (key, heading) in enumerate(part for part in monitor_export.CHAPTER_PARTS if said.get(part[0])):
         blocks += [h(f"（{'一二三四'[n]}）{heading}"), *(p(x) for x in said[key])]
-    return "绩效运行监控情况", blocks + [Block("table", table=t) for t in monitor_tables(dataset, deck)]
+    return "绩效运行监控情况", blocks + [Block("table", table=t) for t in monitor_tables_of(m)]
 
 
 # The chapters in the document's order; a new section appends its builder here.

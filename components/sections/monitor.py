@@ -269,6 +269,14 @@ def ratio_of(spent: Figure, budget: Figure) -> Decimal | None:
     return spent.to(budget.unit).value / budget.value
 
 
+def progress_of_parts(name: str, parts: list[Progress], month: int, yellow, red, how: str = "") -> Progress:
+    """One row for `name` whose budget and spending are its parts' added up (a unit of its projects,
+    the region of its units), citing each part's source once."""
+    sources = "；".join(dict.fromkeys(p.source for p in parts if p.source))
+    budget, spent = summed([p.budget for p in parts]), summed([p.spent for p in parts])
+    return progress_of(name, "", month, budget, spent, sources, yellow, red, how)
+
+
 def progress_of(
     agency: str, project: str, month: int, budget: Figure, spent: Figure, source: str, yellow, red, how=""
 ) -> Progress:
@@ -317,20 +325,7 @@ def progress_at(rows: pd.DataFrame, month: int, yellow, red) -> tuple[Progress, 
     own = {p.agency for p in out if not p.project}
     for agency in dict.fromkeys(p.agency for p in out if p.project and p.agency not in own):
         parts = [p for p in out if p.agency == agency and p.project]
-        sources = "；".join(dict.fromkeys(p.source for p in parts if p.source))
-        out.append(
-            progress_of(
-                agency,
-                "",
-                month,
-                summed([p.budget for p in parts]),
-                summed([p.spent for p in parts]),
-                sources,
-                yellow,
-                red,
-                "按分项计算",
-            )
-        )
+        out.append(progress_of_parts(agency, parts, month, yellow, red, "按分项计算"))
     return tuple(out)
 
 
@@ -421,17 +416,7 @@ def model(
     units = [p for p in progress if not p.project]
     total = None
     if units and month:
-        sources = "；".join(dict.fromkeys(p.source for p in units if p.source))
-        total = progress_of(
-            region or "",
-            "",
-            month,
-            summed([p.budget for p in units]),
-            summed([p.spent for p in units]),
-            sources,
-            yellow,
-            red,
-        )
+        total = progress_of_parts(region or "", units, month, yellow, red)
     all_execution = dataset.frame("execution")
     applied = applied_of(scored, all_execution, region, year) if year is not None else ()
     sources = tuple(dict.fromkeys(s for s in (*targets["source"], *execution["source"]) if s))
