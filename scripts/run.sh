@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-deps.sh
-[[ -x .venv/bin/python ]] || python3 -m venv .venv
+[[ -x .venv/bin/pip ]] || python3 -m venv --clear .venv  # also mends a venv cut off while it was made
 .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
 exec .venv/bin/python app.py "$@"

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/system-deps.sh
 
-[[ -x .venv/bin/python ]] || python3 -m venv .venv
+[[ -x .venv/bin/pip ]] || python3 -m venv --clear .venv  # also mends a venv cut off while it was made
 .venv/bin/pip install -q --disable-pip-version-check -r requirements-test.txt
 
 # axe-core for the accessibility browser tests, pinned by tests/browser/node/package-lock.json;
