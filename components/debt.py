@@ -12,10 +12,12 @@ from components.data import Dataset, DataSource
 from components.figures import DERIVED, card_text
 from components.filters import keep, regions_of, select, toggle, years_of
 from components.layout import (
+    chart_slot,
+    chart_slot_outputs,
+    chart_slot_values,
     make_caption,
     make_chart_card,
     make_empty_state,
-    make_graph,
     make_kpi_card,
     make_section_extras,
     make_section_page,
@@ -36,8 +38,8 @@ PAGE = "debt"
 EMPTY = "暂无政府债务数据"
 NO_LIMIT = model_of.NO_LIMIT
 FLOWS = model_of.FLOWS
-
-
+# The region comparison and the trend, each in a card of its own that is redrawn in place.
+SLOTS = {"compare": ids.DEBT_COMPARE, "trend": ids.DEBT_TREND}
 
 
 def split_text(m: DebtModel, alias: str) -> str:
@@ -238,6 +240,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                     ),
                 ]
             ),
+            *(chart_slot(graph_id) for graph_id in SLOTS.values()),
             html.Div(id=ids.DEBT_EXTRA),
         ],
         f"{EMPTY}（debt.csv 未提供或未载入）",
@@ -277,8 +280,7 @@ def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
     printed = model_of.printed_unit(select(dataset.frame("debt"), year, region))
     m = model_of.model(dataset, year, region, selected, state.shown_unit(printed))
     said = sentences(m)
-    extra = [make_graph(*chart) for chart in trend_charts(dataset, year, region, selected, m.unit)]
-    extra += make_section_extras(dataset, "政府债务", year, region, state.unit)
+    charts = trend_charts(dataset, year, region, selected, m.unit)
     return {
         "kpis": make_kpis(m),
         "composition": fig_composition(m),
@@ -286,7 +288,8 @@ def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
         "limit": make_limit_panel(m) if m.types else [make_empty_state(EMPTY)],
         "flows": fig_flows(m),
         "flows_caption": make_caption(said[ids.DEBT_FLOWS]),
-        "extra": extra,
+        **chart_slot_values(SLOTS, charts),
+        "extra": make_section_extras(dataset, "政府债务", year, region, state.unit),
         "query": state.query(printed),
     }
 
@@ -298,6 +301,7 @@ OUTPUTS = {
     "limit": Output(ids.DEBT_LIMIT, "children"),
     "flows": Output(ids.DEBT_FLOWS, "figure"),
     "flows_caption": Output(ids.caption(ids.DEBT_FLOWS), "children"),
+    **chart_slot_outputs(SLOTS),
     "extra": Output(ids.DEBT_EXTRA, "children"),
 }
 

@@ -25,8 +25,22 @@ def export_link(kind: str) -> str:
 
 
 def chart_table(graph_id: str) -> str:
-    """The 数据表 under a chart: the chart's figures as a table (components/chart_table.py)."""
+    """The 数据表 under a chart: the chart's figures as a table (built by assets/chart-table.js)."""
     return f"{graph_id}-table"
+
+
+def chart_slot(graph_id: str) -> str:
+    """The holder of a comparison or trend card (layout.chart_slot), hidden while the view has none."""
+    return f"{graph_id}-slot"
+
+
+def chart_title(graph_id: str) -> str:
+    return f"{graph_id}-title"
+
+
+def chart_figure(graph_id: str) -> str:
+    """The role=figure box around a graph: its aria-label names the chart."""
+    return f"{graph_id}-figure"
 
 
 def chart_choice(graph_id: str, filter_id: str, value) -> dict:
@@ -145,7 +159,6 @@ PERF_GRID = "performance-grid"
 PERF_GRID_NOTE = "performance-grid-note"
 PERF_INDICATORS = "performance-indicators"
 PERF_NOTES = "performance-notes"
-PERF_EXTRA = "performance-extra"
 PERF_COMPARE = "performance-compare"
 PERF_TREND = "performance-trend"
 PERF_CLEAR = "performance-clear"

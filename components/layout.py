@@ -6,10 +6,9 @@ from collections.abc import Mapping, Sequence
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc, html
+from dash import Output, dcc, html
 
 from components import ids
-from components.chart_table import make_chart_table
 from components.data import Dataset
 from components.figures import card_text
 from components.filters import select
@@ -279,7 +278,7 @@ def make_choice_buttons(title: str, graph_id: str, page: str, name: str, values:
 
 def described_graph(graph_id: str, title: str, filename: str, figure=None) -> list:
     """The graph, the sentences beneath it that describe it (filled by the page's callback) and
-    its 数据表 (filled by routing.register_view from the figure, or here from `figure`)."""
+    its 数据表 (built in the browser from the drawn figure when opened: assets/chart-table.js)."""
     if figure is None:
         graph = dcc.Graph(id=graph_id, config=graph_config(filename))
         described = [
@@ -288,12 +287,12 @@ def described_graph(graph_id: str, title: str, filename: str, figure=None) -> li
         ]
     else:  # drawn in a callback, without sentences
         graph = dcc.Graph(id=graph_id, figure=figure, config=graph_config(filename))
-        described = [html.Div(graph, role="figure", **{"aria-label": title})]
+        described = [html.Div(graph, id=ids.chart_figure(graph_id), role="figure", **{"aria-label": title})]
     return described + [
         html.Details(
             [
                 html.Summary("数据表", className="chart-table-toggle"),
-                html.Div(make_chart_table(figure) if figure is not None else [], id=ids.chart_table(graph_id)),
+                html.Div(id=ids.chart_table(graph_id), className="chart-table-box"),
             ],
             className="chart-table no-print",
         ),
@@ -313,6 +312,49 @@ def make_graph(graph_id: str, figure, filename: str, title: str) -> dbc.Card:
         ],
         className="mb-3 chart-card",
     )
+
+
+EMPTY_FIGURE = {"data": [], "layout": {}}  # a hidden slot's: nothing to draw
+
+
+def chart_slot(graph_id: str) -> html.Div:
+    """A region comparison or trend (a page's trend_charts): its card stays on the page, hidden while
+    the view has none, so that a filter change redraws it in place (Plotly.react, not a new plot)
+    and only when its own figure changed (routing.register_view sends only changed outputs)."""
+    card = make_graph(graph_id, EMPTY_FIGURE, "", "")
+    card.children[0].id = ids.chart_title(graph_id)
+    return html.Div(card, id=ids.chart_slot(graph_id), hidden=True)
+
+
+def chart_slot_outputs(slots: Mapping[str, str]) -> dict[str, Output]:
+    """A page's OUTPUTS for its chart slots ({output name: graph id})."""
+    out = {}
+    for name, graph_id in slots.items():
+        out |= {
+            name: Output(graph_id, "figure"),
+            f"{name}_config": Output(graph_id, "config"),
+            f"{name}_title": Output(ids.chart_title(graph_id), "children"),
+            f"{name}_label": Output(ids.chart_figure(graph_id), "aria-label"),
+            f"{name}_hidden": Output(ids.chart_slot(graph_id), "hidden"),
+        }
+    return out
+
+
+def chart_slot_values(slots: Mapping[str, str], charts: Sequence[tuple]) -> dict:
+    """What the slots show for a view's (graph id, figure, file name, title) charts; a slot whose
+    chart the view has not is emptied and hidden."""
+    by_id = {chart[0]: chart for chart in charts}
+    out = {}
+    for name, graph_id in slots.items():
+        _, figure, filename, title = by_id.get(graph_id, (graph_id, EMPTY_FIGURE, "", ""))
+        out |= {
+            name: figure,
+            f"{name}_config": graph_config(filename),
+            f"{name}_title": title,
+            f"{name}_label": title,
+            f"{name}_hidden": graph_id not in by_id,
+        }
+    return out
 
 
 def make_empty_state(text: str) -> dbc.Alert:

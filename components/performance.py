@@ -14,10 +14,12 @@ from components.data import Dataset, DataSource
 from components.figures import Figure, card_text
 from components.filters import keep, regions_of, select, toggle, years_of
 from components.layout import (
+    chart_slot,
+    chart_slot_outputs,
+    chart_slot_values,
     make_caption,
     make_chart_card,
     make_empty_state,
-    make_graph,
     make_indicator_cards,
     make_kpi_card,
     make_notes_card,
@@ -45,6 +47,8 @@ from components.theme import (
 PAGE = "performance"
 GRID_PAGE = 20  # evaluations per page of the list
 EMPTY = "暂无绩效评价数据"
+# The region comparison and the trend, each in a card of its own that is redrawn in place.
+SLOTS = {"compare": ids.PERF_COMPARE, "trend": ids.PERF_TREND}
 
 
 def main_frames(dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -426,7 +430,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                 className="mb-3",
             ),
             dbc.Row(dbc.Col(make_chart_card("各等级涉及金额", ids.PERF_GRADE_AMOUNTS, "绩效管理_各等级涉及金额"))),
-            html.Div(id=ids.PERF_EXTRA),
+            *(chart_slot(graph_id) for graph_id in SLOTS.values()),
             html.Div(id=ids.PERF_NOTES),
         ],
         f"{EMPTY}（evaluations.csv、grades.csv 未提供或未载入）",
@@ -479,7 +483,7 @@ def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
         "grid_columns": grid_columns(unit_or(unit, printed)),
         "grid_note": grid_note(m),
         "grade_amounts": fig_grades(m, grades_selected, value="amount"),
-        "extra": [make_graph(*chart) for chart in trend_charts(dataset, year, region, methods)],
+        **chart_slot_values(SLOTS, trend_charts(dataset, year, region, methods)),
         "notes": make_notes_card(notes, "工作开展情况、存在的问题与下一步工作思路"),
         "query": state.query(printed),
     }
@@ -495,7 +499,7 @@ OUTPUTS = {
     "grid_columns": Output(ids.PERF_GRID, "columnDefs"),
     "grid_note": Output(ids.PERF_GRID_NOTE, "children"),
     "grade_amounts": Output(ids.PERF_GRADE_AMOUNTS, "figure"),
-    "extra": Output(ids.PERF_EXTRA, "children"),
+    **chart_slot_outputs(SLOTS),
     "notes": Output(ids.PERF_NOTES, "children"),
 }
 

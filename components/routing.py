@@ -13,7 +13,6 @@ from flask import jsonify
 from plotly.io.json import to_json_plotly
 
 from components import ids
-from components.chart_table import make_chart_table
 from components.data import Dataset, DataSource
 from components.layout import VERSION_ROUTE, make_empty_state
 from components.page_end import make_data_banner, make_footer, make_page_end, page_findings
@@ -38,19 +37,11 @@ def register_view(app, source: DataSource, page: str, outputs: Mapping[str, Dash
         "cue": Output(ids.marker_cue(page), "data"),
     }
 
-    # Each chart's 数据表 is read from the figure drawn, and remembered and digested with it.
-    tables = {
-        f"{name}_table": Output(ids.chart_table(o.component_id), "children")
-        for name, o in outputs.items()
-        if o.component_property == "figure"
-    }
-
     def digested(dataset: Dataset, view_state: ViewState) -> tuple[dict, dict]:
         drawn = view(dataset, view_state)
-        drawn |= {key: make_chart_table(drawn[key.removesuffix("_table")]) for key in tables}
         return drawn, {k: digest(v) for k, v in drawn.items() if k != "query"}
 
-    @app.callback(output={**outputs, **tables, **extra}, inputs=inputs, state=state)
+    @app.callback(output={**outputs, **extra}, inputs=inputs, state=state)
     def update(year, region, unit, data_changed, shown, cued, **picks):
         dataset = source.get()
         drawn, digests = dataset.cached(digested, ViewState.of(page, year, region, unit, **picks))

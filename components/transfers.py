@@ -12,10 +12,12 @@ from components.data import Dataset, DataSource
 from components.figures import COMPUTED, how_computed, total
 from components.filters import keep, regions_of, select, toggle, years_of
 from components.layout import (
+    chart_slot,
+    chart_slot_outputs,
+    chart_slot_values,
     make_caption,
     make_chart_card,
     make_empty_state,
-    make_graph,
     make_kpi_card,
     make_section_extras,
     make_section_page,
@@ -38,6 +40,8 @@ from components.theme import (
 
 PAGE = "transfers"
 EMPTY = "暂无转移支付数据"
+# The region comparison and the trend, each in a card of its own that is redrawn in place.
+SLOTS = {"compare": ids.TRANSFERS_COMPARE, "trend": ids.TRANSFERS_TREND}
 
 
 def budgets_by(rows: pd.DataFrame, by: str, unit: str | None = None) -> pd.DataFrame:
@@ -308,6 +312,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                 ],
                 className="mb-3",
             ),
+            *(chart_slot(graph_id) for graph_id in SLOTS.values()),
             html.Div(id=ids.TRANSFERS_EXTRA),
         ],
         f"{EMPTY}（transfers.csv 未提供或未载入）",
@@ -353,8 +358,7 @@ def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
     m = model_for(dataset, year, region, selected, state.unit)
     said = sentences(m)
     cats = model_of.chart_frame(m)
-    extra = [make_graph(*chart) for chart in trend_charts(dataset, year, region, selected, m.unit, m.subset)]
-    extra += make_section_extras(dataset, "转移支付", year, region, state.unit)
+    charts = trend_charts(dataset, year, region, selected, m.unit, m.subset)
     return {
         "kpis": make_kpis(m),
         "bars": fig_budget_vs_prior(cats, m.unit),
@@ -362,7 +366,8 @@ def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
         "waterfall": fig_waterfall(cats, m.unit),
         "waterfall_caption": make_caption(said[ids.TRANSFERS_WATERFALL]),
         "table": make_table(m),
-        "extra": extra,
+        **chart_slot_values(SLOTS, charts),
+        "extra": make_section_extras(dataset, "转移支付", year, region, state.unit),
         "query": state.query(model_of.printed_unit(select(dataset.frame("transfers"), year, region))),
     }
 
@@ -374,6 +379,7 @@ OUTPUTS = {
     "waterfall": Output(ids.TRANSFERS_WATERFALL, "figure"),
     "waterfall_caption": Output(ids.caption(ids.TRANSFERS_WATERFALL), "children"),
     "table": Output(ids.TRANSFERS_TABLE, "children"),
+    **chart_slot_outputs(SLOTS),
     "extra": Output(ids.TRANSFERS_EXTRA, "children"),
 }
 

@@ -10,6 +10,7 @@ from dash import dcc
 
 from components import debt, filters, overview, performance, transfers
 from components.data import load_folder
+from components.routing import digest
 from components.sections import debt as debt_model
 from components.sections import transfers as transfers_model
 from components.state import ViewState, from_url, parse_query
@@ -325,28 +326,36 @@ def graph_in(component):
 
 
 def test_several_regions_and_years_add_comparison_and_trend(multi):
-    extra = transfers.view(multi, ViewState.of("transfers", 2023, "示例区甲"))["extra"]
-    ids = [graph_in(card).id for card in extra]
-    assert ids == ["transfers-compare", "transfers-trend"]
-    compare = graph_in(extra[0]).figure
+    out = transfers.view(multi, ViewState.of("transfers", 2023, "示例区甲"))
+    assert out["compare_hidden"] is False and out["trend_hidden"] is False
+    assert out["compare_title"] == "2023年各地区预算数对比" and out["trend_label"] == "示例区甲历年预算数"
+    assert out["compare_config"]["toImageButtonOptions"]["filename"] == "转移支付_地区对比_2023"
+    compare = out["compare"]
     assert list(trace(compare, "一般性转移支付").y) == [3100, 2000]
     assert "专项转移支付未公布" in compare.layout.xaxis.ticktext[1]  # 示例区乙's budget is not stated
-    trend = graph_in(extra[1]).figure
-    assert list(trend.data[0].x) == ["2022", "2023"]
+    assert list(out["trend"].data[0].x) == ["2022", "2023"]
+
+
+def test_a_region_change_leaves_the_comparison_as_it_was_drawn(multi):
+    """Only outputs whose value changed are sent and redrawn (routing.register_view): the comparison
+    of all regions in a year is the same whichever region is chosen."""
+    a = transfers.view(multi, ViewState.of("transfers", 2023, "示例区甲"))
+    b = transfers.view(multi, ViewState.of("transfers", 2023, "示例区乙"))
+    assert digest(a["compare"]) == digest(b["compare"]) and digest(a["trend"]) != digest(b["trend"])
 
 
 def test_one_region_one_year_has_no_comparison(seed):
-    assert transfers.view(seed, ViewState.of("transfers", 2023, REGION))["extra"] == []
+    out = transfers.view(seed, ViewState.of("transfers", 2023, REGION))
+    assert out["compare_hidden"] is True and out["trend_hidden"] is True and out["compare"]["data"] == []
 
 
 def test_gbk_debt_with_limits_and_trend(multi):
     out = debt.view(multi, ViewState.of("debt", 2023, "示例区甲"))
-    kpis, limit_panel, extra = out["kpis"], out["limit"], out["extra"]
+    kpis, limit_panel = out["kpis"], out["limit"]
     text = texts(kpis)
     assert "37.00 亿元" in text and "44.00 亿元" in text and "余额占限额 84.09%（计算值）" in text
     assert limit_panel[0].id == "debt-limit-graph"
-    trend = graph_in(extra[0]).figure
-    assert [list(t.y) for t in trend.data] == [[8.0, 9.0], [25.0, 28.0]]
+    assert [list(t.y) for t in out["trend"].data] == [[8.0, 9.0], [25.0, 28.0]]
 
 
 def test_performance_counts_from_graded_evaluations_per_region(multi):

@@ -156,6 +156,17 @@ def test_the_cross_filter_by_keys_alone(dashboard):
     dashboard.assert_clean()
 
 
+TABLE_ROWS = """box => [...document.querySelectorAll('#' + box + ' tr')].map(r => [...r.cells].map(c => c.textContent))"""
+
+
+def open_tables(dashboard) -> int:
+    """Open every 数据表 of the page (as a click would); how many there are."""
+    return dashboard.page.evaluate(
+        "() => { const all = [...document.querySelectorAll('#page details.chart-table')];"
+        " all.forEach(d => { d.open = true; }); return all.length; }"
+    )
+
+
 def test_every_chart_has_its_data_table_one_key_away(dashboard):
     dashboard.goto("/transfers?year=2023")
     summary = tab_to(dashboard, lambda e: e["tag"] == "SUMMARY" and e["text"] == "数据表")
@@ -163,18 +174,35 @@ def test_every_chart_has_its_data_table_one_key_away(dashboard):
     dashboard.page.keyboard.press("Enter")
     table = dashboard.page.locator("#transfers-bars-table table")
     table.wait_for()
-    rows = {
-        r[0]: r[1:] for r in table.locator("tr").evaluate_all("rs => rs.map(r => [...r.cells].map(c => c.textContent))")
-    }
-    assert rows["类别"] == ["上年执行数", "预算数"]
+    rows = {r[0]: r[1:] for r in dashboard.page.evaluate(TABLE_ROWS, "transfers-bars-table")}
+    assert rows["类别"] == ["上年执行数", "预算数"]  # the legend-only key traces are no columns
     assert rows["一般性转移支付"] == ["4,215 万元（计算值）", "1,722 万元"]  # as the hover says, marked where computed
+    assert rows["税收返还"][1] == "0 万元"  # a printed 0 stays 0, never 未公布
+    assert "数值轴：" in dashboard.page.locator("#transfers-bars-table").inner_text()
+
+    # Open while the chart is redrawn: the table follows the new figure (here 亿元 for 万元).
+    unit = dashboard.page.locator("#transfers-unit").get_by_text("亿元", exact=True)
+    dashboard.act(unit.click)
+    assert dashboard.poll(
+        lambda: dict((r[0], r[1:]) for r in dashboard.page.evaluate(TABLE_ROWS, "transfers-bars-table"))
+        .get("一般性转移支付", [""])[-1].endswith("亿元"),
+        True,
+    ), "the open table shows the redrawn chart's figures"
+
+    dashboard.goto("/debt?year=2022")
+    open_tables(dashboard)
+    donut = dashboard.page.evaluate(TABLE_ROWS, "debt-composition-table")
+    assert donut[0] == ["项目", "数值"] and ["一般债务", "4.50 亿元"] in donut  # a slice with its unit
+
     for page in ("/", "/debt?year=2022", "/performance?year=2022"):
         dashboard.goto(page)
         graphs = dashboard.page.locator("#page .chart-card .dash-graph").count()
-        tables = dashboard.page.locator("#page .chart-card details.chart-table").count()
+        tables = open_tables(dashboard)
         assert graphs >= 2 and tables >= graphs - 1, page  # 债务限额与余额 is drawn in its panel, described there
         filled = dashboard.page.locator("#page details.chart-table :is(table, .chart-table-empty)").count()
         assert filled == tables, page  # a table, or why the chart is empty (各等级涉及金额未公布)
+    counts = dashboard.page.evaluate(TABLE_ROWS, "performance-types-table")
+    assert counts == [["类别", "评价对象数（个）"], ["部门整体支出", "3"], ["项目支出", "5"]]
     dashboard.assert_clean()
 
 
