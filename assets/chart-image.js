@@ -15,7 +15,8 @@
 
   function context(gd) {
     const figure = gd.closest('[role="figure"]');
-    const title = (figure && figure.getAttribute("aria-label")) || "";
+    const labelledBy = figure && document.getElementById(figure.getAttribute("aria-labelledby") || "");
+    const title = (figure && figure.getAttribute("aria-label")) || (labelledBy ? labelledBy.textContent.trim() : "");
     const caption = figure && figure.parentElement ? figure.parentElement.querySelector(".chart-caption") : null;
     const said = caption ? caption.textContent : "";
     let year = queryValue("year");
@@ -63,7 +64,8 @@
       }] : []),
     });
     const options = (gd._context && gd._context.toImageButtonOptions) || {};
-    const name = (options.filename || "图表") + ".png";
+    const named = gd.layout.meta && gd.layout.meta.filename; // a chart slot's (layout.chart_slot)
+    const name = (named || options.filename || "图表") + ".png";
     window.Plotly.toImage({ data: gd.data, layout: layout }, { format: "png", width: layout.width, height: layout.height, scale: options.scale || 2 })
       .then(function (url) { window.dashboardSaveUrl(url, name); });  // from export-status.js
   }, true);

@@ -30,7 +30,7 @@ def chart_table(graph_id: str) -> str:
 
 
 def chart_slot(graph_id: str) -> str:
-    """The holder of a comparison or trend card (layout.chart_slot), hidden while the view has none."""
+    """The holder of a comparison or trend card (layout.chart_slot), folded away while the view has none."""
     return f"{graph_id}-slot"
 
 

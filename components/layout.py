@@ -15,7 +15,7 @@ from components.filters import select
 from components.pages import BY_KEY, EXPORTS, FILTER_LABELS, PAGES, PRESENT_PATH
 from components.sections.performance import indicator_figure
 from components.state import ViewState
-from components.theme import AS_PRINTED, UNITS, graph_config
+from components.theme import AS_PRINTED, UNITS, file_stem, graph_config
 
 TITLE = "财政预算公开看板"
 POLL_MS = 2000  # how often an open page asks whether the data changed (a tiny GET)
@@ -287,16 +287,19 @@ def described_graph(graph_id: str, title: str, filename: str, figure=None) -> li
         ]
     else:  # drawn in a callback, without sentences
         graph = dcc.Graph(id=graph_id, figure=figure, config=graph_config(filename))
-        described = [html.Div(graph, id=ids.chart_figure(graph_id), role="figure", **{"aria-label": title})]
-    return described + [
-        html.Details(
-            [
-                html.Summary("数据表", className="chart-table-toggle"),
-                html.Div(id=ids.chart_table(graph_id), className="chart-table-box"),
-            ],
-            className="chart-table no-print",
-        ),
-    ]
+        described = [html.Div(graph, role="figure", **{"aria-label": title})]
+    return described + [data_table(graph_id)]
+
+
+def data_table(graph_id: str) -> html.Details:
+    """A chart's 数据表, closed; assets/chart-table.js builds it from the drawn figure when opened."""
+    return html.Details(
+        [
+            html.Summary("数据表", className="chart-table-toggle"),
+            html.Div(id=ids.chart_table(graph_id), className="chart-table-box"),
+        ],
+        className="chart-table no-print",
+    )
 
 
 def make_caption(sentences: Sequence[str]) -> list:
@@ -314,16 +317,27 @@ def make_graph(graph_id: str, figure, filename: str, title: str) -> dbc.Card:
     )
 
 
-EMPTY_FIGURE = {"data": [], "layout": {}}  # a hidden slot's: nothing to draw
+EMPTY_FIGURE = {"data": [], "layout": {}}  # an empty slot's: nothing to draw
+SLOT, SLOT_EMPTY = "chart-slot", "chart-slot chart-slot-empty"  # assets/app.css folds the empty one away
 
 
 def chart_slot(graph_id: str) -> html.Div:
-    """A region comparison or trend (a page's trend_charts): its card stays on the page, hidden while
-    the view has none, so that a filter change redraws it in place (Plotly.react, not a new plot)
-    and only when its own figure changed (routing.register_view sends only changed outputs)."""
-    card = make_graph(graph_id, EMPTY_FIGURE, "", "")
-    card.children[0].id = ids.chart_title(graph_id)
-    return html.Div(card, id=ids.chart_slot(graph_id), hidden=True)
+    """A region comparison or trend (a page's trend_charts): its card stays on the page, folded away
+    while the view has none, so that a filter change redraws it in place (Plotly.react, not a new
+    plot) and only when its own figure changed (routing.register_view sends only changed outputs).
+    Folded, not display:none: a graph drawn in a box of no size keeps no size when shown.
+
+    Its config never changes (a new config makes Plotly plot anew): the PNG's file name travels in
+    the figure (layout.meta.filename, read by assets/chart-image.js), and the figure is named by
+    the card's title (aria-labelledby), which the view fills."""
+    graph = dcc.Graph(id=graph_id, figure=EMPTY_FIGURE, config=graph_config("图表"))
+    named = {"aria-labelledby": ids.chart_title(graph_id)}
+    body = [html.Div(graph, id=ids.chart_figure(graph_id), role="figure", **named), data_table(graph_id)]
+    card = dbc.Card(
+        [dbc.CardHeader(id=ids.chart_title(graph_id), className="fw-semibold"), dbc.CardBody(body)],
+        className="mb-3 chart-card",
+    )
+    return html.Div(card, id=ids.chart_slot(graph_id), className=SLOT_EMPTY)
 
 
 def chart_slot_outputs(slots: Mapping[str, str]) -> dict[str, Output]:
@@ -332,28 +346,24 @@ def chart_slot_outputs(slots: Mapping[str, str]) -> dict[str, Output]:
     for name, graph_id in slots.items():
         out |= {
             name: Output(graph_id, "figure"),
-            f"{name}_config": Output(graph_id, "config"),
             f"{name}_title": Output(ids.chart_title(graph_id), "children"),
-            f"{name}_label": Output(ids.chart_figure(graph_id), "aria-label"),
-            f"{name}_hidden": Output(ids.chart_slot(graph_id), "hidden"),
+            f"{name}_slot": Output(ids.chart_slot(graph_id), "className"),
         }
     return out
 
 
 def chart_slot_values(slots: Mapping[str, str], charts: Sequence[tuple]) -> dict:
     """What the slots show for a view's (graph id, figure, file name, title) charts; a slot whose
-    chart the view has not is emptied and hidden."""
+    chart the view has not is emptied and folded away."""
     by_id = {chart[0]: chart for chart in charts}
     out = {}
     for name, graph_id in slots.items():
-        _, figure, filename, title = by_id.get(graph_id, (graph_id, EMPTY_FIGURE, "", ""))
-        out |= {
-            name: figure,
-            f"{name}_config": graph_config(filename),
-            f"{name}_title": title,
-            f"{name}_label": title,
-            f"{name}_hidden": graph_id not in by_id,
-        }
+        if graph_id in by_id:
+            _, figure, filename, title = by_id[graph_id]
+            out |= {name: figure.copy().update_layout(meta={"filename": file_stem(filename)}), f"{name}_title": title}
+        else:
+            out |= {name: EMPTY_FIGURE, f"{name}_title": ""}
+        out[f"{name}_slot"] = SLOT if graph_id in by_id else SLOT_EMPTY
     return out
 
 

@@ -98,6 +98,12 @@ class Fig(dict):
     def data(self) -> tuple:
         return _node(self["data"])
 
+    def copy(self) -> Fig:
+        """The same traces under a layout of its own (to set a layout property without touching this one)."""
+        out = Fig()
+        out["data"], out["layout"] = self["data"], dict(self["layout"])
+        return out
+
     @property
     def layout(self) -> Node:
         return _node(self["layout"])

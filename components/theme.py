@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import replace
 from datetime import datetime
 
@@ -123,6 +124,14 @@ def axis_format(unit: str) -> str:
     return ",.2f" if unit == "亿元" else ",~f"
 
 
+UNSAFE_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
+
+
+def file_stem(name: str) -> str:
+    """A name a saved chart can have on Windows too: a region named with / or < would not save."""
+    return UNSAFE_IN_FILE_NAMES.sub("", name).strip() or "图表"
+
+
 def graph_config(filename: str) -> dict:
     """Plotly config: Chinese toolbar, no Plotly logo, PNG saved under a Chinese name."""
     return {
@@ -136,7 +145,7 @@ def graph_config(filename: str) -> dict:
         # server by default (assets/plotly-finance-*.js has both defaults changed too).
         "topojsonURL": "/assets/topojson/",
         "plotlyServerURL": "",
-        "toImageButtonOptions": {"filename": filename, "format": "png", "scale": 2},
+        "toImageButtonOptions": {"filename": file_stem(filename), "format": "png", "scale": 2},
     }
 
 

@@ -327,9 +327,9 @@ def graph_in(component):
 
 def test_several_regions_and_years_add_comparison_and_trend(multi):
     out = transfers.view(multi, ViewState.of("transfers", 2023, "示例区甲"))
-    assert out["compare_hidden"] is False and out["trend_hidden"] is False
-    assert out["compare_title"] == "2023年各地区预算数对比" and out["trend_label"] == "示例区甲历年预算数"
-    assert out["compare_config"]["toImageButtonOptions"]["filename"] == "转移支付_地区对比_2023"
+    assert out["compare_slot"] == out["trend_slot"] == "chart-slot"
+    assert out["compare_title"] == "2023年各地区预算数对比" and out["trend_title"] == "示例区甲历年预算数"
+    assert out["compare"].layout.meta.filename == "转移支付_地区对比_2023"  # the PNG's name (chart-image.js)
     compare = out["compare"]
     assert list(trace(compare, "一般性转移支付").y) == [3100, 2000]
     assert "专项转移支付未公布" in compare.layout.xaxis.ticktext[1]  # 示例区乙's budget is not stated
@@ -346,7 +346,7 @@ def test_a_region_change_leaves_the_comparison_as_it_was_drawn(multi):
 
 def test_one_region_one_year_has_no_comparison(seed):
     out = transfers.view(seed, ViewState.of("transfers", 2023, REGION))
-    assert out["compare_hidden"] is True and out["trend_hidden"] is True and out["compare"]["data"] == []
+    assert out["compare_slot"] == out["trend_slot"] == "chart-slot chart-slot-empty" and out["compare"]["data"] == []
 
 
 def test_gbk_debt_with_limits_and_trend(multi):

@@ -216,6 +216,41 @@ WIDER = DataFolder(
 )
 
 
+# Marks each graph's node and counts its redraws: a graph redrawn in place keeps its node.
+MARK_GRAPHS = """() => { window.__redrawn = {}; document.querySelectorAll('#page .js-plotly-plot').forEach(gd => {
+  const id = gd.closest('.dash-graph').id; gd.__marked = true; window.__redrawn[id] = 0;
+  gd.on('plotly_afterplot', () => { window.__redrawn[id] += 1; }); }); }"""
+KEPT = "id => !!document.querySelector('#' + id + ' .js-plotly-plot').__marked"
+
+
+@pytest.mark.parametrize("folder_server", [WIDER], indirect=True, ids=str)
+def test_comparison_and_trend_are_redrawn_in_place_and_only_when_their_figure_changed(open_dashboard, folder_server):
+    dash = open_dashboard(folder_server).goto("/transfers?year=2023")
+    assert dash.page.locator("#transfers-compare").is_visible() and dash.page.locator("#transfers-trend").is_visible()
+    assert dash.text("#transfers-compare-title") == "2023年各地区预算数对比"
+    graph = dash.page.locator("#transfers-compare")
+    graph.locator(".js-plotly-plot").hover()
+    with dash.page.expect_download() as download:
+        graph.locator(".modebar-btn[data-title='下载图表为PNG格式']").click()
+    assert download.value.suggested_filename == "转移支付_地区对比_2023.png"  # the file name travels in the figure
+
+    dash.page.evaluate(MARK_GRAPHS)
+    dash.select("transfers-region", "云龙示范区")  # one year only: no trend; the comparison is the same
+    assert not dash.page.locator("#transfers-trend").is_visible()
+    redrawn = dash.page.evaluate("window.__redrawn")
+    assert redrawn["transfers-compare"] == 0 and redrawn["transfers-bars"] >= 1, redrawn
+    dash.select("transfers-region", "株洲经开区")
+    dash.page.evaluate(MARK_GRAPHS)
+    dash.select("transfers-year", "2022年")  # one region that year: no comparison; the trend is the same
+    assert not dash.page.locator("#transfers-compare").is_visible()
+    assert dash.page.evaluate("window.__redrawn")["transfers-trend"] == 0
+    dash.select("transfers-year", "2023年")
+    assert dash.page.locator("#transfers-compare").is_visible()
+    assert dash.page.evaluate(KEPT, "transfers-compare") and dash.page.evaluate(KEPT, "transfers-trend")  # not new plots
+    assert dash.series("transfers-compare")["一般性转移支付"] == {"株洲经开区": 1722, "云龙示范区": 500}
+    dash.assert_clean()
+
+
 @pytest.mark.parametrize("folder_server", [WIDER], indirect=True, ids=str)
 def test_year_filter_shows_that_year(open_dashboard, folder_server):
     dash = open_dashboard(folder_server).goto("/transfers")
