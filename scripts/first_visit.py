@@ -14,6 +14,11 @@ page, so load from elsewhere on a shared machine hits both alike. The browser as
 - first chart: ms from navigation start to the first chart with a drawn trace
 - CLS: the page's cumulative layout shift until then (Lighthouse's measure)
 - grid script: whether AG Grid's bundle was loaded
+
+A third side, "bare", is the floor the issue measures the first chart against: a page with
+nothing but the same plotly.js (assets/, compressed the same way) drawing one chart, the seed's
+/transfers 预算数与上年执行数, served by a bare Flask app with Flask-Compress. Target: the
+dashboard's first chart within 1.5× of it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,6 +72,44 @@ def server(root: Path, log_dir: Path, venv: Path) -> Iterator[str]:
         proc = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
         with answering(proc, base, log_dir / f"server-{port}.log", 60):
             yield base
+
+
+BARE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>bare</title></head>
+<body><div id="chart" style="height:380px"></div><script src="/plotly.js"></script>
+<script>const f = FIGURE; Plotly.newPlot("chart", f.data, f.layout, {responsive: true, locale: "zh-CN"});</script>
+</body></html>"""
+
+
+@contextlib.contextmanager
+def bare_server() -> Iterator[str]:
+    """The bare page: the dashboard's plotly.js and one of its figures, nothing else."""
+    from flask import Flask, send_file
+    from flask_compress import Compress
+    from plotly.io.json import to_json_plotly
+    from werkzeug.serving import make_server
+
+    from components import transfers
+    from components.data import load_folder
+    from components.state import ViewState
+
+    dataset = load_folder(ROOT / "data")
+    frame = dataset.frame("transfers")
+    year = int(frame["year"].max())
+    state = ViewState.of("transfers", year, str(frame[frame["year"] == year]["region"].iloc[0]))
+    page = BARE.replace("FIGURE", to_json_plotly(transfers.view(dataset, state)["bars"]))
+    script = next((ROOT / "assets").glob("plotly-*.min.js"))
+    app = Flask("bare")
+    Compress(app)
+    app.add_url_rule("/", "page", lambda: page)
+    app.add_url_rule("/plotly.js", "plotly", lambda: send_file(script, mimetype="text/javascript"))
+    port = free_port()
+    httpd = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        httpd.shutdown()
 
 
 def visit(browser, base: str, path: str) -> dict:
@@ -118,11 +162,12 @@ def run(baseline: Path, runs: int) -> dict:
     baseline = baseline.resolve()
     venv = ROOT / ".venv"
     base_venv = baseline / ".venv" if (baseline / ".venv" / "bin" / "gunicorn").exists() else venv
-    results: dict[str, dict[str, list[dict]]] = {p: {"before": [], "after": []} for p in PAGES}
+    results: dict = {p: {"before": [], "after": []} for p in PAGES}
     with (
         tempfile.TemporaryDirectory(prefix="first-visit-") as tmp,
         server(baseline, Path(tmp), base_venv) as before,
         server(ROOT, Path(tmp), venv) as after,
+        bare_server() as bare,
         sync_playwright() as pw,
     ):
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -130,11 +175,13 @@ def run(baseline: Path, runs: int) -> dict:
             for base in (before, after):  # warm the servers' own caches
                 for path in PAGES:
                     visit(browser, base, path)
+            visit(browser, bare, "/")
             for i in range(runs):
                 order = (("before", before), ("after", after)) if i % 2 == 0 else (("after", after), ("before", before))
                 for path in PAGES:
                     for side, base in order:
                         results[path][side].append(visit(browser, base, path))
+                results.setdefault("bare", []).append(visit(browser, bare, "/"))
                 print(f"  第 {i + 1}/{runs} 轮", flush=True)
         finally:
             browser.close()
@@ -146,7 +193,9 @@ def report(results: dict, baseline: Path, runs: int) -> None:
     print(f"\n首次访问（空缓存，Accept-Encoding: gzip, br），{runs} 次的中位数；before = {baseline}，after = {ROOT}")
     header = f"{'页面':<11}{'':<8}{'字节':>12}{'请求数':>8}{'首图 ms':>10}{'CLS':>8}  AG Grid / Dash 自带 plotly"
     print(header)
-    for path, sides in results.items():
+    bare = results["bare"]
+    for path in PAGES:
+        sides = results[path]
         for side in ("before", "after"):
             s = sides[side]
             grid = sum(x["grid_script"] for x in s)
@@ -159,3 +208,8 @@ def report(results: dict, baseline: Path, runs: int) -> None:
         ratios = [median(a, k) / median(b, k) if median(b, k) else float("nan") for k in ("bytes", "requests")]
         ratios.append(median(a, "first_chart_ms") / median(b, "first_chart_ms"))
         print(f"{path:<11}{'after/before':<8}{ratios[0]:>10.2f}×{ratios[1]:>7.2f}×{ratios[2]:>9.2f}×")
+    floor = median(bare, "first_chart_ms")
+    print(f"\n只有 plotly.js 和一张图的页面：首图 {floor:,.0f} ms，字节 {median(bare, 'bytes'):,.0f}")
+    for path in PAGES:
+        ratio = median(results[path]["after"], "first_chart_ms") / floor
+        print(f"{path:<11}after 首图 ÷ 该页面 = {ratio:.2f}×（目标 ≤ 1.5×）")
