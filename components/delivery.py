@@ -13,6 +13,8 @@
   (the mechanism Dash uses for a component library imported late).
 - dash_table is not in the page either: Dash puts its bundle in every page, but no page draws a
   DataTable (the tables are html tables and the AG Grid).
+- dcc's graph and dropdown code come in chunks its own script fetches only once a page holding one
+  is drawn: one more round trip before the first chart. The page names them for preloading.
 - Babel's polyfill (core-js and regenerator, about 100 KB of script run before anything is drawn)
   is only for browsers without ES modules (`nomodule`: Chrome < 61, old 360/QQ cores), which need
   it; newer ones have what it adds. The renderer's one global from it, regeneratorRuntime, is
@@ -33,6 +35,7 @@ from flask_compress import Compress
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 GRID_LIBRARY = "dash_ag_grid"
+CHUNKS = ("dash/dcc/async-graph.js", "dash/dcc/async-dropdown.js")  # every page draws both
 UNUSED_SCRIPTS = ("dash_table/",)  # dash_table's files inside the dash package: no page draws a DataTable
 OLD_BROWSERS_ONLY = ("deps/polyfill@",)  # Dash's copy of @babel/polyfill
 COMPRESSED_TYPES = [  # text only: images, fonts and Office/PDF files are compressed already
@@ -109,6 +112,9 @@ def install(app: Dash) -> None:
     )
     Compress(server)  # its after_request runs last: the handlers below see the uncompressed body
     defer_grid_script(app)
+    suites = app.config.requests_pathname_prefix + "_dash-component-suites/"
+    links = "".join(f'<link rel="preload" as="script" href="{suites}{chunk}">' for chunk in CHUNKS)
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}" + links, 1)
 
     @server.after_request
     def cache_headers(response: Response) -> Response:

@@ -41,6 +41,8 @@ def register_view(app, source: DataSource, page: str, outputs: Mapping[str, Dash
         drawn = view(dataset, view_state)
         return drawn, {k: digest(v) for k, v in drawn.items() if k != "query"}
 
+    app.server.extensions.setdefault(VIEWS, {})[page] = (names, outputs, digested)
+
     @app.callback(output={**outputs, **extra}, inputs=inputs, state=state)
     def update(year, region, unit, data_changed, shown, cued, **picks):
         dataset = source.get()
@@ -53,6 +55,52 @@ def register_view(app, source: DataSource, page: str, outputs: Mapping[str, Dash
         return out | {"query": drawn["query"], "digests": digests, "cue": cue if fresh else no_update}
 
     register_choices(app, page)
+
+
+VIEWS = "dashboard-views"  # app.server.extensions[VIEWS][page]: what render() needs to draw a view in the page
+
+
+def prefill(content, dataset: Dataset, page: str, names: tuple, outputs: Mapping[str, DashDependency], digested):
+    """The page as its drawing callback would leave it, for the view its filters show: its charts,
+    sentences and tables in the layout itself, so the first chart is drawn with the page, one round
+    trip sooner. The digests say so, and the callback's first call then sends nothing to draw."""
+    found: dict = {}
+    _index(content, found)
+    filters = [found.get(_key(ids.page_filter(page, name))) for name in names]
+    if any(f is None for f in filters):
+        return content
+    values = dict(zip(names, (f.value for f in filters), strict=True))
+    state = ViewState.of(page, values.pop("year"), values.pop("region"), values.pop("unit"), **values)
+    drawn, digests = dataset.cached(digested, state)
+    shown = {}
+    for name, output in outputs.items():
+        target = found.get(_key(output.component_id))
+        if target is not None:
+            setattr(target, output.component_property, drawn[name])
+            shown[name] = digests[name]
+    found[_key(ids.view_digests(page))].data = shown
+    return content
+
+
+def _key(component_id):
+    """A component id as a dict key (a pattern-matching id is a dict)."""
+    return tuple(sorted(component_id.items())) if isinstance(component_id, dict) else component_id
+
+
+def _index(node, found: dict, depth: int = 0) -> None:
+    """Components of a layout by id (a layout is a few levels deep; the bound stops a cycle)."""
+    if depth > 60:
+        return
+    if isinstance(node, list | tuple):
+        for child in node:
+            _index(child, found, depth + 1)
+        return
+    if not hasattr(node, "to_plotly_json"):
+        return
+    component_id = getattr(node, "id", None)
+    if component_id is not None:
+        found[_key(component_id)] = node
+    _index(getattr(node, "children", None), found, depth + 1)
 
 
 def digest(value) -> str:
@@ -105,7 +153,8 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
         if not isinstance(route, dict):
             raise PreventUpdate
         dataset = source.get()
-        return *render(dataset, route.get("path"), route.get("search"), pages), dataset.version
+        views = app.server.extensions.get(VIEWS, {})
+        return *render(dataset, route.get("path"), route.get("search"), pages, views), dataset.version
 
     @app.callback(
         Output(ids.DATA_BANNER, "children"),
@@ -191,14 +240,17 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
     )
 
 
-def render(dataset: Dataset, pathname: str | None, search: str | None, pages) -> tuple[list, list]:
-    """(the main content, the footer that follows the main landmark) of a path."""
+def render(dataset: Dataset, pathname: str | None, search: str | None, pages, views=None) -> tuple[list, list]:
+    """(the main content, the footer that follows the main landmark) of a path; a filtered page
+    drawn for its view when `views` (register_view's) has it."""
     if pathname == PRESENT_PATH:
         return [pages["present"](dataset, search or "")], []
     page = BY_PATH.get(pathname or "/")
     if page is None:
         return [make_empty_state(f"没有这个页面：{pathname}。请从上方导航进入。")], []
     content = pages[page.key](dataset, search or "")
+    if page.key in (views or {}):
+        content = prefill(content, dataset, page.key, *views[page.key])
     if not page.filtered:
         return [content], [make_footer(dataset, page.key)]
     end = html.Div(make_page_end(dataset, page.key), id=ids.page_end(page.key))

@@ -24,6 +24,7 @@ dashboard's first chart within 1.5× of it.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import statistics
 import subprocess
@@ -104,6 +105,7 @@ def bare_server() -> Iterator[str]:
     app.add_url_rule("/plotly.js", "plotly", lambda: send_file(script, mimetype="text/javascript"))
     port = free_port()
     httpd = make_server("127.0.0.1", port, app, threaded=True)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in the report
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:

@@ -15,6 +15,7 @@ import app as app_module
 from components import datacheck, page_end, routing
 from components.data import load_folder
 from components.pages import PAGES
+from tests.test_delivery import router_payload
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -137,6 +138,35 @@ def test_a_filter_change_sends_only_the_outputs_that_changed():
     picked = ask(["专项转移支付"], digests)
     assert {"transfers-bars", "transfers-waterfall", "transfers-kpis"} <= set(picked)  # redrawn for the pick
     assert "transfers-extra" not in picked  # the same indicator cards: not sent, not drawn again
+
+
+def in_layout(node, component_id):
+    """The props of the component with this id in a layout as Dash sends it (JSON)."""
+    if isinstance(node, list):
+        return next((found for child in node if (found := in_layout(child, component_id)) is not None), None)
+    if not isinstance(node, dict) or "props" not in node:
+        return None
+    if node["props"].get("id") == component_id:
+        return node["props"]
+    return in_layout(node["props"].get("children"), component_id)
+
+
+def test_a_page_arrives_drawn_and_its_first_view_call_sends_nothing_to_draw():
+    """The first chart is drawn with the page, one round trip sooner: render_page carries the view."""
+    client = app_module.create_app(ROOT / "data").server.test_client()
+    answer = client.post("/_dash-update-component", json=router_payload(client, "/transfers")).get_json()["response"]
+    page = answer["page"]["children"]
+    bars = in_layout(page, "transfers-bars")["figure"]
+    assert {t["name"] for t in bars["data"]} >= {"预算数", "上年执行数"}
+    assert "4,215 万元（计算值）" in json.dumps(bars, ensure_ascii=False)  # the view's figure, hover text and all
+    assert "一般性转移支付" in json.dumps(in_layout(page, "transfers-table"), ensure_ascii=False)
+    callback = next(c for c in client.get("/_dash-dependencies").get_json() if "transfers-bars.figure" in c["output"])
+    digests_id = next(s["id"] for s in callback["state"] if "view-digests" in s["id"])
+    shown = in_layout(page, json.loads(digests_id))["data"]
+    values = {"transfers-year": 2023, "transfers-region": "株洲经开区", "transfers-category": []}
+    values["transfers-unit"] = in_layout(page, "transfers-unit")["value"]
+    first = client.post("/_dash-update-component", json=view_request(callback, values, shown)).get_json()["response"]
+    assert set(first).isdisjoint({"transfers-bars", "transfers-waterfall", "transfers-kpis", "transfers-table"})
 
 
 # ---------------------------------------------------------------- serving only what is meant to be served

@@ -115,10 +115,21 @@ def test_an_exported_workbook_is_sent_as_it_is(client):
 
 
 def test_versioned_files_are_cached_for_a_year(client):
-    versioned = [u for u in page_urls(client) if "/_dash-component-suites/" in u or "?m=" in u]
+    chunks = tuple(delivery.CHUNKS)  # named by dcc's own loader: no version in their URL
+    versioned = [u for u in page_urls(client) if ("/_dash-component-suites/" in u or "?m=" in u) and not u.endswith(chunks)]
     assert any(PLOTLY_ASSET in u for u in versioned) and any("dash_renderer" in u for u in versioned)
     for url in versioned:
         assert client.get(url, headers=BOTH).headers["Cache-Control"] == delivery.IMMUTABLE, url
+
+
+def test_the_page_names_dccs_graph_and_dropdown_chunks_for_preloading(client):
+    # Else dcc's loader asks for them only once the page is drawn: a round trip before the first chart.
+    page = client.get("/").get_data(as_text=True)
+    for chunk in delivery.CHUNKS:
+        url = f"/_dash-component-suites/{chunk}"
+        assert f'<link rel="preload" as="script" href="{url}">' in page
+        response = client.get(url)
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "no-cache", url
 
 
 def test_unversioned_urls_are_asked_again_every_time(client):
