@@ -16,19 +16,19 @@ A server here is a process tree (a gunicorn master and its workers, or Streamlit
 
 The direct measurement starts gunicorn (gunicorn.conf.py) on the city data and prints each
 process's RSS, PSS and anonymous memory, and the three sums, after start and after every
-page and filter has been opened by each worker (several keep-alive connections at once, so
-that every worker gets some).
+page and filter has been opened by each worker in turn (on a kept-alive connection that
+worker holds, found in /proc/net/tcp).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
 import json
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -54,7 +54,7 @@ def tree_pids(pid: int) -> list[int]:
 
 
 def rollup_mb(pid: int) -> dict[str, float]:
-    """Rss, Pss, Pss_Anon, Anonymous of one process (MB), from /proc/PID/smaps_rollup."""
+    """Rss, Pss, Pss_Anon, Anonymous, Private_Dirty… of one process (MB), from /proc/PID/smaps_rollup."""
     out = {}
     with contextlib.suppress(OSError):
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
@@ -93,12 +93,55 @@ def tree_memory_mb(pid: int) -> dict[str, float | None]:
     }
 
 
+def worker_holding(port: int, server_port: int, workers: list[int]) -> int | None:
+    """Which worker holds the server end of the loopback connection from `port` (/proc/net/tcp)."""
+    inode = None
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote = (int(a.split(":")[1], 16) for a in fields[1:3])
+        if local == server_port and remote == port:
+            inode = fields[9]
+    for pid in workers:
+        with contextlib.suppress(OSError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    if os.readlink(fd) == f"socket:[{inode}]":
+                        return pid
+    return None
+
+
+def one_connection_per_worker(base: str, workers: list[int], tries: int = 64) -> dict:
+    """{worker pid: a kept-alive HTTP connection that this worker answers}, one for each worker."""
+    host, port = base.removeprefix("http://").split(":")
+    found = {}
+    for _ in range(tries):
+        connection = http.client.HTTPConnection(host, int(port), timeout=300)
+        connection.request("GET", "/_data-version")
+        connection.getresponse().read()
+        pid = worker_holding(connection.sock.getsockname()[1], int(port), workers)
+        if pid is None or pid in found:
+            connection.close()
+        else:
+            found[pid] = connection
+        if len(found) == len(workers):
+            return found
+    raise RuntimeError(f"only {len(found)} of {len(workers)} workers answered {tries} new connections")
+
+
+def post(connection: http.client.HTTPConnection, body: dict) -> int:
+    connection.request("POST", "/_dash-update-component", json.dumps(body), {"Content-Type": "application/json"})
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
 def describe(pid: int, label: str) -> dict:
     """Print each process of the tree and the sums; return the sums."""
     for p in tree_pids(pid):
         r = rollup_mb(p)
         print(
             f"    {'主进程' if p == pid else '工作进程'} {p}: RSS {r.get('Rss', 0):6.1f}  PSS {r.get('Pss', 0):6.1f}  "
+            f"独占 {r.get('Private_Clean', 0) + r.get('Private_Dirty', 0):6.1f}  "
             f"匿名 {r.get('Anonymous', 0):6.1f}  匿名 PSS {r.get('Pss_Anon', 0):6.1f} MB"
         )
     total = tree_memory_mb(pid)
@@ -117,8 +160,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    import requests
-
     from app import create_app
     from scripts.bench_lib import folder_of, gunicorn, requests_for
 
@@ -135,18 +176,12 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(SETTLE_SECONDS)  # every worker booted
             results["started"] = describe(server.proc.pid, "启动后")
 
-            def viewer(_i: int) -> None:
-                with requests.Session() as session:
-                    for body in bodies:
-                        session.post(server.base + "/_dash-update-component", json=body, timeout=300)
-
-            threads = [threading.Thread(target=viewer, args=(i,)) for i in range(4 * args.workers)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            connections = one_connection_per_worker(server.base, server.worker_pids())
+            for connection in connections.values():  # one worker after the other: each opens everything
+                assert all(post(connection, body) in (200, 204) for body in bodies)
+                connection.close()
             results["all_pages"] = describe(
-                server.proc.pid, f"每个工作进程打开全部页面和筛选后（{len(bodies)} 个请求 × {len(threads)} 个连接）"
+                server.proc.pid, f"每个工作进程依次打开全部页面和筛选后（{len(bodies)} 个请求）"
             )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
