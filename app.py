@@ -8,6 +8,8 @@ gunicorn -c gunicorn.conf.py app:server                     production (DATA_DIR
 from __future__ import annotations
 
 import argparse
+import gc
+import logging
 import os
 import sys
 from pathlib import Path
@@ -68,6 +70,7 @@ def create_app(data_dir: Path | str | None = None) -> Dash:
     trust.register_callbacks(app, source)
     # Uploads to the 数据检查 page arrive as base64 in a callback: refuse anything bigger at once.
     app.server.config["MAX_CONTENT_LENGTH"] = datacheck.MAX_REQUEST_BYTES
+    app.server.extensions["before_fork"] = lambda: before_fork(source)  # gunicorn.conf.py calls it
     install_guard(app, source)  # callback bodies checked against what the pages send; long log lines cut
     # Dash's page wraps its scripts in a <footer>: a second footer landmark beside the page's own.
     app.index_string = (
@@ -99,6 +102,19 @@ def create_app(data_dir: Path | str | None = None) -> Dash:
     with app.server.app_context():
         app._setup_server()
     return app
+
+
+def before_fork(source: DataSource) -> None:
+    """In gunicorn's master (preload_app, gunicorn.conf.py), before each worker is forked: the data
+    read (or brought up to date) here, so that the workers share its frames and the imported modules
+    copy-on-write instead of each holding its own. No thread is started (fork copies none): each
+    worker starts its own watcher and first checks the folder (DataSource._catch_up)."""
+    try:
+        source.catch_up()
+    except Exception:  # the workers then read the folder themselves, as without preload
+        logging.getLogger(__name__).exception("reading the data before forking the workers failed")
+    # Objects made so far are never moved by a worker's garbage collector: their pages stay shared.
+    gc.freeze()
 
 
 def check(folder: Path) -> int:

@@ -5,6 +5,9 @@ worker for a minute. So each worker process renders at most RUNNING exports at a
 at most WAITING more wait (each at most WAIT_SECONDS) and asks the rest to come back (429).
 A finished file is kept per (data version, kind, view): the same export asked again, by
 anyone, is sent from memory; identical requests that arrive together are rendered once.
+
+The builders (components/exports.py: python-pptx, python-docx, openpyxl, pypdf, kaleido) are
+imported on a worker's first export, not at start: about 60 MB per worker that viewers never use.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 from dash import Dash
 from flask import Response, request
 
-from components import briefing, exports
+from components import briefing
 from components.data import DataSource
 from components.present import SHOW_ONLY
 
@@ -41,25 +44,32 @@ class ExportKind:
     needs_chromium: bool
 
 
+def _exports():
+    """components.exports, imported the first time an export is asked for (then from sys.modules)."""
+    from components import exports
+
+    return exports
+
+
 # Builders are looked up in `exports` at call time, so a test (or a fix) that replaces one is used.
 EXPORT_KINDS = {
     "/export/slides.pptx": ExportKind(
-        lambda dataset, deck: exports.pptx_bytes(dataset, deck),
+        lambda dataset, deck: _exports().pptx_bytes(dataset, deck),
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "演示文稿.pptx",
         False,  # native charts: no Chromium
     ),
     "/export/report.pdf": ExportKind(
-        lambda dataset, deck: exports.pdf_bytes(dataset, deck), "application/pdf", "报告.pdf", True
+        lambda dataset, deck: _exports().pdf_bytes(dataset, deck), "application/pdf", "报告.pdf", True
     ),
     "/export/data.xlsx": ExportKind(
-        lambda dataset, deck: exports.workbook_bytes(dataset, deck),
+        lambda dataset, deck: _exports().workbook_bytes(dataset, deck),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "数据.xlsx",
         False,
     ),
     "/export/report.docx": ExportKind(
-        lambda dataset, deck: exports.docx_bytes(dataset, deck),
+        lambda dataset, deck: _exports().docx_bytes(dataset, deck),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "预算说明.docx",
         False,
@@ -167,7 +177,7 @@ class ExportServer:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def file(self, path: str, query_string: str) -> tuple[bytes, str, bool]:
-        """(body, file name, from the cache) of an export; raises Busy or exports.ExportError."""
+        """(body, file name, from the cache) of an export; raises Busy or ExportError."""
         dataset = self.source.get()
         key = (dataset.version, path, normalised_query(query_string))
         cached = self.cache.get(key)
@@ -180,9 +190,9 @@ class ExportServer:
                 flight = self._flights[key] = Flight()
         if not leader:  # the same file is being made: wait for it, as a place in the queue
             with self.pool.queued():
-                if not flight.done.wait(self.pool.wait_seconds + exports.RENDER_TIMEOUT):
+                if not flight.done.wait(self.pool.wait_seconds + _exports().RENDER_TIMEOUT):
                     raise Busy
-            if isinstance(flight.error, exports.ExportError | Busy):  # a fresh one: tracebacks are per thread
+            if isinstance(flight.error, _exports().ExportError | Busy):  # a fresh one: tracebacks are per thread
                 raise type(flight.error)(*flight.error.args)
             if flight.result is None:
                 raise RuntimeError(f"export {path} failed in another request") from flight.error
@@ -229,7 +239,7 @@ def register_exports(app: Dash, source: DataSource) -> ExportServer:
         started = time.monotonic()
         try:
             if request.method == "HEAD":  # Flask would run the whole GET view: answer from what is known
-                if kind.needs_chromium and not exports.browser_path():
+                if kind.needs_chromium and not _exports().browser_path():
                     return text_response("导出失败：服务器上没有找到 Chromium 浏览器。", 503)
                 filename, length = server.head(path, query_string)
                 body, hit = b"", None
@@ -241,7 +251,7 @@ def register_exports(app: Dash, source: DataSource) -> ExportServer:
             return text_response(
                 BUSY_MESSAGE + back.format(request.host_url), 429, **{"Retry-After": str(RETRY_AFTER_SECONDS)}
             )
-        except exports.ExportError as error:
+        except _exports().ExportError as error:
             app.server.logger.exception("export %s failed", path)
             return text_response(f"导出失败：{error}" + back.format(request.host_url), 503)
         headers = {"Content-Type": kind.mime, "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"}

@@ -4,6 +4,7 @@ imports included, so a lazy import does not hide one), and no module grown past 
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "components"
@@ -99,3 +100,33 @@ def test_the_loader_never_imports_the_checks():
 def test_no_module_exceeds_600_lines():
     lines = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in modules().items()}
     assert {name: n for name, n in lines.items() if n > MAX_LINES} == {}
+
+
+
+def test_viewing_pages_imports_no_export_library(tmp_path):
+    """python-pptx, python-docx, openpyxl, pypdf and kaleido cost about 50 MB a worker: only an
+    export needs them. Every page opened and every filter changed in a fresh process, then one export."""
+    import json
+    import subprocess
+    import sys
+
+    from app import create_app
+    from scripts.bench_lib import requests_for
+
+    root = PACKAGE.parent
+    bodies = tmp_path / "bodies.json"
+    bodies.write_text(json.dumps([r.body for r in requests_for(create_app(root / "data").server.test_client())]))
+    script = (
+        "import json, sys, app\n"
+        "client = app.create_app(sys.argv[1]).server.test_client()\n"
+        "for body in json.loads(open(sys.argv[2]).read()):\n"
+        "    assert client.post('/_dash-update-component', json=body).status_code in (200, 204)\n"
+        "heavy = ('pptx', 'docx', 'openpyxl', 'pypdf', 'kaleido')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m == 'components.exports'))\n"
+        "assert client.get('/export/data.xlsx').status_code == 200\n"
+        "print('openpyxl' in sys.modules)\n"
+    )
+    command = [sys.executable, "-c", script, str(root / "data"), str(bodies)]
+    env = {**os.environ, "DATA_CACHE_DIR": str(tmp_path / "cache")}
+    out = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=180)
+    assert out.stdout.split("\n")[:2] == ["[]", "True"], out.stderr[-2000:]

@@ -86,3 +86,43 @@ def test_workers_killed_while_a_file_is_broken_come_back_with_the_last_good_vers
             except subprocess.TimeoutExpired:
                 master.kill()
                 master.wait(timeout=10)
+
+
+@pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed")
+def test_workers_forked_after_the_data_changed_never_serve_the_masters_older_copy(tmp_path):
+    """The master read the data before forking (preload_app); workers restarted after two
+    changes, the last one broken, serve what the running ones served, not the master's copy."""
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    data.mkdir()
+    (data / "debt.csv").write_text(DEBT.format("4.50"), encoding="utf-8")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "DATA_DIR": str(data), "DATA_CACHE_DIR": str(cache)}
+    command = [str(GUNICORN), "-c", "gunicorn.conf.py", "--workers", "2", "--bind", f"127.0.0.1:{port}", "app:server"]
+    with open(tmp_path / "server.log", "wb") as log:
+        master = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            assert until(lambda: requests.get(base + "/", timeout=5).ok), (tmp_path / "server.log").read_text()
+            assert until(lambda: len(versions(base)) == 1)
+            (first,) = versions(base)
+            seen = {first}
+            for balance in ("9.50", "九点五"):  # a good change, then a broken one
+                part = data / ".debt.csv.part"
+                part.write_text(DEBT.format(balance), encoding="utf-8")
+                part.replace(data / "debt.csv")
+                assert until(lambda: len(versions(base) - seen) == 1 and len(versions(base)) == 1)
+                (now,) = versions(base)
+                seen.add(now)
+            killed = workers_of(master.pid)
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+            assert until(lambda: len(set(workers_of(master.pid)) - set(killed)) == 2)
+            assert until(lambda: requests.get(base + "/_data-version", timeout=5).ok)
+            assert versions(base, 24) == {now}  # 9.50 with the banner about 九点五; never 4.50
+        finally:
+            master.terminate()
+            try:
+                master.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                master.kill()
+                master.wait(timeout=10)

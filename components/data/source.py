@@ -55,6 +55,14 @@ def _signature(path: Path | None) -> tuple | None:
     return (str(path), st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino)
 
 
+def _now(folder: Path, schema: Schema) -> tuple | None:
+    """The signature `_look` decides on: of the file, or of both files when x.csv and x.xlsx lie side by side."""
+    paths = data_files(folder, schema)
+    if len(paths) > 1:
+        return tuple(_signature(p) for p in paths)
+    return _signature(paths[0] if paths else None)
+
+
 @dataclass
 class _Slot:
     """One file: the version last decided on, and what is in service."""
@@ -120,13 +128,18 @@ class DataSource:
         self._slots: dict[str, _Slot] = {}
         self._first_seen: dict[str, tuple[tuple | None, float]] = {}
         self._snapshot: Dataset | None = None
+        self._forked = False  # a fork's copy of a snapshot, not looked at in this process yet
+        ref = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: (source := ref()) is not None and source._after_fork())
 
     def get(self) -> Dataset:
         """The snapshot in service. With a watcher, never waits for a file to be read."""
-        if self._snapshot is None:
+        if self._snapshot is None or self._forked:
             with self._lock:
                 if self._snapshot is None:
                     self._refresh()
+                elif self._forked:
+                    self._catch_up()
         if self.watch:
             if self._watcher is None:
                 self._start_watching()
@@ -138,7 +151,13 @@ class DataSource:
     def refresh(self) -> None:
         """Look at the folder once and swap in a new snapshot if anything changed (the watcher's step)."""
         with self._lock:
-            self._refresh()
+            self._catch_up() if self._forked else self._refresh()
+
+    def catch_up(self) -> None:
+        """Bring a snapshot that nobody watched up to date, as a newly started worker would see the
+        folder: gunicorn's master before forking a worker (app.before_fork)."""
+        with self._lock:
+            self._catch_up()
 
     def _start_watching(self) -> None:
         with self._lock:
@@ -148,9 +167,40 @@ class DataSource:
             self._watcher = threading.Thread(target=_watch, args=(weakref.ref(self),), name="data-watch", daemon=True)
             self._watcher.start()
 
-    def _refresh(self) -> None:
+    def _after_fork(self) -> None:
+        """In a process forked from one that had loaded the data (gunicorn's preload): threads
+        are not copied by fork, so this process gets its own lock and watcher, and its first
+        get() looks at the folder before serving the copied snapshot."""
+        if self._lock.locked():  # forked in the middle of a change: start over, as a new worker
+            self._slots, self._first_seen, self._snapshot = {}, {}, None
+        self._lock = threading.Lock()
+        self._watcher = None
+        self._forked = self._snapshot is not None
+
+    def _catch_up(self) -> None:
+        """The snapshot checked against the folder (a stat per file when nothing changed).
+
+        A worker forked long after its master loaded the data must serve what a newly started
+        worker would: a file that changed since then is looked at afresh, as on a first look
+        (the last good version on disk, not the master's, stands in for a broken one)."""
+        if self._snapshot is None:
+            self._refresh()
+            return
+        fresh = {
+            name
+            for name, schema in SCHEMAS.items()
+            if name not in self._slots or _now(self.folder, schema) != self._slots[name].signature
+        }
+        for name in fresh:
+            self._slots.pop(name, None)
+            self._first_seen.pop(name, None)
+        self._refresh(fresh)
+        self._forked = False
+
+    def _refresh(self, fresh: set[str] = frozenset()) -> None:
+        """`fresh`: files decided on as in a worker's first look."""
         first = self._snapshot is None
-        changed = [self._look(name, schema, first) for name, schema in SCHEMAS.items()]
+        changed = [self._look(name, schema, first or name in fresh) for name, schema in SCHEMAS.items()]
         if first or any(changed):
             snapshot = self._compose()
             if self.prepare is not None:

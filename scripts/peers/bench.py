@@ -18,8 +18,14 @@ first load cold (empty cache) and warm (reload) until every chart is drawn and t
 then a year and a region change, each timed from the click on the option to the last chart
 redrawn (plotly_afterplot armed before the click; for Streamlit, which replaces a changed chart's
 element, the new chart drawn, and the rerun finished: see browser.py). Bytes: what came over the
-network (Chromium's encodedDataLength, and websocket frames for Streamlit). Server memory: the
-resident memory of every process of the server after the browser part and after the viewers.
+network (Chromium's encodedDataLength, and websocket frames for Streamlit). Server memory, after
+the browser part and after the viewers, summed over every process of the server (memory.py):
+RSS counts a page shared by a master and its workers (libraries, and with gunicorn's
+preload_app what the workers inherited copy-on-write) once per process; PSS divides each
+shared page among the processes that map it, so a tree's sum counts it once (Streamlit is one
+process: PSS is about its RSS), but the four servers of a run share their virtualenv's
+libraries too (the two dashboards .venv, Streamlit and Vizro .venv-peers), which makes each
+look a little smaller; 去重 counts every physical page of the tree once, as if it ran alone.
 20 viewers: each replays, with about a second between actions, what a browser sent for a filter
 change: the Dash callback POSTs for the dashboard and Vizro, the websocket frames for Streamlit
 (st_viewers.py); latency is until the server's whole answer is in. Medians, p95 and the
@@ -50,6 +56,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from scripts.bench_lib import answering, folder_of, gunicorn, run_threads, stats  # noqa: E402
 from scripts.peers.browser import ARM, READY, REDRAWN, TRACK  # noqa: E402
+from scripts.peers.memory import tree_memory_mb  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TRACK_DASH_REQUESTS, free_port  # noqa: E402
 
 PEERS_VENV = ROOT / ".venv-peers"
@@ -90,15 +97,15 @@ def ensure_peers_venv() -> Path:
     return python
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its children (a gunicorn master and its workers)."""
-    total, todo = 0.0, [pid]
-    while todo:
-        p = todo.pop()
-        with contextlib.suppress(OSError):
-            total += int(Path(f"/proc/{p}/status").read_text().split("VmRSS:")[1].split()[0]) / 1024
-            todo += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
-    return total
+def record_memory(app: App, when: str) -> None:
+    """RSS, PSS and distinct pages of the server's process tree (memory.py), under memory[when…]."""
+    total = {"rss": 0.0, "pss": 0.0, "distinct": 0.0}
+    for pid in app.pids:
+        for key, mb in tree_memory_mb(pid).items():
+            total[key] = None if mb is None or total[key] is None else total[key] + mb
+    app.memory[when] = total["rss"]
+    app.memory[f"{when}_pss"] = total["pss"]
+    app.memory[f"{when}_distinct"] = float("nan") if total["distinct"] is None else total["distinct"]
 
 
 @contextlib.contextmanager
@@ -248,7 +255,7 @@ def browse(apps: list[App], runs: int) -> None:
         finally:
             browser.close()
     for app in apps:
-        app.memory["after_browser"] = sum(tree_rss_mb(pid) for pid in app.pids)
+        record_memory(app, "after_browser")
 
 
 # ---------------------------------------------------------------- viewers
@@ -301,7 +308,7 @@ def measure_viewers(apps: list[App], viewers: int, seconds: float, tmp: Path) ->
         median, p95 = stats(run["latencies"])
         app.viewers = {"n": len(run["latencies"]), "median": median, "p95": p95, "errors": run["errors"]}
         app.viewers["throughput"] = len(run["latencies"]) / run["seconds"]
-        app.memory["after_viewers"] = sum(tree_rss_mb(pid) for pid in app.pids)
+        record_memory(app, "after_viewers")
         print(
             f"  {app.label}：{viewers} 个浏览者 {run['seconds']:.0f} 秒，{app.viewers['n']} 次操作，"
             f"中位数 {median * 1000:,.0f} ms，p95 {p95 * 1000:,.0f} ms，错误 {run['errors']}",
@@ -320,8 +327,12 @@ ROWS = (  # (key, label, how to read a sample list or a number, unit)
     ("redraw", "筛选→全部图表重绘 p95", 1, "ms"),
     ("cold_bytes", "首次打开传输字节（中位数）", 0, "B"),
     ("change_bytes", "每次筛选传输字节（中位数）", 0, "B"),
-    ("after_browser", "服务器常驻内存（全部进程，浏览器测量后）", None, "MB"),
-    ("after_viewers", "服务器常驻内存（20 人访问后）", None, "MB"),
+    ("after_browser", "服务器常驻内存 RSS（全部进程，浏览器测量后）", None, "MB"),
+    ("after_browser_pss", "服务器内存 PSS（共享页按进程分摊，浏览器测量后）", None, "MB"),
+    ("after_browser_distinct", "服务器内存 去重（每个物理页计一次，浏览器测量后）", None, "MB"),
+    ("after_viewers", "服务器常驻内存 RSS（20 人访问后）", None, "MB"),
+    ("after_viewers_pss", "服务器内存 PSS（20 人访问后）", None, "MB"),
+    ("after_viewers_distinct", "服务器内存 去重（20 人访问后）", None, "MB"),
     ("viewers_p95", "20 人同时访问 p95（服务器应答）", None, "ms"),
 )
 
