@@ -31,7 +31,7 @@
     return typeof value === "number" ? value.toLocaleString("en-US", { maximumSignificantDigits: 10 }) : plain(value);
   }
 
-  /* [column heads, rows]: a row per category (bar) or slice, a column per series. */
+  /* [column heads, rows, value axis title]: a row per category (bar) or slice, a column per series. */
   function tableRows(gd) {
     const traces = gd.data || [];
     const pie = traces.find(function (t) { return t.type === "pie"; });
@@ -39,12 +39,12 @@
       const values = pie.values || [];
       return [["项目", "数值"], (pie.labels || []).slice(0, values.length).map(function (label, i) {
         return [plain(label), cell(pie, i, values[i])];
-      })];
+      }), ""];
     }
     const bars = traces.filter(function (t) {
       return (t.type === "bar" || t.type === "waterfall") && t.meta !== LEGEND_KEY;
     });
-    if (!bars.length) { return [[], []]; }
+    if (!bars.length) { return [[], [], ""]; }
     const horizontal = bars[0].orientation === "h";
     const categories = [];
     const cells = new Map();
@@ -64,7 +64,7 @@
     const rows = categories.map(function (key) {
       return [plain(key)].concat(bars.map(function (_, s) { return cells.get(key)[s] || "—"; }));
     });
-    return [[horizontal ? "项目" : "类别"].concat(names), rows];
+    return [[horizontal ? "项目" : "类别"].concat(names), rows, valueTitle];
   }
 
   function element(tag, text, attributes) {
@@ -75,16 +75,13 @@
   }
 
   function render(gd, box) {
-    const [head, rows] = tableRows(gd);
-    const layout = gd.layout || {};
+    const [head, rows, axis] = tableRows(gd);
     if (!rows.length) {
-      const said = (layout.annotations || []).map(function (a) { return plain(a.text); }).filter(Boolean);
+      const said = ((gd.layout || {}).annotations || []).map(function (a) { return plain(a.text); }).filter(Boolean);
       box.replaceChildren(element("p", said.join("；") || "这张图没有可列出的数字。",
         { class: "small text-muted mb-0 chart-table-empty" }));
       return;
     }
-    const bars = (gd.data || []).filter(function (t) { return t.type === "bar" || t.type === "waterfall"; });
-    const axis = titleOf(layout[bars.length && bars[0].orientation === "h" ? "xaxis" : "yaxis"]);
     const table = element("table", undefined, { class: "table table-sm data-table chart-data-table mb-0" });
     const thead = table.appendChild(element("thead")).appendChild(element("tr"));
     head.forEach(function (h) { thead.appendChild(element("th", h, { scope: "col" })); });

@@ -360,10 +360,10 @@ def chart_slot_values(slots: Mapping[str, str], charts: Sequence[tuple]) -> dict
     for name, graph_id in slots.items():
         if graph_id in by_id:
             _, figure, filename, title = by_id[graph_id]
-            out |= {name: figure.copy().update_layout(meta={"filename": file_stem(filename)}), f"{name}_title": title}
+            figure = figure.copy().update_layout(meta={"filename": file_stem(filename)})
+            out |= {name: figure, f"{name}_title": title, f"{name}_slot": SLOT}
         else:
-            out |= {name: EMPTY_FIGURE, f"{name}_title": ""}
-        out[f"{name}_slot"] = SLOT if graph_id in by_id else SLOT_EMPTY
+            out |= {name: EMPTY_FIGURE, f"{name}_title": "", f"{name}_slot": SLOT_EMPTY}
     return out
 
 
