@@ -21,8 +21,14 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
 
     /* components/routing.py: the path and search to render, unless the URL changed only by the
      * page's own echo of its filters (its last written query). `at`: Back to the route last
-     * rendered is still a new route. */
+     * rendered is still a new route. The page the HTML arrived drawn with (boot.js) is not asked
+     * for again, only on the first call. */
     route: function (pathname, search, last) {
+      const booted = window.dashboardBooted;
+      if (booted && typeof pathname === "string") {
+        window.dashboardBooted = null;
+        if (booted.path === pathname && booted.search === (search || "")) { return window.dash_clientside.no_update; }
+      }
       const triggered = (window.dash_clientside.callback_context.triggered || []).map(function (t) { return t.prop_id; });
       const echo = triggered.length > 0
         && triggered.every(function (p) { return p.endsWith(".search"); })

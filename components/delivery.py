@@ -14,7 +14,8 @@
 - dash_table is not in the page either: Dash puts its bundle in every page, but no page draws a
   DataTable (the tables are html tables and the AG Grid).
 - dcc's graph and dropdown code come in chunks its own script fetches only once a page holding one
-  is drawn: one more round trip before the first chart. The page names them for preloading.
+  is drawn: one more round trip, and the scripts' running, before the first chart. The page loads
+  them as scripts of its own: a chunk registers itself in webpack's list, whichever runs first.
 - Babel's polyfill (core-js and regenerator, about 100 KB of script run before anything is drawn)
   is only for browsers without ES modules (`nomodule`: Chrome < 61, old 360/QQ cores), which need
   it; newer ones have what it adds. The renderer's one global from it, regeneratorRuntime, is
@@ -113,8 +114,8 @@ def install(app: Dash) -> None:
     Compress(server)  # its after_request runs last: the handlers below see the uncompressed body
     defer_grid_script(app)
     suites = app.config.requests_pathname_prefix + "_dash-component-suites/"
-    links = "".join(f'<link rel="preload" as="script" href="{suites}{chunk}">' for chunk in CHUNKS)
-    app.index_string = app.index_string.replace("{%css%}", "{%css%}" + links, 1)
+    chunks = "".join(f'<script src="{suites}{chunk}"></script>' for chunk in CHUNKS)
+    app.index_string = app.index_string.replace("{%scripts%}", "{%scripts%}" + chunks, 1)
 
     @server.after_request
     def cache_headers(response: Response) -> Response:

@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 from flask import jsonify
 from plotly.io.json import to_json_plotly
 
-from components import ids
+from components import boot, ids
 from components.data import Dataset, DataSource
 from components.layout import VERSION_ROUTE, make_empty_state
 from components.page_end import make_data_banner, make_footer, make_page_end, page_findings
@@ -148,6 +148,7 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
         Output(ids.PAGE_FOOTER, "children"),
         Output(ids.RENDERED_VERSION, "data"),
         Input(ids.ROUTE, "data"),
+        prevent_initial_call=True,  # the page arrives drawn (boot.py), or the route's first answer asks
     )
     def render_page(route):
         if not isinstance(route, dict):
@@ -155,6 +156,8 @@ def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Datas
         dataset = source.get()
         views = app.server.extensions.get(VIEWS, {})
         return *render(dataset, route.get("path"), route.get("search"), pages, views), dataset.version
+
+    boot.install(app, source, lambda dataset, path, search: render(dataset, path, search, pages, app.server.extensions.get(VIEWS)))
 
     @app.callback(
         Output(ids.DATA_BANNER, "children"),
