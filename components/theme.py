@@ -39,11 +39,15 @@ def unit_or(chosen: str | None, default: str) -> str:
 
 def shown_in(figure: Figure, unit: str | None) -> Figure:
     """The figure in the viewer's unit: as printed in its own unit; converted exactly into another,
-    then rounded (四舍五入, by the renderer) to at most that unit's usual decimals (4.50 亿元 → 45000 万元)."""
+    then rounded (四舍五入, by the renderer) to at most that unit's usual decimals (4.50 亿元 → 45000 万元),
+    unless that rounding would show a figure that is not zero as 0."""
     if unit is None or figure.unit == unit or figure.unit == "%":
         return figure
     out = figure.to(unit)
-    return replace(out, decimals=min(out.decimals, UNIT_DECIMALS.get(unit, out.decimals)))
+    usual = min(out.decimals, UNIT_DECIMALS.get(unit, out.decimals))
+    if out.value and not round_half_up(out.value, max(usual, 0)):
+        return out  # it would read 0.00 亿元: a printed 27 万元 is shown exactly, 0.0027 亿元
+    return replace(out, decimals=usual)
 
 
 TEMPLATE = go.layout.Template(

@@ -119,6 +119,21 @@ def test_another_display_unit_converts_exactly_and_rounds_half_up():
         charts.grouped_bars(["a"], [("s", [1.775], ["#000000"], "")], "亿元")
 
 
+def test_a_small_figure_in_a_larger_unit_is_never_shown_as_zero():
+    # 27 万元 in 亿元 rounds to 0.00 at the unit's usual two decimals: shown exactly instead.
+    small = [Figure.printed("27", "万元"), Figure.printed("0", "万元"), Figure.printed("50", "万元")]
+    bar = charts_bars(small, "亿元")
+    assert list(bar.text) == ["0.0027", "0.00", "0.01"]  # 0.005 → 0.01, 四舍五入; a printed 0 is 0.00
+    assert bar.customdata[0][0] == "0.0027 亿元"
+    assert theme.shown_in(Figure.printed("27", "万元"), "亿元").text() == "0.0027亿元"
+
+
+def charts_bars(figures, unit):
+    from components import charts
+
+    return charts.grouped_bars([str(i) for i in range(len(figures))], [("s", figures, ["#000000"] * len(figures), "")], unit).data[0]
+
+
 def test_donut_and_stacked_bars_show_figures_as_printed():
     import pandas as pd
 

@@ -46,3 +46,34 @@ def test_the_grid_comes_with_its_page_and_again_after_another_page(open_dashboar
     assert tab.rendered_grid_rows(PERF_GRID) > 0
     assert len(tab.grid_rows(PERF_GRID)) > 0
     tab.assert_clean()
+
+
+def test_a_first_visit_arrives_drawn_and_back_still_restores_it(open_dashboard, seed_server):
+    """The page's HTML holds the drawn page (components/boot.py): no layout, dependencies or page
+    request before the first chart; the route asks the server again for anything else, Back too."""
+    tab = open_dashboard(seed_server)
+    asked: list[str] = []
+
+    def record(request):
+        if "/_dash-" in request.url and "component-suites" not in request.url:
+            body = request.post_data or ""
+            asked.append(request.url.rsplit("/", 1)[-1].split("?")[0] + " " + body[:120])
+
+    tab.page.on("request", record)
+    tab.goto("/transfers?unit=%E4%BA%BF%E5%85%83")
+    tab.settle()
+    assert not [a for a in asked if a.startswith(("_dash-layout", "_dash-dependencies")) or "page.children" in a]
+    switch = tab.page.locator("#transfers-unit")
+    assert switch.get_by_label("亿元", exact=True).is_checked()
+    assert "亿元" in tab.page.locator("#transfers-bars .ytitle").text_content()
+    tab.act(lambda: switch.get_by_text("万元", exact=True).click())
+    assert "unit" not in tab.query()  # 万元 is the section's own unit
+    assert "万元" in tab.page.locator("#transfers-bars .ytitle").text_content()
+    tab.act(tab.page.go_back)
+    tab.poll(lambda: tab.page.locator("#transfers-bars .ytitle").text_content(), "金额（亿元）")
+    assert switch.get_by_label("亿元", exact=True).is_checked()
+    tab.click(".navbar a[href^='/debt']")
+    tab.page.wait_for_selector("#debt-composition .js-plotly-plot g.trace, .js-plotly-plot g.trace")
+    assert tab.path() == "/debt"
+    assert [a for a in asked if "page.children" in a]  # another page is asked for as before
+    tab.assert_clean()
