@@ -86,34 +86,35 @@ def budgets_of(dataset: Dataset, by: str, year=None, region=None, unit: str = TR
     return budgets_by(select(dataset.frame("transfers"), year, region), by, unit) if out is None else out
 
 
-def _budgets_from(got: tuple, by: str, unit: str) -> pd.DataFrame | None:
+def _budgets_from(got: list[dict], by: str, unit: str) -> pd.DataFrame | None:
     """budgets_by's frame from item_sums(): each line-item sum as sum_figures() makes it."""
-    own, parts, first_seen = got
-    if unit not in FACTORS or not set(parts["unit"].replace("", BASE_UNIT)) <= set(FACTORS):
+    if unit not in FACTORS or any((r["unit"] or BASE_UNIT) not in FACTORS for r in got if r["kind"] == "part"):
         return None  # a unit Figure.to() leaves as it is: not summed here
-    figures = [shown_in(model_of.figure_of(r, "budget", None, money=True), unit) for r in own.to_dict("records")]
-    out = [own[[by, "category"]].assign(figure=pd.Series(figures, index=own.index, dtype=object))]
-    groups: dict = {}
-    for r in parts.to_dict("records"):
-        groups.setdefault((r["b"], r["k"]), []).append(r)
-    summed = [_summed(subgroups, unit) for subgroups in groups.values()]
-    keys = list(groups)
-    derived = pd.DataFrame({by: [b for b, _ in keys], "category": [k for _, k in keys]})
-    out.append(derived.assign(figure=pd.Series(summed, index=derived.index, dtype=object)))
-    frame = pd.concat(out, ignore_index=True) if len(derived) else out[0]
-    return _in_order(frame, by, first_seen)
+    keys, figures, parts = [], [], {}
+    for r in got:
+        if r["kind"] == "own":
+            row = {"unit": r["unit"], "line": r["line"], "budget": r["v"], "_m_budget": r["m"], "_p_budget": r["p"]}
+            keys.append((r["b"], r["k"]))
+            figures.append(shown_in(model_of.figure_of(row, "budget", None, money=True), unit))
+        else:
+            parts.setdefault((r["b"], r["k"]), []).append(r)
+    keys += list(parts)
+    figures += [_summed(subgroups, unit) for subgroups in parts.values()]
+    first = {r["b"]: r["first"] for r in got}
+    out = pd.DataFrame({by: [b for b, _ in keys], "category": [k for _, k in keys]})
+    out["figure"] = pd.Series(figures, index=out.index, dtype=object)
+    return _in_order(out, by, sorted(first, key=first.get))
 
 
 def _summed(subgroups: list[dict], unit: str) -> Figure:
     """sum_figures() of the parts of one category, from their sums by printed unit and decimals."""
     if not all(g["stated"] for g in subgroups):
         return Figure.missing(unit)
-    shown = []  # (value in `unit`, decimals as shown_in() gives them, zero) per subgroup
-    for g in subgroups:
-        part = shown_in(Figure(Decimal(g["total"]), g["unit"] or BASE_UNIT, int(g["d"]), "printed"), unit)
-        shown.append((part, bool(g["zero"])))
-    lines = tuple(int(line) for line in subgroups[0]["lines"])
-    if sum(int(g["n"]) for g in subgroups) == 1:
+    shown = [
+        (shown_in(Figure(g["total"], g["unit"] or BASE_UNIT, g["d"], "printed"), unit), g["zero"]) for g in subgroups
+    ]
+    lines = tuple(line for _, line in sorted((rn, line) for g in subgroups for rn, line in zip(g["rns"], g["lines"], strict=True)))
+    if sum(g["n"] for g in subgroups) == 1:
         return replace(shown[0][0], lines=lines)  # the one part is the total as printed
     precise = [f.decimals for f, zero in shown if not (zero and f.decimals <= 0)]
     value = sum((f.value for f, _ in shown), Decimal(0))

@@ -59,15 +59,19 @@ def entry(dataset, name: str) -> str | None:
     return path if (st.st_size, st.st_mtime_ns) == (size, modified) else None
 
 
-def run(dataset, name: str, sql: str, params: list) -> pd.DataFrame | None:
-    """`sql` over the file's rows as table `t` (with `rn`, the row's position in the frame)."""
+def run(dataset, name: str, sql: str, params: list, records: bool = False):
+    """`sql` over the file's rows as table `t` (with `rn`, the row's position in the frame): a
+    DataFrame, or with `records` a list of dicts (DECIMAL as Decimal, LIST as list)."""
     path = entry(dataset, name)
     if path is None:
         return None
     source = "(SELECT *, file_row_number AS rn FROM read_parquet(?, file_row_number = true))"
     try:
-        # DECIMAL arrives as text (a DataFrame would hold it as a float)
-        return _connection().execute(re.sub(r"\bFROM t\b", f"FROM {source} t", sql), [path, *params]).df()
+        result = _connection().execute(re.sub(r"\bFROM t\b", f"FROM {source} t", sql), [path, *params])
+        if not records:
+            return result.df()
+        names = [column[0] for column in result.description]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
     except Exception as exc:  # noqa: BLE001 - any failure of DuckDB is answered by pandas
         log.warning("DuckDB 查询 %s 失败，改用 pandas：%s", name, str(exc)[:300])
         return None
@@ -91,56 +95,46 @@ def rows(dataset, name: str, columns: list[str], year=None, region=None) -> pd.D
 
 
 def item_sums(dataset, name: str, by: str, key: str, alias: str, year=None, region=None, total: str = "合计"):
-    """For transfers' budgets_by: (own, parts, first) of the rows of one year or one region.
+    """For transfers' budgets_by, in one pass over the rows of one year or one region (合计 aside):
 
-    own    the rows of each (by, key) that has a row of its own (item ""), in file order
-    parts  the line items of every other (by, key), grouped by their printed unit, whether
-           stated, zero or not, and printed decimals: the exact DECIMAL sum, how many, the
-           first row, and all lines of the (by, key) in file order
-    first  each value of `by` with the first row it has (合计 rows aside)
+    kind "own"   each row of a (by, key) of its own (item ""), with the columns figure_of reads
+    kind "part"  the line items of every other (by, key), by printed unit, whether stated, zero
+                 or not, and printed decimals: their exact DECIMAL sum, how many, their lines
+                 and rows (rns) in file order
 
-    None where an item is stated without its printed text (its precision would be guessed).
+    each with `first`, the first row of its value of `by`. None where an item is stated
+    without its printed text, or with more decimals than SCALE (its sum would not be exact).
     """
     where, params = _where(year, region)
-    text, value = f'"_p_{alias}"', f'"{alias}"'
+    number = f"CAST(p AS DECIMAL(38, {SCALE}))"
     sql = f"""
-    WITH r AS (SELECT "{by}" AS b, "{key}" AS k, item, unit, line, rn, {value} AS v, {text} AS p
-               FROM t WHERE {where} AND "{key}" <> ?),
-    own AS (SELECT DISTINCT b, k FROM r WHERE item = ''),
+    WITH r AS (
+        SELECT "{by}" AS b, "{key}" AS k, item, unit, line, rn, "{alias}" AS v, "_m_{alias}" AS m,
+               coalesce("_p_{alias}", '') AS p,
+               bool_or(item = '') OVER (PARTITION BY "{by}", "{key}") AS has_own,
+               min(rn) OVER (PARTITION BY "{by}") AS first
+        FROM t WHERE {where} AND "{key}" <> ?),
+    checked AS (
+        SELECT *, p <> '' AS stated, CASE WHEN strpos(p, '.') = 0 THEN 0 ELSE length(p) - strpos(p, '.') END AS d,
+               (p = '' AND v IS NOT NULL) OR (p <> '' AND NOT regexp_full_match(p, '{NUMBER}')) AS bad
+        FROM r WHERE item <> '' AND NOT has_own),
     items AS (
-        SELECT r.*, coalesce(p, '') <> '' AS stated,
-               CASE WHEN coalesce(p, '') = '' THEN 0 WHEN strpos(p, '.') = 0 THEN 0
-                    ELSE length(p) - strpos(p, '.') END AS d
-        FROM r ANTI JOIN own USING (b, k) WHERE item <> ''),
-    checked AS (SELECT count(*) FILTER (WHERE (NOT stated AND v IS NOT NULL)
-                        OR (stated AND (NOT regexp_matches(p, '{NUMBER}') OR d > {SCALE}))) AS bad FROM items),
-    lines AS (SELECT b, k, list(line ORDER BY rn) AS lines FROM items GROUP BY b, k)
-    SELECT 'part' AS kind, i.b, i.k, i.unit, i.stated, i.d,
-           CASE WHEN i.stated THEN CAST(i.p AS DECIMAL(38, {SCALE})) = 0 ELSE false END AS zero,
-           CAST(sum(CASE WHEN i.stated THEN CAST(i.p AS DECIMAL(38, {SCALE})) END) AS VARCHAR) AS total,
-           count(*) AS n, min(i.rn) AS rn, any_value(l.lines) AS lines, any_value(c.bad) AS bad
-    FROM items i JOIN lines l USING (b, k) CROSS JOIN checked c
-    GROUP BY ALL
-    ORDER BY rn
+        SELECT *, bad OR d > {SCALE} AS inexact,
+               CASE WHEN stated AND NOT bad AND d <= {SCALE} THEN {number} END AS exact
+        FROM checked)
+    SELECT 'own' AS kind, b, k, unit, line, v, m, p, first, NULL AS stated, NULL AS d, NULL AS zero,
+           NULL AS total, 1 AS n, [line] AS lines, [rn] AS rns, rn AS pos, false AS inexact
+    FROM r WHERE item = ''
+    UNION ALL
+    SELECT 'part', b, k, unit, NULL, NULL, NULL, NULL, min(first), stated, d, exact = 0 AS zero,
+           sum(exact), count(*), list(line ORDER BY rn), list(rn ORDER BY rn), min(rn), bool_or(inexact)
+    FROM items GROUP BY b, k, unit, stated, d, zero
+    ORDER BY pos
     """
-    parts = run(dataset, name, sql, [*params, total])
-    if parts is None or (len(parts) and int(parts["bad"].iloc[0])):
+    got = run(dataset, name, sql, [*params, total], records=True)
+    if got is None or any(r["inexact"] for r in got):
         return None
-    columns = [by, key, "item", "unit", "line", alias, f"_m_{alias}", f"_p_{alias}"]
-    own = run(
-        dataset,
-        name,
-        f"SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)} FROM t "
-        f"WHERE {where} AND \"{key}\" <> ? AND item = '' ORDER BY rn",
-        [*params, total],
-    )
-    first = run(
-        dataset, name, f'SELECT "{by}" AS b, min(rn) AS rn FROM t WHERE {where} AND "{key}" <> ? GROUP BY 1 ORDER BY 2',
-        [*params, total],
-    )
-    if own is None or first is None:
-        return None
-    return own, parts, list(first["b"])
+    return got
 
 
 def counts(dataset, name: str, keys: list[str], exclude: str = "grade") -> pd.DataFrame | None:
