@@ -3,7 +3,10 @@ pandas computes from the frames, figure for figure (components/data/query.py).""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +40,9 @@ MIXED = HEADER + "".join(
         ("2024,甲县,一般性转移支付,项目二,0.015", "万元"),
     )
 )
+
+
+PICKS = ((transfers, ([], "万元", "")), (debt, ([], "亿元")), (performance, ([],)))
 
 
 def served(folder: Path, cache: Path):
@@ -145,6 +151,26 @@ def test_without_an_entry_the_frame_answers(tmp_path, seed, monkeypatch):
     assert query.rows(with_duckdb, "debt", ["year"]) is None
     monkeypatch.setenv("QUERY_DUCKDB", "0")
     assert query.item_sums(with_duckdb, "transfers", "region", "category", "budget", 2023) is None
+
+
+def test_a_failing_duckdb_is_answered_by_pandas(tmp_path, synthetic, monkeypatch):
+    with_duckdb, with_pandas = served(synthetic, tmp_path / "cache")
+    year, region = years_of(with_pandas.frame("transfers"))[0], regions_of(with_pandas.frame("transfers"))[0]
+    expected = [charts(module, with_pandas, year, region, *picks) for module, picks in PICKS]
+
+    def broken():
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(query, "_connection", broken)
+    assert [charts(module, with_duckdb, year, region, *picks) for module, picks in PICKS] == expected
+
+
+def test_serving_the_app_imports_no_duckdb_until_a_view_asks(tmp_path):
+    script = "import sys, app\napp.create_app(sys.argv[1])\nprint('duckdb' in sys.modules)"
+    env = {**os.environ, "DATA_CACHE_DIR": str(tmp_path)}
+    command = [sys.executable, "-c", script, str(ROOT / "data")]
+    out = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "False", out.stderr[-2000:]  # gunicorn's master forks no DuckDB
 
 
 def test_a_region_change_reuses_the_comparison(tmp_path, synthetic, monkeypatch):
