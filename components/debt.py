@@ -8,7 +8,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 
 from components import ids, vocab
 from components.charts import donut, grouped_bars, stacked_bars
-from components.data import Dataset, DataSource
+from components.data import Dataset, DataSource, query
 from components.figures import DERIVED, card_text
 from components.filters import keep, regions_of, select, toggle, years_of
 from components.layout import (
@@ -40,6 +40,8 @@ NO_LIMIT = model_of.NO_LIMIT
 FLOWS = model_of.FLOWS
 # The region comparison and the trend, each in a card of its own that is redrawn in place.
 SLOTS = {"compare": ids.DEBT_COMPARE, "trend": ids.DEBT_TREND}
+# What a balance chart reads of a row (figure_of: the unit, line, value, margin and printed text).
+BALANCE_COLUMNS = ["year", "region", "debt_type", "unit", "line", "balance", "_m_balance", "_p_balance"]
 
 
 def split_text(m: DebtModel, alias: str) -> str:
@@ -101,7 +103,16 @@ def fig_flows(m: DebtModel) -> Fig:
 
 
 def fig_trend(frame: pd.DataFrame, region: str, selected, unit: str = DEBT_UNIT) -> Fig:
-    rows = keep(select(frame, region=region), "debt_type", selected)
+    return trend_figure(select(frame, region=region), selected, unit)
+
+
+def fig_region_compare(frame: pd.DataFrame, year: int, selected, unit: str = DEBT_UNIT) -> Fig:
+    return compare_figure(select(frame, year=year), year, selected, unit)
+
+
+def trend_figure(rows: pd.DataFrame, selected, unit: str) -> Fig:
+    """Each year's balance by debt type of one region's rows."""
+    rows = keep(rows, "debt_type", selected)
     rows = rows[rows["debt_type"] != vocab.TOTAL]
     if rows.empty:
         return empty_figure(EMPTY)
@@ -117,12 +128,33 @@ def fig_trend(frame: pd.DataFrame, region: str, selected, unit: str = DEBT_UNIT)
     )
 
 
-def fig_region_compare(frame: pd.DataFrame, year: int, selected, unit: str = DEBT_UNIT) -> Fig:
-    rows = keep(select(frame, year=year), "debt_type", selected)
+def compare_figure(rows: pd.DataFrame, year: int, selected, unit: str) -> Fig:
+    """Each region's balance by debt type of one year's rows."""
+    rows = keep(rows, "debt_type", selected)
     rows = rows[rows["debt_type"] != vocab.TOTAL]
     if rows.empty:
         return empty_figure(f"{year}年{EMPTY}")
     return stacked_bars(balances(rows, unit), "region", "debt_type", "balance", unit, vocab.DEBT_TYPES, y_title="年末余额")
+
+
+def balance_rows(dataset: Dataset, year=None, region=None) -> pd.DataFrame:
+    """select(debt, year, region) with the columns a balance chart reads: read by DuckDB from the
+    file's Parquet entry where it has one (components/data/query.py), else from the frame."""
+    got = query.rows(dataset, "debt", BALANCE_COLUMNS, year, region)
+    return select(dataset.frame("debt"), year, region) if got is None else got
+
+
+def region_trend(dataset: Dataset, region: str, selected, unit: str) -> Fig | None:
+    """The trend of one region, None where fewer than two years print a balance (a year whose table
+    prints none is no point of the trend). Remembered per snapshot: Dataset.cached."""
+    rows = balance_rows(dataset, region=region)
+    if len(years_of(rows[rows["balance"].notna()])) <= 1:
+        return None
+    return trend_figure(rows, selected, unit)
+
+
+def region_compare(dataset: Dataset, year: int, selected, unit: str) -> Fig:
+    return compare_figure(balance_rows(dataset, year=year), year, selected, unit)
 
 
 def balances(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
@@ -255,18 +287,15 @@ def sentences(m: DebtModel) -> dict[str, list[str]]:
 def trend_charts(dataset: Dataset, year, region, selected, unit: str) -> list[tuple]:
     """(id, figure, file name, title) of the trend and the region comparison, where the data has
     several years or regions: the page draws them, and the deck and the exports show them too."""
-    frame = dataset.frame("debt")
     charts = []
-    balanced = frame[frame["balance"].notna()]  # a year whose table prints no balance is no point of the trend
-    if len(years_of(select(balanced, region=region))) > 1:
-        charts.append(
-            (ids.DEBT_TREND, fig_trend(frame, region, selected, unit), f"政府债务_历年余额_{region}", f"{region}历年年末债务余额")
-        )
-    if len(regions_of(select(frame, year=year))) > 1:
+    trend = dataset.cached(region_trend, region, selected, unit)
+    if trend is not None:
+        charts.append((ids.DEBT_TREND, trend, f"政府债务_历年余额_{region}", f"{region}历年年末债务余额"))
+    if len(regions_of(select(dataset.keys("debt"), year=year))) > 1:  # the (year, region) pairs: no scan
         charts.append(
             (
                 ids.DEBT_COMPARE,
-                fig_region_compare(frame, year, selected, unit),
+                dataset.cached(region_compare, year, selected, unit),
                 f"政府债务_地区对比_{year}",
                 f"{year}年末各地区债务余额对比",
             )

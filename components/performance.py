@@ -10,7 +10,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html
 from components import grid_paging, ids, palette, vocab
 from components.aggrid_locale import DEFAULT_COLUMN, grid_options
 from components.charts import stacked_bars
-from components.data import Dataset, DataSource
+from components.data import Dataset, DataSource, query
 from components.figures import Figure, card_text
 from components.filters import keep, regions_of, select, toggle, years_of
 from components.layout import (
@@ -201,8 +201,10 @@ def grade_table(dataset: Dataset) -> pd.DataFrame:
     evaluations, grades = main_frames(dataset)
     keys = ["year", "region", "method"]
     published = grades[grades["count"].notna()] if len(grades) else grades
-    graded = evaluations[evaluations["grade"] != ""]
-    counted = graded.groupby(keys + ["grade"], sort=False).size().rename("count").reset_index()
+    counted = query.counts(dataset, "evaluations", keys + ["grade"])  # by DuckDB from the Parquet entry
+    if counted is None:
+        graded = evaluations[evaluations["grade"] != ""]
+        counted = graded.groupby(keys + ["grade"], sort=False).size().rename("count").reset_index()
     if len(grades) and len(counted):
         stated = pd.MultiIndex.from_frame(grades[keys])
         counted = counted[~pd.MultiIndex.from_frame(counted[keys]).isin(stated)]
@@ -449,13 +451,13 @@ def trend_charts(dataset: Dataset, year, region, methods) -> list[tuple]:
     charts = []
     if len(years_of(select(evaluations, region=region), select(grades, region=region))) > 1:
         charts.append(
-            (ids.PERF_TREND, fig_trend(dataset, region, methods), f"绩效管理_历年等级分布_{region}", f"{region}历年评价等级分布")
+            (ids.PERF_TREND, dataset.cached(fig_trend, region, methods), f"绩效管理_历年等级分布_{region}", f"{region}历年评价等级分布")
         )
     if len(regions_of(select(evaluations, year=year), select(grades, year=year))) > 1:
         charts.append(
             (
                 ids.PERF_COMPARE,
-                fig_region_compare(dataset, year, methods),
+                dataset.cached(fig_region_compare, year, methods),
                 f"绩效管理_地区对比_{year}",
                 f"{year}年各地区评价等级分布",
             )

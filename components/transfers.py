@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
+
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, State, ctx, html
 
 from components import ids, vocab
 from components.charts import drawn, grouped_bars, hover, in_chart, label, stacked_bars, wrap
-from components.data import Dataset, DataSource
-from components.figures import COMPUTED, how_computed, total
+from components.data import BASE_UNIT, Dataset, DataSource, query
+from components.figures import COMPUTED, FACTORS, Figure, how_computed, total
 from components.filters import keep, regions_of, select, toggle, years_of
 from components.layout import (
     chart_slot,
@@ -44,36 +47,78 @@ EMPTY = "暂无转移支付数据"
 SLOTS = {"compare": ids.TRANSFERS_COMPARE, "trend": ids.TRANSFERS_TREND}
 
 
-def budgets_by(rows: pd.DataFrame, by: str, unit: str | None = None) -> pd.DataFrame:
+def budgets_by(rows: pd.DataFrame, by: str, unit: str) -> pd.DataFrame:
     """categories()' budget per category for every value of `by` (region or year) at once:
     a comparison across 120 regions is one pass, not 120. Groups in first-seen order.
-    With a `unit`, `figure` holds each budget as a Figure in it, as the section model shows it:
+    `figure` holds each budget as a Figure in `unit`, as the section model shows it:
     a category's own row as printed, else the sum of its line items (marked computed)."""
     rows = rows[rows["category"] != vocab.TOTAL]
     keys = [by, "category"]
     totals = rows[rows["item"] == ""]
     items = rows[rows["item"] != ""]
     items = items[~pd.MultiIndex.from_frame(items[keys]).isin(pd.MultiIndex.from_frame(totals[keys]))]
-    derived = items.groupby(keys, sort=False)["budget"].agg(["sum", "count", "size"]).reset_index()
-    derived["budget"] = derived["sum"].where(derived["count"] == derived["size"])  # as sum_stated()
-    if unit is not None:
-        figure = lambda r: shown_in(model_of.figure_of(r, "budget", None, money=True), unit)  # noqa: E731
-        totals = totals.assign(
-            figure=pd.Series([figure(r) for r in totals.to_dict("records")], index=totals.index, dtype=object)
-        )
-        parts: dict = {}
-        for r in items.to_dict("records"):
-            parts.setdefault((r[by], r["category"]), []).append(figure(r))
-        summed = [
-            model_of.sum_figures(parts[(b, c)], unit) for b, c in zip(derived[by], derived["category"], strict=True)
-        ]
-        derived["figure"] = pd.Series(summed, index=derived.index, dtype=object)
-    columns = keys + ["budget"] + (["figure"] if unit is not None else [])
-    out = pd.concat([totals[columns], derived[columns]], ignore_index=True)
-    first_seen = {value: i for i, value in enumerate(rows[by].unique())}
+    derived = items.groupby(keys, sort=False).size().reset_index()[keys]
+    figure = lambda r: shown_in(model_of.figure_of(r, "budget", None, money=True), unit)  # noqa: E731
+    totals = totals.assign(
+        figure=pd.Series([figure(r) for r in totals.to_dict("records")], index=totals.index, dtype=object)
+    )
+    parts: dict = {}
+    for r in items.to_dict("records"):
+        parts.setdefault((r[by], r["category"]), []).append(figure(r))
+    summed = [model_of.sum_figures(parts[(b, c)], unit) for b, c in zip(derived[by], derived["category"], strict=True)]
+    derived["figure"] = pd.Series(summed, index=derived.index, dtype=object)
+    return _in_order(pd.concat([totals[keys + ["figure"]], derived], ignore_index=True), by, list(rows[by].unique()))
+
+
+def _in_order(out: pd.DataFrame, by: str, first_seen: list) -> pd.DataFrame:
+    """Groups of `by` in first-seen order, each group's categories in the report's order."""
+    group = {value: i for i, value in enumerate(first_seen)}
     rank = {c: i for i, c in enumerate(vocab.ordered(out["category"], vocab.CATEGORIES))}
-    out = out.assign(_group=out[by].map(first_seen), _rank=out["category"].map(rank))
-    return out.sort_values(["_group", "_rank"], kind="stable").drop(columns=["_group", "_rank"])
+    out = out.assign(_group=out[by].map(group), _rank=out["category"].map(rank))
+    return out.sort_values(["_group", "_rank"], kind="stable").drop(columns=["_group", "_rank"]).reset_index(drop=True)
+
+
+def budgets_of(dataset: Dataset, by: str, year=None, region=None, unit: str = TRANSFERS_UNIT) -> pd.DataFrame:
+    """budgets_by(select(transfers, year, region), by, unit), summed by DuckDB from the file's
+    Parquet entry where it has one (components/data/query.py), else by pandas from the frame."""
+    got = query.item_sums(dataset, "transfers", by, "category", "budget", year, region)
+    out = None if got is None else _budgets_from(got, by, unit)
+    return budgets_by(select(dataset.frame("transfers"), year, region), by, unit) if out is None else out
+
+
+def _budgets_from(got: list[dict], by: str, unit: str) -> pd.DataFrame | None:
+    """budgets_by's frame from item_sums(): each line-item sum as sum_figures() makes it."""
+    if unit not in FACTORS or any((r["unit"] or BASE_UNIT) not in FACTORS for r in got if r["kind"] == "part"):
+        return None  # a unit Figure.to() leaves as it is: not summed here
+    keys, figures, parts = [], [], {}
+    for r in got:
+        if r["kind"] == "own":
+            row = {"unit": r["unit"], "line": r["line"], "budget": r["v"], "_m_budget": r["m"], "_p_budget": r["p"]}
+            keys.append((r["b"], r["k"]))
+            figures.append(shown_in(model_of.figure_of(row, "budget", None, money=True), unit))
+        else:
+            parts.setdefault((r["b"], r["k"]), []).append(r)
+    keys += list(parts)
+    figures += [_summed(subgroups, unit) for subgroups in parts.values()]
+    first = {r["b"]: r["first"] for r in got}
+    out = pd.DataFrame({by: [b for b, _ in keys], "category": [k for _, k in keys]})
+    out["figure"] = pd.Series(figures, index=out.index, dtype=object)
+    return _in_order(out, by, sorted(first, key=first.get))
+
+
+def _summed(subgroups: list[dict], unit: str) -> Figure:
+    """sum_figures() of the parts of one category, from their sums by printed unit and decimals."""
+    if not all(g["stated"] for g in subgroups):
+        return Figure.missing(unit)
+    shown = [
+        (shown_in(Figure(g["total"], g["unit"] or BASE_UNIT, g["d"], "printed"), unit), g["zero"]) for g in subgroups
+    ]
+    lines = tuple(line for _, line in sorted((rn, line) for g in subgroups for rn, line in zip(g["rns"], g["lines"], strict=True)))
+    if sum(g["n"] for g in subgroups) == 1:
+        return replace(shown[0][0], lines=lines)  # the one part is the total as printed
+    precise = [f.decimals for f, zero in shown if not (zero and f.decimals <= 0)]
+    value = sum((f.value for f, _ in shown), Decimal(0))
+    return Figure(value, unit, max(max(precise), 0) if precise else 0, "computed", lines)
 
 
 # ---------------------------------------------------------------- figures
@@ -149,14 +194,31 @@ def fig_waterfall(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> Fig:
 
 
 def fig_region_compare(frame: pd.DataFrame, year: int, selected, unit: str = TRANSFERS_UNIT) -> Fig:
-    data = keep(budgets_by(select(frame, year=year), "region", unit), "category", selected)
+    return compare_figure(budgets_by(select(frame, year=year), "region", unit), year, selected, unit)
+
+
+def fig_trend(frame: pd.DataFrame, region: str, selected, unit: str = TRANSFERS_UNIT) -> Fig:
+    return trend_figure(budgets_by(select(frame, region=region), "year", unit), selected, unit)
+
+
+def region_compare(dataset: Dataset, year: int, selected, unit: str) -> Fig:
+    """fig_region_compare of the dataset's transfers (remembered per snapshot: Dataset.cached)."""
+    return compare_figure(budgets_of(dataset, "region", year=year, unit=unit), year, selected, unit)
+
+
+def region_trend(dataset: Dataset, region: str, selected, unit: str) -> Fig:
+    return trend_figure(budgets_of(dataset, "year", region=region, unit=unit), selected, unit)
+
+
+def compare_figure(budgets: pd.DataFrame, year: int, selected, unit: str) -> Fig:
+    data = keep(budgets, "category", selected)
     if data.empty:
         return empty_figure(f"{year}年{EMPTY}")
     return stacked_bars(data, "region", "category", "figure", unit, vocab.CATEGORIES, y_title="预算数")
 
 
-def fig_trend(frame: pd.DataFrame, region: str, selected, unit: str = TRANSFERS_UNIT) -> Fig:
-    data = keep(budgets_by(select(frame, region=region), "year", unit), "category", selected)
+def trend_figure(budgets: pd.DataFrame, selected, unit: str) -> Fig:
+    data = keep(budgets, "category", selected)
     if data.empty:
         return empty_figure(EMPTY)
     return stacked_bars(
@@ -327,20 +389,20 @@ def sentences(m: TransfersModel) -> dict[str, list[str]]:
 def trend_charts(dataset: Dataset, year, region, selected, unit: str, subset: str = "") -> list[tuple]:
     """(id, figure, file name, title) of the region comparison and the trend, where the data has
     several regions or years: the page draws them, and the deck and the exports show them too."""
-    frame = dataset.frame("transfers")
+    keys = dataset.keys("transfers")  # the (year, region) pairs: no scan of the whole file
     charts = []
-    if len(regions_of(select(frame, year=year))) > 1:
+    if len(regions_of(select(keys, year=year))) > 1:
         charts.append(
             (
                 ids.TRANSFERS_COMPARE,
-                fig_region_compare(frame, year, selected, unit),
+                dataset.cached(region_compare, year, selected, unit),
                 f"转移支付_地区对比_{year}",
                 f"{year}年各地区{subset}预算数对比",
             )
         )
-    if len(years_of(select(frame, region=region))) > 1:
+    if len(years_of(select(keys, region=region))) > 1:
         charts.append(
-            (ids.TRANSFERS_TREND, fig_trend(frame, region, selected, unit), f"转移支付_历年趋势_{region}", f"{region}历年{subset}预算数")
+            (ids.TRANSFERS_TREND, dataset.cached(region_trend, region, selected, unit), f"转移支付_历年趋势_{region}", f"{region}历年{subset}预算数")
         )
     return charts
 

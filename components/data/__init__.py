@@ -7,6 +7,7 @@ fast     the column-by-column parser of clean files (province scale)
 parse    bytes or text to a frame: the fast path, else row by row
 cache    parsed frames on disk, verified against the file's content, and each file's last good version
 snapshot Dataset: one consistent read-only snapshot, with derived data and remembered views
+query    sums and counts across regions or years, by DuckDB from the Parquet entries (else None)
 source   DataSource: a folder in service, read in the background and swapped in whole
 upload   files given as bytes (the 数据检查 page)
 """

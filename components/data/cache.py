@@ -180,6 +180,21 @@ class ParsedCache:
         except (OSError, pa.ArrowException) as exc:
             log.warning("解析缓存不可写（%s）：%s", self.directory, exc)
 
+    def entry(self, schema: Schema, digest: str) -> tuple[str, int, int] | None:
+        """(path, size, mtime_ns) of the stored entry of this version, when it is on disk and was
+        written by this parser: what DuckDB reads (components/data/query.py) instead of the frame."""
+        if not self._usable():
+            return None
+        entry = self._path(schema, f"{digest}.parquet")
+        try:
+            meta = json.loads(self._path(schema, f"{digest}.json").read_text(encoding="utf-8"))
+            st = entry.stat()
+        except (OSError, ValueError):
+            return None
+        if not isinstance(meta, dict) or meta.get("parser") != parser_version() or meta.get("csv") != digest:
+            return None
+        return str(entry), st.st_size, st.st_mtime_ns
+
     def good(self, schema: Schema) -> GoodVersion | None:
         if not self._usable():
             return None

@@ -49,6 +49,9 @@ class Dataset:
     names: Mapping[str, str] = field(default_factory=dict)  # file name shown, where not the contract's
     view_cache_size: int = 0
     view_cache_bytes: int = VIEW_CACHE_BYTES
+    # Each served file's Parquet entry on disk, (path, size, mtime_ns), where it holds exactly the
+    # rows served: components/data/query.py reads it with DuckDB. None for files given as bytes.
+    entries: Mapping[str, tuple[str, int, int]] = field(default_factory=dict)
     _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _views: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False, compare=False)
     _views_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)

@@ -326,7 +326,7 @@ class DataSource:
         return True
 
     def _compose(self) -> Dataset:
-        frames, files, problems, parts, names = {}, {}, [], [], {}
+        frames, files, problems, parts, names, entries = {}, {}, [], [], {}, {}
         for name, schema in SCHEMAS.items():
             slot = self._slots[name]
             problems.extend(slot.problems)
@@ -346,6 +346,8 @@ class DataSource:
             if slot.file:
                 names[name] = slot.file  # findings and warnings name the workbook
             frames[name] = slot.frame if slot.frame is not None else empty_frame(schema)
+            if served and good and (entry := self.cache.entry(schema, good.digest)) is not None:
+                entries[name] = entry
             # From the content served and the verdicts shown: the same in every worker that serves the same.
             parts.append((name, slot.status, good.digest if good and slot.frame is not None else "", slot.digest, slot.notice))
         version = hashlib.sha1(repr(parts).encode()).hexdigest()[:12]
@@ -358,6 +360,7 @@ class DataSource:
             names=names,
             view_cache_size=self.view_cache_size,
             view_cache_bytes=self.view_cache_bytes,
+            entries=entries,
         )
 
 
