@@ -24,7 +24,7 @@ from scripts import make_scale_data  # noqa: E402
 from tests.browser.conftest import free_port  # noqa: E402
 
 PAGES = {"overview": "/", "transfers": "/transfers", "debt": "/debt", "performance": "/performance"}
-SCALES = ("seed", "city", "province")
+SCALES = ("seed", "city", "province")  # benchmark.py's full run; bench_scale.py also takes national
 FILTER_NAMES = {
     "year": "年度",
     "region": "地区",
