@@ -1,11 +1,15 @@
-"""Synthetic data at city or province scale, for the benchmark (never real figures).
+"""Synthetic data at city, province or national scale, for the benchmark (never real figures).
 
     python scripts/make_scale_data.py city     [--out DIR]
     python scripts/make_scale_data.py province [--out DIR]
+    python scripts/make_scale_data.py national [--out DIR]
     python scripts/make_scale_data.py custom --regions 3 --years 2 --evaluations 10 --out DIR
 
 Writes the six CSV files of the data contract (../shared/docs/csv-contract.md) and a
-README.md saying the folder is synthetic. Every row's 来源 says so too, and every region
+README.md saying the folder is synthetic. National: 2,850 counties × 10 years with 200
+evaluations per county-year, a tenth of the province's density (5.7 million rows, ~0.8 GB):
+the size a whole country's published self-evaluations would reach if each county listed its
+main projects only. Every row's 来源 says so too, and every region
 is called 合成县NNN, so these numbers can never be mistaken for a real budget. Seeded:
 the same arguments always write the same bytes. Default output: bench-data/<scale>/
 (git-ignored), never data/.
@@ -41,6 +45,7 @@ class Scale:
     regions: int
     years: int
     evaluations: int  # per region and year
+    note: str = ""  # said in the README
 
 
 SCALES = {
@@ -49,6 +54,11 @@ SCALES = {
     # A province: about 120 counties × 10 years, about 2,000 evaluated projects per county-year
     # (文成县 alone self-evaluates 2,630 a year): 2.4 million evaluation rows.
     "province": Scale(regions=120, years=10, evaluations=2000),
+    # The country: about 2,850 county-level divisions × 10 years; evaluations at a tenth of the
+    # province's density (200 per county-year): 5.7 million evaluation rows.
+    "national": Scale(
+        regions=2850, years=10, evaluations=200, note="评价对象密度为省级的十分之一，省级每县每年 2,000 个"
+    ),
 }
 
 
@@ -197,7 +207,7 @@ README = """# 合成数据（基准测试用，非真实数字）
 本文件夹由 `scripts/make_scale_data.py` 生成，只用于测量看板的速度和内存，**不是任何地区的
 真实预算数字**。地区名称为「合成县NNN」，每一行的「来源」列都写明「{source}」。
 
-- 规模：{regions} 个地区 × {years} 个年度（{first}–{last}年），每个地区每年 {evaluations} 个评价对象
+- 规模：{regions} 个地区 × {years} 个年度（{first}–{last}年），每个地区每年 {evaluations} 个评价对象{note}
 - 文件格式与 data/ 相同（CSV 数据约定），可用 `python app.py check {folder}` 检查
 - 请勿复制到 data/，也不要提交到仓库（bench-data/ 已被 .gitignore 忽略）
 """
@@ -229,6 +239,7 @@ def write(folder: Path, scale: Scale, seed: int = 20261127) -> dict[str, int]:
             first=FIRST_YEAR,
             last=FIRST_YEAR + scale.years - 1,
             evaluations=scale.evaluations,
+            note=f"（{scale.note}）" if scale.note else "",
             folder=folder,
         ),
         encoding="utf-8",
@@ -237,7 +248,7 @@ def write(folder: Path, scale: Scale, seed: int = 20261127) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="生成合成的城市级或省级数据（基准测试用，非真实数字）")
+    parser = argparse.ArgumentParser(description="生成合成的城市级、省级或全国数据（基准测试用，非真实数字）")
     parser.add_argument("scale", choices=[*SCALES, "custom"])
     parser.add_argument("--out", type=Path, help="输出文件夹（默认 bench-data/<规模>/）")
     parser.add_argument("--regions", type=int, default=3)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from components import checks, grid_paging, performance
-from components.data import SCHEMAS, DataSource, ParsedCache, load_folder, parse_fast, parse_rows
+from components.data import SCHEMAS, DataSource, ParsedCache, load_folder, parse_bytes, parse_fast, parse_rows
 from components.filters import select
 from scripts import make_scale_data
 
@@ -119,6 +119,50 @@ def test_fast_parser_reads_exactly_what_the_row_parser_reads_or_leaves_it_to_it(
 def test_fast_parser_takes_the_usual_clean_file(synthetic):
     data = (synthetic / "evaluations.csv").read_bytes()
     assert parse_fast(SCHEMAS["evaluations"], data) is not None
+
+
+EVALUATIONS = "年度,地区,评价方式,对象类型,评价对象,涉及金额,得分,等级,单位,说明,来源\n"
+
+
+def many_batches() -> str:
+    """An evaluations file of ~9 KB: quoted cells, printed numbers, 未公布, empty lines and blank
+    rows in several places, so that 256-byte batches cut it in all sorts of places."""
+    rows = []
+    for i in range(120):
+        amount = f'"1,{i:03d}.50"' if i % 7 == 0 else ("-" if i % 11 == 0 else f"{i}.{i % 10}")
+        score = "" if i % 13 == 0 else f"{60 + i % 40}"
+        region = '"县, 北"' if i % 17 == 0 else f"县{i % 3}"
+        rows.append(f"{2020 + i % 4},{region},单位自评,项目,对象{i:03d},{amount},{score},,万元, 说明 ,文件\n")
+        if i % 23 == 5:
+            rows.append("\n" if i % 2 else "\r\n")  # an empty line: every later line number moves
+        if i % 31 == 7:
+            rows.append(",,,,,,,,,,\n")  # a blank row (Excel's), skipped
+    return EVALUATIONS + "".join(rows)
+
+
+def test_a_file_read_in_many_batches_is_the_frame_the_row_parser_and_one_batch_give():
+    schema, text = SCHEMAS["evaluations"], many_batches()
+    data = text.encode("utf-8")
+    assert len(data) > 30 * 256
+    frame, problems = parse_rows(schema, text)
+    assert frame is not None and len(frame) == 120
+    for block_size in (256, 1000, 1 << 24):
+        fast = parse_fast(schema, data, block_size=block_size)
+        assert fast is not None, block_size
+        pd.testing.assert_frame_equal(fast[0], frame)  # line numbers, blank rows, printed texts
+        assert fast[1] == problems
+
+
+def test_a_key_repeated_in_a_later_batch_is_found_and_reported_on_its_line():
+    schema, text = SCHEMAS["evaluations"], many_batches()
+    repeated = text.splitlines(keepends=True)[3]  # its key (年度, 地区, 评价方式, 评价对象) is taken
+    text += repeated.replace(" 说明 ", "另一说明")
+    assert parse_fast(schema, text.encode("utf-8"), block_size=256) is None  # to the row parser
+    frame, problems, _encoding = parse_bytes(schema, text.encode("utf-8"))
+    last = len(text.splitlines())
+    assert frame is None
+    assert [(p.line, p.level) for p in problems] == [(last, "error")]
+    assert "与第4行重复" in problems[0].message
 
 
 # ---------------------------------------------------------------- parsed cache

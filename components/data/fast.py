@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 
 import numpy as np
 import pandas as pd
@@ -29,6 +28,10 @@ _STRIPPABLE = r"[\s\x0b\x1c-\x1f\x85\xa0\x{1680}\x{2000}-\x{200b}\x{2028}\x{2029
 _NEEDS_CLEAN = f"^{_STRIPPABLE}|{_STRIPPABLE}$"
 _BLANK = f"^{_STRIPPABLE}*$"  # a cell clean() empties
 _PLAIN_NUMBER = r"^-?\d+(?:\.\d+)?$"  # float() and Arrow's cast read these alike
+# CSV bytes read and turned into columns at a time: the peak holds one batch's Arrow strings
+# and intermediate columns, not the whole file's (a province's first load peaked at 1.97 GB
+# when read at once, 1.34 GB in batches, of which 0.32 GB is the file's bytes).
+BLOCK_SIZE = 1 << 24
 
 
 class _NeedsRows(Exception):
@@ -113,16 +116,19 @@ def _money_factors(cells: pa.ChunkedArray | None, n: int) -> tuple[np.ndarray, n
     )
 
 
-def parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem]] | None:
-    """The frame and warnings of a clean UTF-8 file, read column by column; None when the
-    file needs the row-by-row parser (any error, or a shape such as a cell spanning lines)."""
+def parse_fast(
+    schema: Schema, data: bytes, block_size: int = BLOCK_SIZE
+) -> tuple[pd.DataFrame, list[Problem]] | None:
+    """The frame and warnings of a clean UTF-8 file, read column by column, `block_size` bytes
+    at a time; None when the file needs the row-by-row parser (any error, or a shape such as a
+    cell spanning lines)."""
     try:
-        return _parse_fast(schema, data)
+        return _parse_fast(schema, data, block_size)
     except (csv.Error, ValueError, TypeError, IndexError, KeyError, pa.ArrowException):
         return None  # whatever surprises the fast path, the row parser reads and reports
 
 
-def _parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem]] | None:
+def _parse_fast(schema: Schema, data: bytes, block_size: int) -> tuple[pd.DataFrame, list[Problem]] | None:
     if schema.name in ("indicators", "targets") or not schema.yearly:
         return None  # indicators.csv reads units, targets.csv values by direction, row by row; sources.csv has dates
     numbers = _nonempty_lines(data)  # Excel and editors leave empty lines; Arrow skips them
@@ -141,12 +147,17 @@ def _parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem
     header = parse_header(schema, header_cells, problems, header_line)
     if any(p.level == "error" for p in problems):
         return None
+    skips_empty = numbers is not None
+    if numbers is None:
+        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        numbers = np.arange(1, lines + 1, dtype="int64")
     try:
-        table = pa_csv.read_csv(
-            io.BytesIO(data),
-            read_options=pa_csv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
+        # In batches: a province's file never exists whole as Arrow strings beside its frame.
+        reader = pa_csv.open_csv(
+            pa.BufferReader(data),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True, block_size=block_size),
             parse_options=pa_csv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=b'"' in data, ignore_empty_lines=numbers is not None
+                delimiter=delimiter, newlines_in_values=b'"' in data, ignore_empty_lines=skips_empty
             ),
             convert_options=pa_csv.ConvertOptions(
                 column_types={f"f{i}": pa.string() for i in range(len(header_cells))},
@@ -154,20 +165,42 @@ def _parse_fast(schema: Schema, data: bytes) -> tuple[pd.DataFrame, list[Problem
                 quoted_strings_can_be_null=False,
             ),
         )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+        if len(reader.schema) != len(header_cells):
+            return None  # a cell spanning lines, lone \r line ends: read row by row
+        limit = csv.field_size_limit()
+        texts, numbers_of = [], _Filled(len(numbers))  # the frame's text pieces and number columns
+        hashes, start = [], 0  # start: the first record of the batch, the header being record 0
+        for batch in reader:
+            if any((pc.max(pc.binary_length(column)).as_py() or 0) >= limit for column in batch.columns):
+                return None  # a giant cell, which the row parser reports on its line
+            end = start + batch.num_rows
+            if end > len(numbers):
+                return None  # more records than lines: a cell spanning lines
+            skip = 1 if start == 0 else 0
+            table = pa.Table.from_batches([batch]).slice(skip)
+            if table.num_rows or not texts:
+                part = _batch_columns(schema, header, table, numbers[start + skip : end])
+                keys = pd.DataFrame({key: part[key] for key in schema.keys})
+                hashes.append(pd.util.hash_pandas_object(keys, index=False).to_numpy())
+                texts.append({name: column for name, column in part.items() if isinstance(column, pd.Series)})
+                numbers_of.add({name: column for name, column in part.items() if not isinstance(column, pd.Series)})
+            start = end
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, _NeedsRows):
         return None
-    if numbers is None:
-        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-        numbers = np.arange(1, lines + 1, dtype="int64")
-    if table.num_columns != len(header_cells) or table.num_rows != len(numbers):
-        return None  # a cell spanning lines, lone \r line ends: read row by row
-    limit = csv.field_size_limit()
-    if any((pc.max(pc.binary_length(column)).as_py() or 0) >= limit for column in table.columns):
-        return None  # a giant cell, which the row parser reports on its line
-    try:
-        return _frame_fast(schema, header, table.slice(1), numbers[1:]), problems
-    except _NeedsRows:
-        return None
+    if start != len(numbers) or not texts:
+        return None  # fewer records than lines: a cell spanning lines, lone \r line ends
+    frame = _joined(texts, numbers_of.columns(), frame_columns(schema))
+    if _repeated_keys(frame, schema.keys, np.concatenate(hashes)):
+        return None  # keys are compared across batches: the row parser names both lines
+    return frame, problems
+
+
+def _repeated_keys(frame: pd.DataFrame, keys: list[str], hashes: np.ndarray) -> bool:
+    """Whether two rows share their keys. Only the rows whose key hashes recur are compared
+    exactly: frame.duplicated() over the whole frame would hold a code array per key column."""
+    ordered = np.sort(hashes)
+    recurring = ordered[1:][ordered[1:] == ordered[:-1]]
+    return bool(len(recurring)) and bool(frame[np.isin(hashes, recurring)].duplicated(subset=keys).any())
 
 
 def _nonempty_lines(data: bytes) -> np.ndarray | None:
@@ -182,7 +215,8 @@ def _nonempty_lines(data: bytes) -> np.ndarray | None:
     return (np.flatnonzero(ends - starts - cr > 0) + 1).astype("int64")
 
 
-def _frame_fast(schema: Schema, header: dict[str, HeaderCol], table: pa.Table, lines: np.ndarray) -> pd.DataFrame:
+def _batch_columns(schema: Schema, header: dict[str, HeaderCol], table: pa.Table, lines: np.ndarray) -> dict[str, object]:
+    """The frame's columns of one batch of records; raises _NeedsRows at the first doubt."""
     raw = {alias: table.column(hc.index) for alias, hc in header.items()}
     # A record whose every cell is blank is skipped (Excel's trailing rows); such a record
     # has a blank year, so only those few are looked at cell by cell.
@@ -237,7 +271,8 @@ def _frame_fast(schema: Schema, header: dict[str, HeaderCol], table: pa.Table, l
             columns[col.alias], columns[margin(col.alias)] = values, halves
         elif col.kind == "year":
             texts, index = _distinct(cells)
-            columns["year"] = np.array([_year_or_rows(t) for t in texts], dtype="int64")[index] if texts else []
+            years = np.array([_year_or_rows(t) for t in texts], dtype="int64")
+            columns["year"] = years[index] if texts else np.zeros(0, dtype="int64")
             missing = np.zeros(n, dtype=bool)
         else:
             columns[col.alias], missing = _text_column(cells, col)
@@ -250,10 +285,43 @@ def _frame_fast(schema: Schema, header: dict[str, HeaderCol], table: pa.Table, l
     if schema.one_of and np.logical_and.reduce([np.isnan(columns[alias]) for alias in schema.one_of]).any():
         raise _NeedsRows  # a row with neither 数量 nor 占比
     columns["line"] = lines[keep_rows]
-    frame = pd.DataFrame({name: columns[name] for name in frame_columns(schema)})
+    return columns
+
+
+class _Filled:
+    """The batches' number columns, written one after another into arrays sized for the whole
+    file: each batch's own arrays are freed at once (glibc would keep their pages while the
+    joined copy is made, ~0.1 GB at province scale), and joining copies nothing."""
+
+    def __init__(self, capacity: int):
+        self.capacity, self.rows, self.arrays = capacity, 0, {}
+
+    def add(self, part: dict[str, np.ndarray]) -> None:
+        n = len(part["line"])
+        for name, column in part.items():
+            if name not in self.arrays:
+                self.arrays[name] = np.empty(self.capacity, dtype=column.dtype)
+            self.arrays[name][self.rows : self.rows + n] = column
+        self.rows += n
+
+    def columns(self) -> dict[str, np.ndarray]:
+        # A file with many skipped blank rows would leave much unused: copied then.
+        cut = (lambda a: a[: self.rows]) if self.rows * 8 >= self.capacity * 7 else (lambda a: a[: self.rows].copy())
+        return {name: cut(array) for name, array in self.arrays.items()}
+
+
+def _joined(texts: list[dict[str, pd.Series]], numbers: dict[str, np.ndarray], names: list[str]) -> pd.DataFrame:
+    """One frame of the batches' columns; each batch's text pieces are dropped as they are joined."""
+    columns = {}
+    for name in names:
+        if name in numbers:
+            columns[name] = numbers[name]
+            continue
+        pieces = [part.pop(name) for part in texts]
+        pieces = [p for p in pieces if len(p)] or pieces[:1]  # an empty batch's texts are typeless
+        columns[name] = pieces[0] if len(pieces) == 1 else pd.concat(pieces, ignore_index=True)
+    frame = pd.DataFrame(columns, copy=False)  # not consolidated: no second copy of the numbers
     frame["year"] = frame["year"].astype("int64")
-    if frame.duplicated(subset=schema.keys).any():
-        raise _NeedsRows
     return frame
 
 
