@@ -42,6 +42,12 @@ MIXED = HEADER + "".join(
 )
 
 
+@pytest.fixture(autouse=True)
+def any_size(monkeypatch):
+    """These folders are small: DuckDB is asked for them as for a province's (query.MIN_ROWS)."""
+    monkeypatch.setenv("QUERY_DUCKDB_MIN_ROWS", "0")
+
+
 PICKS = ((transfers, ([], "万元", "")), (debt, ([], "亿元")), (performance, ([],)))
 
 
@@ -151,6 +157,14 @@ def test_without_an_entry_the_frame_answers(tmp_path, seed, monkeypatch):
     assert query.rows(with_duckdb, "debt", ["year"]) is None
     monkeypatch.setenv("QUERY_DUCKDB", "0")
     assert query.item_sums(with_duckdb, "transfers", "region", "category", "budget", 2023) is None
+
+
+def test_a_small_data_set_is_answered_from_its_frames(tmp_path, synthetic, monkeypatch):
+    monkeypatch.delenv("QUERY_DUCKDB_MIN_ROWS")
+    dataset, _ = served(synthetic, tmp_path / "cache")
+    assert dataset.entries and query.entry(dataset, "transfers") is None
+    monkeypatch.setenv("QUERY_DUCKDB_MIN_ROWS", "100")
+    assert query.entry(dataset, "transfers") is not None
 
 
 def test_a_failing_duckdb_is_answered_by_pandas(tmp_path, synthetic, monkeypatch):

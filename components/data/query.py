@@ -7,7 +7,8 @@ Money is summed as DECIMAL from the printed texts, so a sum is exact, as Figure 
 
 Every function returns None where it cannot answer exactly as the frame would: no entry
 (files given as bytes, no writable cache folder), an entry changed since the snapshot was
-composed, a figure without its printed text, QUERY_DUCKDB=0, or any DuckDB error. The caller
+composed, a data set too small to need it (QUERY_DUCKDB_MIN_ROWS), a figure without its printed
+text, QUERY_DUCKDB=0, or any DuckDB error. The caller
 then computes the same from the frame with pandas.
 """
 
@@ -22,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 SCALE = 12  # decimals DuckDB keeps while summing: a printed figure with more is left to pandas
+MIN_ROWS = 500_000  # QUERY_DUCKDB_MIN_ROWS: a data set this large is queried with DuckDB
 MEMORY_LIMIT = "256MB"  # per connection: one query reads one column set of one year or region
 NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"  # a printed text as cells.printed() normalises it
 log = logging.getLogger(__name__)
@@ -30,6 +32,15 @@ _local = threading.local()
 
 def enabled() -> bool:
     return os.environ.get("QUERY_DUCKDB", "1") != "0"
+
+
+def min_rows() -> int:
+    """Below this many rows in all (a city: 60,000), the frames in memory answer as fast, and
+    DuckDB would only add its own memory (about 40 MB a worker); a province has 2.4 million."""
+    try:
+        return max(0, int(os.environ.get("QUERY_DUCKDB_MIN_ROWS", MIN_ROWS)))
+    except ValueError:
+        return MIN_ROWS
 
 
 def _connection():
@@ -47,6 +58,9 @@ def _connection():
 def entry(dataset, name: str) -> str | None:
     """The file's Parquet entry, if it is still the one the snapshot was composed with."""
     if not enabled():
+        return None
+    frames = getattr(dataset, "frames", None) or {}
+    if sum(len(frame) for frame in frames.values()) < min_rows():
         return None
     found = (getattr(dataset, "entries", None) or {}).get(name)
     if found is None:
