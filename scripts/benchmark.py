@@ -364,15 +364,30 @@ def viewers_run(base: str, todo: list[Request], viewers: int, seconds: float, th
     }
 
 
+def warm_workers(base: str, todo: list[Request], workers: int, rounds: int = 3) -> None:
+    """Every worker draws each view once before the clock starts. One kept-alive session reaches
+    one worker only (the others then did their first, slowest work inside the measurement): here
+    several threads at once, each request on a new connection, so the accepts spread over all."""
+
+    def warm() -> None:
+        for request in todo:
+            with contextlib.suppress(requests.RequestException):
+                requests.post(base + "/_dash-update-component", json=request.body, timeout=300, headers={"Connection": "close"})
+
+    for _ in range(rounds):
+        threads = [threading.Thread(target=warm) for _ in range(2 * workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+
 def measure_viewers(results, folder, todo, viewers, workers, seconds, stress, log_dir, cache_dir) -> None:
     runs = [("cached", 1.0), ("compute", 1.0)] + ([("cached", 0.0)] if stress else [])
     for mode, think in runs:
         env = {"DATA_DIR": str(folder), "DATA_CACHE_DIR": str(cache_dir), "VIEW_CACHE_SIZE": MODES[mode]}
         with gunicorn("app:server", workers, env, log_dir) as server:
-            session = requests.Session()
-            for _ in range(workers):  # every worker loads the data before the clock starts
-                for request in todo:
-                    session.post(server.base + "/_dash-update-component", json=request.body, timeout=300)
+            warm_workers(server.base, todo, workers)
             run = viewers_run(server.base, todo, viewers, seconds, think)
             run.update(workers=workers, mode=mode, memory_mb=sum(server_rss(pid) for pid in server.worker_pids()))
             results.viewers.append(run)
