@@ -106,6 +106,24 @@ def test_slides_have_native_charts_of_the_models_figures_notes_numbers_and_prope
     assert props.title == "株洲经开区2023年财政预算公开" and "2023年" in props.keywords
 
 
+def test_a_slide_chart_labels_each_bar_with_the_decimals_the_page_prints(tmp_path):
+    """克拉玛依区's 政府性基金转移收入 is printed as 27 万元 beside figures in 亿元: in 亿元 the page
+    labels it 0.0027 and the others 6.95; the slide's chart says the same, neither 6.9500 nor 0.00."""
+    import shutil
+
+    folder = tmp_path / "karamay"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "realdocs" / "karamay-transfers-2020", folder)
+    client = app_module.create_app(folder).server.test_client()
+    deck = Presentation(io.BytesIO(download(client, "/export/slides.pptx?unit=" + quote("亿元")).data))
+    chart = next(sh.chart for s in deck.slides for sh in s.shapes if sh.has_chart)
+    assert chart.value_axis.tick_labels.number_format == "#,##0.00"
+    budget = next(s for s in chart.plots[0].series if s.name == "预算数")
+    assert budget.data_labels.number_format == "#,##0.00"
+    assert list(chart.plots[0].categories)[3] == "政府性基金转移收入"
+    assert budget.points[3].data_label.text_frame.text == "0.0027"
+    assert not budget.points[2].data_label.has_text_frame  # 2.12: the format's own label
+
+
 def test_a_bureaus_template_gives_the_deck_its_layouts(tmp_path, monkeypatch):
     import shutil
 

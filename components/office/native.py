@@ -23,6 +23,7 @@ from components.charts import LEGEND_KEY
 from components.theme import plain
 
 DECIMALS = re.compile(r"\d\.(\d+)")
+LABEL = re.compile(r"^[-+]?\d+(?:\.(\d+))?$")
 BASE = "基数"
 NEUTRAL = "#6B7280"  # the waterfall's invisible series: where each step starts
 
@@ -33,7 +34,7 @@ class Series:
     values: list[float | None]
     colours: list[str]  # one per point
     hatched: bool = False  # last year's figures: outlined and hatched, as on the page
-    labels: list[str] = field(default_factory=list)  # as printed (the waterfall's signed steps)
+    labels: list[str] = field(default_factory=list)  # as printed, where not the number format's ("": the format's)
     invisible: bool = False
 
 
@@ -50,6 +51,26 @@ def decimals_in(texts) -> int:
     """The most decimals any label prints (「60.71」: 2), so the chart's labels print as many."""
     found = [len(m) for t in texts if isinstance(t, str) for m in DECIMALS.findall(t.replace(",", ""))]
     return max(found, default=0)
+
+
+def _label_decimals(text) -> int | None:
+    """Decimals of a bar's label as the page prints it (「0.0027」: 4, 「1,722」: 0); None if not a number."""
+    m = LABEL.match(text.replace(",", "")) if isinstance(text, str) else None
+    return None if m is None else len(m.group(1) or "")
+
+
+def common_decimals(traces) -> tuple[int, list[list[str]]]:
+    """(the decimals most bar labels print, for the chart's number format; per trace, the labels
+    that print other decimals, to be written as they are: a 0.0027 among 6.95s is neither 6.9500 nor 0.00)."""
+    texts = [list(t.text) if isinstance(t.text, list | tuple) else [] for t in traces]
+    counts: dict[int, int] = {}
+    for d in (_label_decimals(x) for ts in texts for x in ts):
+        if d is not None:
+            counts[d] = counts.get(d, 0) + 1
+    if not counts:
+        return decimals_in(x for t in traces for x in _texts(t)), [[] for _ in traces]
+    common = max(counts, key=lambda d: (counts[d], d))
+    return common, [[x if _label_decimals(x) not in (None, common) else "" for x in ts] for ts in texts]
 
 
 def _format(decimals: int) -> str:
@@ -103,12 +124,16 @@ def from_figure(fig: go.Figure | None) -> NativeChart | None:
         (False, True): XL_CHART_TYPE.COLUMN_STACKED,
         (False, False): XL_CHART_TYPE.COLUMN_CLUSTERED,
     }[(horizontal, stacked)]
+    decimals, odd = common_decimals(traces)
     series = []
-    for t in traces:
-        by_cat = dict(zip((plain(str(c)) for c in cats_of(t) or ()), vals_of(t) or (), strict=False))
+    for t, labels in zip(traces, odd, strict=True):
+        cats = [plain(str(c)) for c in cats_of(t) or ()]
+        by_cat = dict(zip(cats, vals_of(t) or (), strict=False))
         values = [None if by_cat.get(c) is None else float(by_cat[c]) for c in categories]
+        label_of = dict(zip(cats, labels, strict=False))
         hatched = bool(t.marker.pattern and t.marker.pattern.shape)
-        series.append(Series(plain(t.name or ""), values, _colours(t.marker.color, len(categories)), hatched))
+        colours = _colours(t.marker.color, len(categories))
+        series.append(Series(plain(t.name or ""), values, colours, hatched, [label_of.get(c, "") for c in categories]))
     return NativeChart(kind, categories, series, axis_title, _format(decimals))
 
 
@@ -216,6 +241,7 @@ def _style(s: Series, plotted, pie: bool, kind, number_format: str) -> None:
     else:
         labels.position = XL_LABEL_POSITION.CENTER
         labels.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)  # inside a dark segment
-    for i, text in enumerate(s.labels):  # the signed steps of a waterfall, as the page labels them
+    # The signed steps of a waterfall, and a bar whose label prints other decimals, as the page labels them.
+    for i, text in enumerate(s.labels):
         if text and i < len(s.values) and s.values[i] is not None:
             plotted.points[i].data_label.text_frame.text = text

@@ -53,6 +53,8 @@ thead { display: table-header-group; }  /* the header again on every page of a l
 .chart h3 { font-size: 12pt; margin: 0 0 2mm; }
 .chart img { width: 100%; }
 .source { font-size: 8.5pt; color: #4B5563; }
+.under { break-inside: avoid; break-before: avoid; }  /* 来源 and 发布日期 together, with the table's last row */
+.under .source { margin: 0 0 1mm; }
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin-bottom: 1mm; }
 th, td { border: 1px solid #D1D5DB; padding: 1mm 1.5mm; vertical-align: top; }
 th { background: #F1F5F9; white-space: nowrap; }
@@ -88,7 +90,7 @@ def table_html(dataset: Dataset, table: Table) -> str:
     for i, record in enumerate(table.rows):
         css = ' class="total"' if i >= first_total else (' class="item"' if i in table.indent else "")
         body.append(f"<tr{css}>" + "".join(cell_html(v) for v in record) + "</tr>")
-    lines = "".join(f'<p class="source">{esc(line)}</p>' for line in published_line(dataset, table))
+    lines = '<div class="under">' + "".join(f'<p class="source">{esc(line)}</p>' for line in published_line(dataset, table)) + "</div>"
     filtered = f'<p class="filtered">{esc(table.filtered)}</p>' if table.filtered else ""
     unit = f'<p class="unit">单位：{esc(table.unit)}</p>' if table.unit else ""
     return (
