@@ -62,17 +62,17 @@ def boot_html(app: Dash, source: DataSource, render: Callable, memo: dict[str, s
         memo["shell"] = to_json(app.layout)
         memo["dependencies"] = to_json(app._callback_list)
     dataset = source.get()
-    page, footer = render(dataset, path, search)
-    page_key = BY_PATH[path].key if path in BY_PATH else None
+    content, footer = render(dataset, path, search)
+    page = BY_PATH.get(path)  # None: briefing mode
     filled = {
-        (ids.PAGE, "children"): page,
+        (ids.PAGE, "children"): content,
         (ids.PAGE_FOOTER, "children"): footer,
         (ids.RENDERED_VERSION, "data"): dataset.version,
         (ids.ROUTE, "data"): {"path": path, "search": search, "at": 0},
         # As the browser will say, so that the location's first report is no change.
         (ids.URL, "pathname"): request.path,
         (ids.URL, "search"): search,
-        (ids.DATA_BANNER, "children"): make_data_banner(dataset) if page_key and BY_PATH[path].filtered else [],
+        (ids.DATA_BANNER, "children"): make_data_banner(dataset) if page is not None and page.filtered else [],
     }
     shell = json.loads(memo["shell"])
     if _fill(shell, filled) != len(filled):
