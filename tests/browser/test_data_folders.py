@@ -1,0 +1,130 @@
+"""Data folders other than the seed, in a real browser: a folder with one file, a broken file beside
+good ones, a file replaced while the server runs, and two viewers on several gunicorn workers.
+The seed's debt: 一般债务 4.50 + 专项债务 56.21 亿元 (see test_dashboard.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import DataFolder
+from .test_dashboard import SEED_DEBT
+
+ONLY_DEBT = DataFolder("only-debt", keep=("debt.csv",))
+
+
+@pytest.mark.parametrize("folder_server", [ONLY_DEBT], indirect=True, ids=str)
+@pytest.mark.parametrize(
+    ("path", "shown", "absent"),
+    [
+        ("/", ["暂无转移支付数据", "暂无绩效评价数据", "60.71 亿元"], []),
+        ("/transfers", ["暂无转移支付数据"], ["transfers.csv（税收返还和转移支付）未载入"]),
+        ("/debt", ["60.71 亿元", "无单列限额"], []),
+        ("/performance", ["暂无绩效评价数据"], []),
+    ],
+    ids=["overview", "transfers", "debt", "performance"],
+)
+def test_a_folder_with_only_debt_serves_every_page(open_dashboard, folder_server, path, shown, absent):
+    dash = open_dashboard(folder_server).goto(path)
+    text = dash.text("#page")
+    for expected in shown:
+        assert expected in text
+    for unexpected in absent:
+        assert unexpected not in text
+    assert not dash.texts(".data-error"), "a missing file is not an error"
+    donut = {"/": "overview-debt-graph", "/debt": "debt-composition"}.get(path)
+    if donut:
+        assert dash.slices(donut) == SEED_DEBT
+    else:
+        assert dash.texts(".empty-state"), "the empty state is shown"
+    dash.assert_clean()
+
+
+def break_budget_on_line_3(text: str) -> str:
+    lines = text.split("\n")
+    cells = lines[2].split(",")  # line 3 of the file: 税收返还
+    assert cells[2] == "税收返还"
+    cells[4] = "一千"  # 预算数
+    lines[2] = ",".join(cells)
+    return "\n".join(lines)
+
+
+BROKEN_TRANSFERS = DataFolder("broken-transfers", edit=(("transfers.csv", break_budget_on_line_3),))
+
+
+@pytest.mark.parametrize("folder_server", [BROKEN_TRANSFERS], indirect=True, ids=str)
+def test_a_broken_transfers_csv_is_named_while_debt_still_shows(open_dashboard, folder_server):
+    dash = open_dashboard(folder_server).goto("/transfers")
+    # The banner is its own callback, after the page's: on a loaded machine it may come after the settle.
+    assert dash.poll(lambda: len(dash.texts(".data-error")), 1) == 1
+    (banner,) = dash.texts(".data-error")
+    assert "transfers.csv" in banner
+    assert "第3行" in banner
+    assert "「预算数」列" in banner
+    assert "一千" in banner
+    assert "暂无转移支付数据" in dash.text("#page")
+
+    dash.goto("/debt")
+    assert dash.poll(lambda: "transfers.csv" in " ".join(dash.texts(".data-error")), True)
+    assert "60.71 亿元" in dash.text("#debt-kpi-balance")
+    assert dash.slices("debt-composition") == SEED_DEBT
+    dash.assert_clean()
+
+
+LIVE = DataFolder("live")  # this test's own copy: it replaces debt.csv while the server runs
+
+
+@pytest.mark.parametrize("folder_server", [LIVE], indirect=True, ids=str)
+def test_a_replaced_file_is_shown_and_a_broken_replacement_keeps_the_last_good_one(open_dashboard, folder_server):
+    debt_csv = folder_server.data_dir / "debt.csv"
+    dash = open_dashboard(folder_server).goto("/debt")
+    assert "60.71 亿元" in dash.text("#debt-kpi-balance")
+
+    newer = debt_csv.read_text(encoding="utf-8")
+    newer = newer.replace(",一般债务,无单列限额,4.50,", ",一般债务,无单列限额,5.50,")
+    newer = newer.replace(",合计,无单列限额,60.71,", ",合计,无单列限额,61.71,")
+    debt_csv.write_text(newer, encoding="utf-8")
+    # No reload: the open page takes up the new version by itself (timed in test_trust.py).
+    dash.page.locator("#debt-kpi-balance", has_text="61.71 亿元").wait_for(timeout=15_000)
+    dash.settle()
+    assert dash.slices("debt-composition") == {"一般债务": 5.5, "专项债务": 56.21}
+    assert not dash.texts(".data-error")
+
+    debt_csv.write_text(newer.replace(",一般债务,无单列限额,5.50,", ",一般债务,无单列限额,五点五,"), encoding="utf-8")
+    dash.page.locator(".data-error").wait_for(timeout=15_000)
+    dash.settle()
+    (banner,) = dash.texts(".data-error")
+    assert "debt.csv" in banner and "上一版" in banner
+    assert "第2行" in banner and "「余额」列" in banner
+    assert "61.71 亿元" in dash.text("#debt-kpi-balance")
+    assert dash.slices("debt-composition") == {"一般债务": 5.5, "专项债务": 56.21}
+
+    # Fixed while the page is open: the banner goes by itself.
+    debt_csv.write_text(newer, encoding="utf-8")
+    dash.page.locator(".data-error").wait_for(state="detached", timeout=15_000)
+    dash.assert_clean()
+
+
+# ---------------------------------------------------------------- production server
+
+
+def test_two_viewers_on_several_gunicorn_workers_keep_their_own_views(open_dashboard, gunicorn_server):
+    """No per-viewer state on the server: any worker answers any viewer's callback."""
+    first, second = open_dashboard(gunicorn_server), open_dashboard(gunicorn_server)
+    try:
+        first.goto("/debt")
+        second.goto("/debt?debt_type=专项债务")
+        for _ in range(3):  # enough round trips to land on different workers
+            first.select("debt-debt_type", "一般债务")
+            second.click("#debt-clear")
+            assert first.slices("debt-composition") == {"一般债务": 4.50}
+            assert second.slices("debt-composition") == SEED_DEBT
+            first.click("#debt-clear")
+            second.select("debt-debt_type", "专项债务")
+            assert first.slices("debt-composition") == SEED_DEBT
+            assert second.slices("debt-composition") == {"专项债务": 56.21}
+        assert second.query().get("debt_type") == ["专项债务"] and first.query().get("debt_type") is None
+        first.assert_clean()
+        second.assert_clean()
+    finally:
+        first.close()
+        second.close()
