@@ -15,11 +15,10 @@
   function warmLazyComponents() {
     const dcc = window.dash_core_components;
     const React = window.React;
-    if (!dcc || !React || !window.ReactDOM || !window.ReactDOM.createRoot || !window.ReactDOM.flushSync) { return; }
+    const api = window.dash_component_api;
+    if (!dcc || !React || !api || !api.DashContext || !window.ReactDOM || !window.ReactDOM.flushSync) { return; }
     try {
       warm = window.ReactDOM.createRoot(document.createElement("div"));
-      const api = window.dash_component_api;
-      if (!api || !api.DashContext) { warm = null; return; }
       // Outside Dash's tree the graph asks Dash's context only whether it is loading: it is not.
       const context = {componentPath: ["boot-warm-graph"], isLoading: false, useLoading: function () { return false; }};
       const graph = React.createElement(dcc.Graph, {id: "boot-warm-graph", figure: {data: [], layout: {}}});
