@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from components import page_end
 from components.data import SCHEMAS, DataSource, ParsedCache, load_bytes, parse_bytes
+from components.data.cache import content_hash
 from components.data.source import HOLD_SECONDS
 from tests.helpers import eventually
 
@@ -176,6 +177,32 @@ def test_a_corrupted_or_substituted_cache_entry_is_discarded_and_rebuilt(folder,
     (part := cache / f".{entry.name}.999999999.part").write_bytes(b"half")  # a killed writer's leftover
     source(folder, cache).get()
     assert not part.exists()
+
+
+def test_a_bad_entry_of_a_file_changed_meanwhile_never_serves_the_new_bytes_as_the_old(folder, cache, monkeypatch):
+    # Where an entry is stored the file's bytes are let go while it is read; if it then fails its
+    # check they are read again, and a file rewritten in between is not parsed under the old hash.
+    put(folder, "debt.csv", debt(4.5))
+    assert balances(source(folder, cache).get()) == [4.5]
+    (entry,) = cache.glob("*-debt-*.parquet")
+    entry.write_bytes(entry.read_bytes()[:100])
+    real = ParsedCache.entry
+
+    def rewritten_meanwhile(self, schema, digest):
+        if schema.name == "debt":
+            put(folder, "debt.csv", debt(9.5))
+        return real(self, schema, digest)
+
+    monkeypatch.setattr(ParsedCache, "entry", rewritten_meanwhile)
+    stored, write = [], ParsedCache.write
+    monkeypatch.setattr(ParsedCache, "write", lambda self, schema, digest, parsed: stored.append(
+        (digest, list(parsed[0]["balance"]) if schema.name == "debt" else None)) or write(self, schema, digest, parsed))
+    running = source(folder, cache)
+    running.get()
+    old, new = content_hash(debt(4.5).encode()), content_hash(debt(9.5).encode())
+    assert (old, [9.5]) not in stored and (new, [9.5]) in stored  # 9.5 only ever under its own hash
+    monkeypatch.setattr(ParsedCache, "entry", real)
+    assert eventually(lambda: balances(running.get()) == [9.5])  # the new file, once it is looked at again
 
 
 # ---------------------------------------------------------------- files cut short

@@ -272,14 +272,20 @@ class DataSource:
             slot.held, slot.notice, slot.digest = signature, held, digest
             return True
         workbook = path.suffix.lower() == ".xlsx"
-        frame, problems, encoding = self._parse(schema, raw, digest, path.name if workbook else None)
+        size, final_newline = len(raw), raw.endswith((b"\n", b"\r"))
+        held = [raw]  # _parse may let the bytes go while it reads the parsed entry
+        del raw
+        parsed = self._parse(schema, held, digest, path, path.name if workbook else None)
+        if parsed is None:
+            return self._fall_back(name, schema, slot) if first else False  # changed while read: next time
+        frame, problems, encoding = parsed
         slot.signature, slot.digest, slot.notice, slot.held = signature, digest, "", None
         slot.problems, slot.encoding = [*problems, *notes], encoding
         slot.file = path.name if workbook else ""
         if frame is not None:
             slot.frame, slot.status = frame, "loaded"
             slot.title = frame.attrs.get("title", "")
-            slot.good = GoodVersion(digest, len(raw), raw.endswith((b"\n", b"\r")), signature[1], encoding, len(frame))
+            slot.good = GoodVersion(digest, size, final_newline, signature[1], encoding, len(frame))
             self.cache.set_good(schema, slot.good)
         elif slot.frame is None and first and not self._restore(schema, slot, good):
             slot.status = "rejected"
@@ -299,11 +305,19 @@ class DataSource:
         slot.status = "stale" if slot.frame is not None else "rejected"
         return True
 
-    def _parse(self, schema: Schema, raw: bytes, digest: str, file: str | None = None):
+    def _parse(self, schema: Schema, held: list[bytes], digest: str, path: Path, file: str | None = None):
+        """(frame, problems, encoding) from the parsed entry, else parsed from the bytes in `held`;
+        None if the file had to be read again and had changed. Where an entry is stored, the bytes
+        are let go before it is read: a province's CSV is 335 MB beside its frame."""
         with self.cache.lock(schema):  # other workers wait, then read what this one stored
+            if self.cache.entry(schema, digest) is not None:
+                held.clear()
             cached = self.cache.read(schema, digest)
             if cached is not None:
                 return cached
+            raw = held[0] if held else _read_again(path, digest)  # the entry did not verify
+            if raw is None:
+                return None
             parsed = parse_bytes(schema, raw, file)
             if parsed[0] is not None:
                 self.cache.write(schema, digest, parsed)
@@ -362,6 +376,15 @@ class DataSource:
             view_cache_bytes=self.view_cache_bytes,
             entries=entries,
         )
+
+
+def _read_again(path: Path, digest: str) -> bytes | None:
+    """The file's bytes, if they are still the ones `digest` names."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    return raw if content_hash(raw) == digest else None
 
 
 def _doubt(raw: bytes, good: GoodVersion) -> str:
