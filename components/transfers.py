@@ -110,9 +110,14 @@ def _summed(subgroups: list[dict], unit: str) -> Figure:
     """sum_figures() of the parts of one category, from their sums by printed unit and decimals."""
     if not all(g["stated"] for g in subgroups):
         return Figure.missing(unit)
-    shown = [
-        (shown_in(Figure(g["total"], g["unit"] or BASE_UNIT, g["d"], "printed"), unit), g["zero"]) for g in subgroups
-    ]
+    shown = []
+    for g in subgroups:
+        printed_in = g["unit"] or BASE_UNIT
+        # Its parts share a unit and decimals, and are shown with those of its smallest part:
+        # shown_in keeps more only for a part that would read 0 (30 万元: 0.0030 亿元).
+        smallest = Figure(g["smallest"] or g["total"], printed_in, g["d"], "printed")
+        part = replace(Figure(g["total"], printed_in, g["d"], "printed").to(unit), decimals=shown_in(smallest, unit).decimals)
+        shown.append((part, g["zero"]))
     lines = tuple(line for _, line in sorted((rn, line) for g in subgroups for rn, line in zip(g["rns"], g["lines"], strict=True)))
     if sum(g["n"] for g in subgroups) == 1:
         return replace(shown[0][0], lines=lines)  # the one part is the total as printed

@@ -145,6 +145,18 @@ def test_exact_sums_of_items_printed_in_several_units(tmp_path):
     assert compare[("乙县", "专项转移支付")].text() == "100万元"  # its own row, not 100 + 60
 
 
+def test_small_items_in_a_larger_unit_are_summed_with_the_decimals_they_are_shown_with(tmp_path):
+    # 30 万元 would read 0.00 亿元, so it is shown 0.0030 (theme.shown_in); a sum of two is then
+    # 0.0060 亿元 as pandas makes it from the items, not 0.01 from their sum rounded.
+    (tmp_path / "data").mkdir()
+    rows = ("2023,甲县,专项转移支付,项目一,30", "2023,甲县,专项转移支付,项目二,30", "2023,乙县,专项转移支付,项目三,5000")
+    (tmp_path / "data" / "transfers.csv").write_text(HEADER + "".join(f"{r},,,,万元,,合成\n" for r in rows), encoding="utf-8")
+    with_duckdb, with_pandas = served(tmp_path / "data", tmp_path / "cache")
+    got = transfers.budgets_of(with_duckdb, "region", 2023, None, "亿元")
+    assert got.to_dict("records") == transfers.budgets_of(with_pandas, "region", 2023, None, "亿元").to_dict("records")
+    assert [f.text() for f in got["figure"]] == ["0.0060亿元", "0.50亿元"]
+
+
 def test_without_an_entry_the_frame_answers(tmp_path, seed, monkeypatch):
     with_duckdb, _ = served(seed, tmp_path / "cache")
     unwritable = DataSource(seed, settle=0, cache=ParsedCache(seed, enabled=False), view_cache_size=0).get()

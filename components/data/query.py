@@ -114,7 +114,7 @@ def item_sums(dataset, name: str, by: str, key: str, alias: str, year=None, regi
     kind "own"   each row of a (by, key) of its own (item ""), with the columns figure_of reads
     kind "part"  the line items of every other (by, key), by printed unit, whether stated, zero
                  or not, and printed decimals: their exact DECIMAL sum, how many, their lines
-                 and rows (rns) in file order
+                 and rows (rns) in file order, and the smallest that is not 0 (`smallest`)
 
     each with `first`, the first row of its value of `by`. None where an item is stated
     without its printed text, or with more decimals than SCALE (its sum would not be exact).
@@ -137,11 +137,12 @@ def item_sums(dataset, name: str, by: str, key: str, alias: str, year=None, regi
                CASE WHEN stated AND NOT bad AND d <= {SCALE} THEN {number} END AS exact
         FROM checked)
     SELECT 'own' AS kind, b, k, unit, line, v, m, p, first, NULL AS stated, NULL AS d, NULL AS zero,
-           NULL AS total, 1 AS n, [line] AS lines, [rn] AS rns, rn AS pos, false AS inexact
+           NULL AS total, 1 AS n, [line] AS lines, [rn] AS rns, rn AS pos, false AS inexact, NULL AS smallest
     FROM r WHERE item = ''
     UNION ALL
     SELECT 'part', b, k, unit, NULL, NULL, NULL, NULL, min(first), stated, d, exact = 0 AS zero,
-           sum(exact), count(*), list(line ORDER BY rn), list(rn ORDER BY rn), min(rn), bool_or(inexact)
+           sum(exact), count(*), list(line ORDER BY rn), list(rn ORDER BY rn), min(rn), bool_or(inexact),
+           min(abs(exact)) FILTER (WHERE exact <> 0) AS smallest
     FROM items GROUP BY b, k, unit, stated, d, zero
     ORDER BY pos
     """
