@@ -25,13 +25,12 @@ from flask import request
 
 from components import ids
 from components.data import DataSource
-from components.delivery import GRID_LIBRARY
+from components.delivery import GRID_LIBRARY, holds_grid
 from components.page_end import make_data_banner
 from components.pages import BY_PATH, PRESENT_PATH
 
 log = logging.getLogger(__name__)
 MAX_DEPTH = 40  # the shell is a few levels deep: the walk stops at a cycle or a surprise
-GRID_MARKER = f'"namespace": "{GRID_LIBRARY}"'
 
 
 def install(app: Dash, source: DataSource, render: Callable) -> None:
@@ -79,7 +78,7 @@ def boot_html(app: Dash, source: DataSource, render: Callable, memo: dict[str, s
         return "", ""
     layout = to_json(shell)
     grid = ""
-    if GRID_MARKER in layout or GRID_MARKER.replace(" ", "") in layout:
+    if holds_grid(layout.encode()):
         # The grid's script is not in the page (delivery.defer_grid_script): a page drawn with a
         # grid brings it, as a callback answer holding one would.
         grid = "".join(f'<script src="{html_text.escape(d["url"])}"></script>' for d in app.get_dist([GRID_LIBRARY]))

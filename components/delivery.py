@@ -36,6 +36,7 @@ from flask_compress import Compress
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 GRID_LIBRARY = "dash_ag_grid"
+GRID_MARKERS = tuple(f'"namespace":{gap}"{GRID_LIBRARY}"'.encode() for gap in ("", " "))  # as JSON writes it
 CHUNKS = ("dash/dcc/async-graph.js", "dash/dcc/async-dropdown.js")  # every page draws both
 UNUSED_SCRIPTS = ("dash_table/",)  # dash_table's files inside the dash package: no page draws a DataTable
 OLD_BROWSERS_ONLY = ("deps/polyfill@",)  # Dash's copy of @babel/polyfill
@@ -131,6 +132,11 @@ def install(app: Dash) -> None:
         return response
 
 
+def holds_grid(body: bytes) -> bool:
+    """Whether a layout or callback answer, as JSON, holds a grid."""
+    return any(marker in body for marker in GRID_MARKERS)
+
+
 def defer_grid_script(app: Dash) -> None:
     """AG Grid's bundle out of the page; named in the `dist` of each callback answer that holds a grid.
     dash_table's out of the page too (no page has a DataTable; tests/test_delivery.py checks)."""
@@ -164,7 +170,6 @@ def defer_grid_script(app: Dash) -> None:
 
     scripts.get_all_scripts = without_grid
     route = app.config.routes_pathname_prefix + "_dash-update-component"
-    markers = (b'"namespace":"dash_ag_grid"', b'"namespace": "dash_ag_grid"')
     memo: list[bytes] = []
 
     @app.server.after_request
@@ -172,7 +177,7 @@ def defer_grid_script(app: Dash) -> None:
         if request.path != route or request.method != "POST" or response.status_code != 200:
             return response
         body = response.get_data().rstrip()
-        if not body.endswith(b"}") or not any(m in body for m in markers):
+        if not body.endswith(b"}") or not holds_grid(body):
             return response
         # Dash itself writes `dist` only for a library imported inside a callback, which it refuses
         # in production: the answer has none, and the field is added without parsing megabytes.

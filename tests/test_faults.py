@@ -186,14 +186,16 @@ def test_a_bad_entry_of_a_file_changed_meanwhile_never_serves_the_new_bytes_as_t
     assert balances(source(folder, cache).get()) == [4.5]
     (entry,) = cache.glob("*-debt-*.parquet")
     entry.write_bytes(entry.read_bytes()[:100])
-    real = ParsedCache.entry
+    real = ParsedCache.read
 
-    def rewritten_meanwhile(self, schema, digest):
-        if schema.name == "debt":
+    def rewritten_meanwhile(self, schema, digest, found=None):
+        def rewrite():  # once the bytes are let go
+            found()
             put(folder, "debt.csv", debt(9.5))
-        return real(self, schema, digest)
 
-    monkeypatch.setattr(ParsedCache, "entry", rewritten_meanwhile)
+        return real(self, schema, digest, rewrite if found and schema.name == "debt" else found)
+
+    monkeypatch.setattr(ParsedCache, "read", rewritten_meanwhile)
     stored, write = [], ParsedCache.write
     monkeypatch.setattr(ParsedCache, "write", lambda self, schema, digest, parsed: stored.append(
         (digest, list(parsed[0]["balance"]) if schema.name == "debt" else None)) or write(self, schema, digest, parsed))
@@ -201,7 +203,7 @@ def test_a_bad_entry_of_a_file_changed_meanwhile_never_serves_the_new_bytes_as_t
     running.get()
     old, new = content_hash(debt(4.5).encode()), content_hash(debt(9.5).encode())
     assert (old, [9.5]) not in stored and (new, [9.5]) in stored  # 9.5 only ever under its own hash
-    monkeypatch.setattr(ParsedCache, "entry", real)
+    monkeypatch.setattr(ParsedCache, "read", real)
     assert eventually(lambda: balances(running.get()) == [9.5])  # the new file, once it is looked at again
 
 

@@ -21,6 +21,7 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -129,12 +130,16 @@ class ParsedCache:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def read(self, schema: Schema, digest: str) -> Parsed | None:
+    def read(self, schema: Schema, digest: str, found: Callable[[], None] | None = None) -> Parsed | None:
+        """The stored entry of this version, or None. `found` is called once its record names
+        this parser and this version, before the entry itself is read."""
         if not self._usable():
             return None
         entry, record = self._path(schema, f"{digest}.parquet"), self._path(schema, f"{digest}.json")
         try:
             meta = json.loads(record.read_text(encoding="utf-8"))
+            if found is not None and isinstance(meta, dict) and meta.get("parser") == parser_version() and meta.get("csv") == digest:
+                found()
             body = entry.read_bytes()
         except (OSError, ValueError):
             return None

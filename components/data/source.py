@@ -310,9 +310,7 @@ class DataSource:
         None if the file had to be read again and had changed. Where an entry is stored, the bytes
         are let go before it is read: a province's CSV is 335 MB beside its frame."""
         with self.cache.lock(schema):  # other workers wait, then read what this one stored
-            if self.cache.entry(schema, digest) is not None:
-                held.clear()
-            cached = self.cache.read(schema, digest)
+            cached = self.cache.read(schema, digest, found=held.clear)
             if cached is not None:
                 return cached
             raw = held[0] if held else _read_again(path, digest)  # the entry did not verify

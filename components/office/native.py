@@ -114,9 +114,8 @@ def from_figure(fig: go.Figure | None) -> NativeChart | None:
     categories = list(dict.fromkeys(plain(str(c)) for t in traces for c in (cats_of(t) or ()) if c is not None))
     axis = fig.layout.xaxis if horizontal else fig.layout.yaxis
     axis_title = plain(axis.title.text or "") if axis.title else ""
-    decimals = decimals_in(x for t in traces for x in _texts(t))
     if len(traces) == 1 and traces[0].base is not None:
-        return _waterfall(traces[0], categories, axis_title, _format(decimals))
+        return _waterfall(traces[0], categories, axis_title, _format(decimals_in(_texts(traces[0]))))
     stacked = fig.layout.barmode in ("stack", "relative")
     kind = {
         (True, True): XL_CHART_TYPE.BAR_STACKED,
