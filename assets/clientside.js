@@ -101,6 +101,33 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       });
     },
 
+    /* components/routing.py register_units: the pointer or focus on the unit switch asks for the
+     * view in the other units, unless the page holds them for its view or has asked already. */
+    wantUnits: function (intent, shown, views, last) {
+      const stamp = shown && shown._view;
+      if (!intent || !stamp || (views && views.view === stamp) || (last && last.view === stamp)) {
+        return window.dash_clientside.no_update;
+      }
+      return {units: intent.units, view: stamp};
+    },
+
+    /* components/routing.py register_units: a unit picked is drawn from the views the page holds
+     * (only the outputs whose digest differs from what is on screen), or else asked of the server. */
+    switchUnit: function (unit, views, shown, asked) {
+      const none = window.dash_clientside.no_update;
+      const count = window.dash_clientside.callback_context.outputs_list.length - 1;
+      const filters = Array.prototype.slice.call(arguments, 4);
+      const held = views && shown && views.view === shown._view && views.units && views.units[unit]
+        && JSON.stringify(views.filters) === JSON.stringify(filters) ? views.units[unit] : null;
+      if (!held) { return Array(count).fill(none).concat([(asked || 0) + 1]); }
+      const digests = held[views.keys.indexOf("digests")];
+      return views.keys.map(function (key, i) {
+        if (key === "cue") { return held[i] === null ? none : held[i]; }
+        if (key in digests) { return digests[key] === shown[key] ? none : held[i]; }
+        return held[i];
+      }).concat([none]);
+    },
+
     /* components/performance.py: a filter change (or new data) empties the grid's page cache,
      * so it asks again from the first page. */
     purgeGrid: function () {
@@ -126,3 +153,19 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     },
   },
 });
+
+/* The unit switch of a page that draws picks itself (components/layout.py unit-switch-here): the
+ * pointer entering it, or focus, says a pick may follow, so the other units are asked for now. */
+(function () {
+  let n = 0;
+  function intent(event) {
+    const group = event.target.closest && event.target.closest(".unit-switch-here");
+    if (!group || (event.relatedTarget && group.contains(event.relatedTarget)) || !window.dash_clientside.set_props) { return; }
+    const page = (group.id || "").replace(/-unit$/, ""); // ids.page_filter(page, "unit")
+    const units = Array.from(group.querySelectorAll("input[type=radio]"), function (r) { return r.value; });
+    n += 1;
+    window.dash_clientside.set_props({role: "unit-intent", page: page}, {data: {units: units.slice(0, 8), n: n}});
+  }
+  document.addEventListener("pointerover", intent);
+  document.addEventListener("focusin", intent);
+})();

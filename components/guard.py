@@ -145,6 +145,18 @@ digests = allow(
     lambda v: isinstance(v, dict) and len(v) <= 50 and all(isinstance(x, str) and len(x) <= 64 for x in v.values()),
     "视图摘要的格式不对",
 )
+unit_request = allow(  # routing.register_units: the units the switch offers, for the view it was drawn for
+    lambda v: (
+        isinstance(v, dict)
+        and set(v) <= {"units", "view"}
+        and isinstance(v.get("units"), list)
+        and len(v["units"]) <= 8
+        and all(u in (*UNITS, AS_PRINTED) for u in v["units"])
+        and isinstance(v.get("view", ""), str)
+        and len(v.get("view", "")) <= 64
+    ),
+    "单位切换的请求格式不对",
+)
 route = allow(
     lambda v: (
         isinstance(v, dict)
@@ -187,6 +199,8 @@ def rules() -> dict[tuple[str | None, str], Check]:
         ("query", "data"): text(MAX_TEXT),
         ("marker-cue", "data"): text(MAX_TEXT + MAX_VERSION),
         ("view-digests", "data"): digests,
+        ("unit-request", "data"): unit_request,
+        ("unit-asked", "data"): count,
         (ids.ROUTE, "data"): route,
         (ids.RENDERED_VERSION, "data"): version,
         (ids.DATA_CHANGED, "data"): version,

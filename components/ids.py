@@ -107,6 +107,28 @@ def marker_cue(page: str) -> dict:
     return {"role": "marker-cue", "page": page}
 
 
+# A unit switch drawn in the browser (routing.register_units): the viewer's pointer or focus on the
+# switch asks for the view in the other units; a pick then draws it without a request.
+def unit_intent(page: str) -> dict:
+    """Set by assets/clientside.js when the pointer or focus reaches the page's unit switch."""
+    return {"role": "unit-intent", "page": page}
+
+
+def unit_request(page: str) -> dict:
+    """The units whose views the server is asked for (only when the page holds none for its view)."""
+    return {"role": "unit-request", "page": page}
+
+
+def unit_views(page: str) -> dict:
+    """The view in each other unit, as the drawing callback would send it, stamped with its view."""
+    return {"role": "unit-views", "page": page}
+
+
+def unit_asked(page: str) -> dict:
+    """Counts unit picks the browser could not draw itself: each one asks the drawing callback."""
+    return {"role": "unit-asked", "page": page}
+
+
 def page_filter(page: str, name: str) -> str:
     """year, region and each page's own filters: e.g. transfers-year, debt-debt_type."""
     return f"{page}-{name}"

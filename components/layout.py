@@ -145,6 +145,7 @@ def make_filter_bar(
     clear_id: str | None = None,
     unit: str | None = None,
     notices: Sequence[str] = (),
+    units_in_browser: bool = True,
 ) -> html.Div:
     """年度 and 地区 from the data, the page's own multi-select filters, then the display unit.
 
@@ -173,7 +174,8 @@ def make_filter_bar(
                     + [{"label": u, "value": u} for u in UNITS],
                     value=state.unit or unit or AS_PRINTED,
                     inline=True,
-                    className="unit-switch",
+                    # unit-switch-here: the browser draws a pick itself (routing.register_units)
+                    className="unit-switch unit-switch-here" if units_in_browser else "unit-switch",
                 ),
             ],
             width="auto",
@@ -192,6 +194,8 @@ def make_filter_bar(
     bar += [dbc.Alert(n, color="warning", className="py-1 my-1 small") for n in notices]
     bar += [dcc.Store(id=ids.query_store(page)), dcc.Store(id=ids.view_digests(page)), dcc.Store(id=ids.marker_cue(page))]
     bar.append(dcc.Store(id=ids.page_data(page)))
+    if units_in_browser:
+        bar += [dcc.Store(id=make(page)) for make in (ids.unit_intent, ids.unit_request, ids.unit_views, ids.unit_asked)]
     return html.Div(bar, className="mb-3 no-print-controls")
 
 

@@ -249,7 +249,8 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     month = first("month")
     m = model_of.model(dataset, state.year, state.region, int(month) if (month or "").isdigit() else None)
     bar = make_filter_bar(
-        PAGE, years, regions, state, [("agency", "预算单位", opts["agency"])], ids.MON_CLEAR, None, [*notices, *more]
+        PAGE, years, regions, state, [("agency", "预算单位", opts["agency"])], ids.MON_CLEAR, None, [*notices, *more],
+        units_in_browser=False,  # its own callback draws every pick
     )
     controls = dbc.Row(
         [

@@ -26,11 +26,19 @@ def register_view(app, source: DataSource, page: str, outputs: Mapping[str, Dash
 
     Only what changed goes back: the page keeps a digest of each output it drew, and an output
     whose digest is the same is not sent or drawn again. The finding markers are asked for only
-    where the data has findings for the page (the cue), not after every change."""
+    where the data has findings for the page (the cue), not after every change. The unit is read,
+    not listened to: a pick is drawn in the browser where it can be (register_units)."""
     f = lambda name: Input(ids.page_filter(page, name), "value")  # noqa: E731
     names = ("year", "region", "unit", *BY_KEY[page].params)
-    inputs = {name: f(name) for name in names} | {"data_changed": Input(ids.page_data(page), "data")}
-    state = {"shown": State(ids.view_digests(page), "data"), "cued": State(ids.marker_cue(page), "data")}
+    inputs = {name: f(name) for name in names if name != "unit"} | {
+        "data_changed": Input(ids.page_data(page), "data"),
+        "asked": Input(ids.unit_asked(page), "data"),
+    }
+    state = {
+        "unit": State(ids.page_filter(page, "unit"), "value"),
+        "shown": State(ids.view_digests(page), "data"),
+        "cued": State(ids.marker_cue(page), "data"),
+    }
     extra = {
         "query": Output(ids.query_store(page), "data"),
         "digests": Output(ids.view_digests(page), "data"),
@@ -39,14 +47,11 @@ def register_view(app, source: DataSource, page: str, outputs: Mapping[str, Dash
 
     def digested(dataset: Dataset, view_state: ViewState) -> tuple[dict, dict]:
         drawn = view(dataset, view_state)
-        return drawn, {k: digest(v) for k, v in drawn.items() if k != "query"}
+        digests = {k: digest(v) for k, v in drawn.items() if k != "query"}
+        return drawn, digests | {STAMP: digest(f"{dataset.version}|{drawn['query']}")}
 
-    app.server.extensions.setdefault(VIEWS, {})[page] = (names, outputs, digested)
-
-    @app.callback(output={**outputs, **extra}, inputs=inputs, state=state)
-    def update(year, region, unit, data_changed, shown, cued, **picks):
-        dataset = source.get()
-        drawn, digests = dataset.cached(digested, ViewState.of(page, year, region, unit, **picks))
+    def answer(dataset: Dataset, view_state: ViewState, shown, cued) -> dict:
+        drawn, digests = dataset.cached(digested, view_state)
         shown = shown if isinstance(shown, dict) else {}
         out = {k: no_update if shown.get(k) == digests[k] else v for k, v in drawn.items() if k != "query"}
         marked = dataset.derived(("has-findings", page), lambda d: bool(page_findings(d, page)[0]))  # once a snapshot
@@ -54,7 +59,69 @@ def register_view(app, source: DataSource, page: str, outputs: Mapping[str, Dash
         fresh = cue != cued and (cued is not None or "|" in cue)  # markers start empty: nothing to clear
         return out | {"query": drawn["query"], "digests": digests, "cue": cue if fresh else no_update}
 
+    app.server.extensions.setdefault(VIEWS, {})[page] = (names, outputs, digested)
+
+    @app.callback(output={**outputs, **extra}, inputs=inputs, state=state)
+    def update(year, region, data_changed, asked, unit, shown, cued, **picks):
+        return answer(source.get(), ViewState.of(page, year, region, unit, **picks), shown, cued)
+
+    register_units(app, source, page, {**outputs, **extra}, names, digested, answer)
     register_choices(app, page)
+
+
+STAMP = "_view"  # in a page's digests: which data version and query it shows (register_units)
+
+
+def register_units(app, source: DataSource, page: str, outputs: Mapping, names: tuple, digested, answer) -> None:
+    """A unit switch drawn in the browser, with no request at the pick.
+
+    The pointer or focus reaching the switch (assets/clientside.js) asks, once for each view, for
+    the view in every other unit the switch offers: each as the drawing callback would answer it
+    for the view on screen (only outputs that differ, digests, query, cue), stamped with that view.
+    A pick then draws from it when the stamp is the page's (same data version and view drawn) and
+    the filters on screen are those it was asked for (not a change whose answer is on its way).
+    Else, or if nothing has arrived yet, the pick asks the drawing callback, as any filter would."""
+    f = lambda name: State(ids.page_filter(page, name), "value")  # noqa: E731
+    app.clientside_callback(
+        ClientsideFunction(namespace="dashboard", function_name="wantUnits"),
+        Output(ids.unit_request(page), "data"),
+        Input(ids.unit_intent(page), "data"),
+        State(ids.view_digests(page), "data"),
+        State(ids.unit_views(page), "data"),
+        State(ids.unit_request(page), "data"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        output=Output(ids.unit_views(page), "data"),
+        inputs={"request": Input(ids.unit_request(page), "data")},
+        state={name: f(name) for name in names} | {"cued": State(ids.marker_cue(page), "data")},
+        prevent_initial_call=True,
+    )
+    def other_units(request, year, region, unit, cued, **picks):
+        wanted = [u for u in (request or {}).get("units") or () if u != unit]
+        if not wanted:
+            raise PreventUpdate
+        dataset = source.get()
+        shown = dataset.cached(digested, ViewState.of(page, year, region, unit, **picks))[1]  # the view on screen
+        views = {}
+        for u in wanted:
+            got = answer(dataset, ViewState.of(page, year, region, u, **picks), shown, cued)
+            views[u] = [None if v is no_update else v for v in (got[k] for k in outputs)]  # None: as on screen
+        filters = [year, region, *(picks[n] for n in names[3:])]  # the browser draws only for these on screen
+        return {"view": shown[STAMP], "filters": filters, "keys": list(outputs), "units": views}
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="dashboard", function_name="switchUnit"),
+        *(Output(o.component_id, o.component_property, allow_duplicate=True) for o in outputs.values()),
+        Output(ids.unit_asked(page), "data"),
+        Input(ids.page_filter(page, "unit"), "value"),
+        State(ids.unit_views(page), "data"),
+        State(ids.view_digests(page), "data"),
+        State(ids.unit_asked(page), "data"),
+        *(f(name) for name in names if name != "unit"),
+        prevent_initial_call=True,
+    )
 
 
 VIEWS = "dashboard-views"  # app.server.extensions[VIEWS][page]: what render() needs to draw a view in the page
@@ -78,7 +145,7 @@ def prefill(content, dataset: Dataset, page: str, names: tuple, outputs: Mapping
         if target is not None:
             setattr(target, output.component_property, drawn[name])
             shown[name] = digests[name]
-    found[_key(ids.view_digests(page))].data = shown
+    found[_key(ids.view_digests(page))].data = shown | {STAMP: digests[STAMP]}
     return content
 
 

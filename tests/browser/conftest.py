@@ -378,6 +378,12 @@ class DashboardPage:
 
         return self.settle() if chosen else self.act(choose)
 
+    def pick_unit(self, page: str, label: str) -> DashboardPage:
+        """Pick a unit on the page's switch and wait until it is drawn: by the browser from the views
+        the page holds (routing.register_units; no request), or else by the server."""
+        self.page.locator(f"#{page}-unit").get_by_text(label, exact=True).click()
+        return self.settle()
+
     def filter_values(self, filter_id: str) -> list[str]:
         """What a dropdown shows as chosen (empty when it shows its placeholder 全部)."""
         return [t.strip() for t in self.page.locator(f"#{filter_id} .dash-dropdown-value-item").all_inner_texts()]

@@ -181,8 +181,7 @@ def test_every_chart_has_its_data_table_one_key_away(dashboard):
     assert "数值轴：" in dashboard.page.locator("#transfers-bars-table").inner_text()
 
     # Open while the chart is redrawn: the table follows the new figure (here 亿元 for 万元).
-    unit = dashboard.page.locator("#transfers-unit").get_by_text("亿元", exact=True)
-    dashboard.act(unit.click)
+    dashboard.pick_unit("transfers", "亿元")
     assert dashboard.poll(
         lambda: dict((r[0], r[1:]) for r in dashboard.page.evaluate(TABLE_ROWS, "transfers-bars-table"))
         .get("一般性转移支付", [""])[-1].endswith("亿元"),

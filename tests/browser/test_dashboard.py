@@ -533,8 +533,8 @@ def test_the_overviews_unit_switch_starts_on_each_sections_own_unit_and_goes_bac
     switch = dashboard.page.locator("#overview-unit")
     assert switch.get_by_label("各按原文单位", exact=True).is_checked()
     assert "60.71 亿元" in dashboard.text() and "1,722 万元" in dashboard.text()  # debt in 亿元 beside 万元
-    dashboard.act(lambda: switch.get_by_text("万元", exact=True).click())
+    dashboard.pick_unit("overview", "万元")
     assert dashboard.query().get("unit") == ["万元"] and "607,100 万元" in dashboard.text()
-    dashboard.act(lambda: switch.get_by_text("各按原文单位", exact=True).click())
+    dashboard.pick_unit("overview", "各按原文单位")
     assert "unit" not in dashboard.query() and "60.71 亿元" in dashboard.text()
     dashboard.assert_clean()

@@ -66,7 +66,7 @@ def test_a_first_visit_arrives_drawn_and_back_still_restores_it(open_dashboard, 
     switch = tab.page.locator("#transfers-unit")
     assert switch.get_by_label("亿元", exact=True).is_checked()
     assert "亿元" in tab.page.locator("#transfers-bars .ytitle").text_content()
-    tab.act(lambda: switch.get_by_text("万元", exact=True).click())
+    tab.pick_unit("transfers", "万元")
     assert "unit" not in tab.query()  # 万元 is the section's own unit
     assert "万元" in tab.page.locator("#transfers-bars .ytitle").text_content()
     tab.act(tab.page.go_back)

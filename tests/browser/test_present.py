@@ -121,7 +121,7 @@ def test_briefing_mode_opens_at_the_pages_own_section_with_its_filters(dashboard
 
 def test_the_unit_switch_changes_cards_charts_captions_links_and_the_url(dashboard):
     dashboard.goto("/transfers?year=2023")
-    dashboard.act(lambda: dashboard.page.locator("#transfers-unit").get_by_text("亿元", exact=True).click())
+    dashboard.pick_unit("transfers", "亿元")
     assert dashboard.query().get("unit") == ["亿元"]
     assert "0.17 亿元" in dashboard.text("#transfers-kpi-budget")
     assert "2023年转移支付预算0.17亿元" in dashboard.text("#transfers-bars-caption")

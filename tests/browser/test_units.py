@@ -1,0 +1,72 @@
+"""The unit switch drawn in the browser (routing.register_units): once the pointer has reached the
+switch and the other units have arrived, a pick redraws the page with no request, and shows
+exactly what the server draws for that unit; without them the pick asks the server as before."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+GRAPHS = "Array.from(document.querySelectorAll('#page .js-plotly-plot'), g => g.closest('[id]').id)"
+LABELS = "Array.from(document.querySelectorAll('#page .js-plotly-plot svg text'), t => t.textContent)"
+
+
+def drawn(dash) -> dict:
+    """What a delegate reads: the page's text (sentences, tables, KPIs), every chart's data and the
+    words and figures drawn in the charts (labels, axes, titles)."""
+    graphs = [g for g in dash.page.evaluate(GRAPHS) if g]
+    charts = {g: dash.figure_data(g) for g in graphs}
+    return {"text": dash.text("#page"), "charts": charts, "labels": sorted(dash.page.evaluate(LABELS))}
+
+
+@pytest.mark.parametrize(
+    ("path", "unit", "said"),
+    [("/transfers", "亿元", "0.17 亿元"), ("/debt", "万元", "607,100 万元"), ("/", "万元", "607,100 万元")],
+)
+def test_a_unit_picked_once_the_pointer_reached_the_switch_is_drawn_without_a_request(
+    open_dashboard, seed_server, path, unit, said
+):
+    dash = open_dashboard(seed_server).goto(path)
+    page = path.strip("/") or "overview"
+    switch = dash.page.locator(f"#{page}-unit")
+    dash.act(switch.hover)  # the pointer on the switch asks for the other units: one request
+    started = dash.page.evaluate("window.__dashStarted")
+    switch.get_by_text(unit, exact=True).click()
+    dash.poll(lambda: dash.query().get("unit"), [unit])
+    dash.settle()
+    assert dash.page.evaluate("window.__dashStarted") == started, "the pick went to the server"
+    here = drawn(dash)
+    assert said in here["text"]
+
+    served = open_dashboard(seed_server).goto(f"{path}?unit={unit}")  # the same view drawn by the server
+    assert here == drawn(served)
+    dash.assert_clean()
+
+
+def test_a_pick_with_nothing_held_for_the_view_asks_the_server(open_dashboard, seed_server):
+    dash = open_dashboard(seed_server).goto("/transfers")
+    switch = dash.page.locator("#transfers-unit")
+    dash.act(switch.hover)
+    dash.select("transfers-category", "一般性转移支付")  # another view: what was held is for all three
+    dash.act(lambda: switch.get_by_text("亿元", exact=True).click())  # asks: a request
+    assert dash.query().get("category") == ["一般性转移支付"] and dash.query().get("unit") == ["亿元"]
+    served = open_dashboard(seed_server).goto("/transfers?category=一般性转移支付&unit=亿元")
+    assert drawn(dash) == drawn(served)
+    dash.assert_clean()
+
+
+def test_on_the_performance_page_a_pick_asks_at_most_for_the_lists_rows(open_dashboard, seed_server):
+    """The list is paged by the server (its rows carry amounts in the unit): it alone may ask again."""
+    dash = open_dashboard(seed_server).goto("/performance")
+    switch = dash.page.locator("#performance-unit")
+    dash.act(switch.hover)
+    asked = []
+    dash.page.on("request", lambda r: asked.append(r.post_data or "") if "_dash-update" in r.url else None)
+    switch.get_by_text("万元", exact=True).click()
+    dash.poll(lambda: dash.query().get("unit"), ["万元"])
+    dash.settle()
+    assert all('"output":"performance-grid.getRowsResponse"' in a for a in asked), asked
+    served = open_dashboard(seed_server).goto("/performance?unit=万元")
+    assert drawn(dash) == drawn(served)
+    dash.assert_clean()
