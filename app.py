@@ -62,7 +62,10 @@ def create_app(data_dir: Path | str | None = None) -> Dash:
         update_title=None,
         serve_locally=True,
     )
-    app.layout = layout.make_shell(layout.client_config(app) | performance.client_config() | datacheck.client_config())
+    crossed = routing.cross_filter_config(*(m.CROSS_FILTER for m in (transfers, debt, performance, monitor)))
+    app.layout = layout.make_shell(
+        layout.client_config(app) | performance.client_config() | datacheck.client_config() | crossed
+    )
     pages = {name: module.layout for name, module in SECTIONS.items()} | {"present": present.layout}
     routing.register_callbacks(app, source, pages)
     for module in SECTIONS.values():

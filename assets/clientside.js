@@ -101,6 +101,37 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       });
     },
 
+    /* components/routing.py CrossFilter: a click on a chart's mark, or the button beside it, selects
+     * only its value (or clears it when it was the selection); the clear button empties all. The
+     * last arguments are the filters' values, then the config; the triggered input says which. */
+    crossFilter: function () {
+      const args = Array.prototype.slice.call(arguments);
+      const config = args.pop();
+      const cc = window.dash_clientside.callback_context;
+      const filters = [].concat(cc.outputs_list).map(function (o) { return o.id; });
+      const held = args.slice(args.length - filters.length);
+      const spec = config.cross_filters[filters[0]];
+      const result = filters.map(function () { return window.dash_clientside.no_update; });
+      const trigger = cc.triggered[0] || {};
+      const prop = trigger.prop_id || "";
+      let id = prop.slice(0, prop.lastIndexOf("."));
+      if (id.charAt(0) === "{") { try { id = JSON.parse(id); } catch (e) { return result; } }
+      function toggle(filter, value) {
+        const i = filters.indexOf(filter);
+        if (i < 0 || value === null || value === undefined || value === "") { return result; }
+        const was = held[i] || [];
+        result[i] = was.length === 1 && was[0] === value ? [] : [value];
+        return result;
+      }
+      if (id === spec.clear) { return filters.map(function () { return []; }); }
+      if (id && id.role === "chart-choice") { return toggle(id.filter, id.value); }
+      const chart = spec.charts[id];
+      const point = chart && trigger.value && trigger.value.points && trigger.value.points[0];
+      if (!point) { return result; }
+      const value = chart.point.reduce(function (at, key) { return at === null || at === undefined ? at : at[key]; }, point);
+      return chart.none.includes(value) ? result : toggle(chart.filter, value);
+    },
+
     /* components/routing.py register_units: the pointer or focus on the unit switch asks for the
      * view in the other units, unless the page holds them for its view or has asked already. */
     wantUnits: function (intent, shown, views, last) {

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ALL, Input, Output, State, ctx, dcc, html
+from dash import Output, dcc, html
 
 from components import ids, vocab
 from components.charts import donut, grouped_bars, stacked_bars
 from components.data import Dataset, DataSource, query
 from components.figures import DERIVED, card_text
-from components.filters import keep, regions_of, select, toggle, years_of
+from components.filters import keep, regions_of, select, years_of
 from components.layout import (
     chart_slot,
     chart_slot_outputs,
@@ -23,7 +23,7 @@ from components.layout import (
     make_section_page,
 )
 from components.plotdict import Fig
-from components.routing import chosen, register_view
+from components.routing import CrossFilter, register_cross_filter, register_view
 from components.sections import debt as model_of
 from components.sections.debt import DebtModel
 from components.state import ViewState, from_url
@@ -335,22 +335,10 @@ OUTPUTS = {
 }
 
 
-def register_callbacks(app, source: DataSource) -> None:
-    f = lambda name: ids.page_filter(PAGE, name)  # noqa: E731
-    register_view(app, source, PAGE, OUTPUTS, view)
+# A click on the composition's slice names its debt type (label).
+CROSS_FILTER = CrossFilter(PAGE, ("debt_type",), ids.DEBT_CLEAR, {ids.DEBT_COMPOSITION: ("debt_type", ("label",), ())})
 
-    @app.callback(
-        Output(f("debt_type"), "value"),
-        Input(ids.DEBT_COMPOSITION, "clickData"),
-        Input(ids.DEBT_CLEAR, "n_clicks"),
-        Input(ids.chart_choice(ALL, f("debt_type"), ALL), "n_clicks"),
-        State(f("debt_type"), "value"),
-        prevent_initial_call=True,
-    )
-    def cross_filter(click, _clear, _pressed, selected):
-        if ctx.triggered_id == ids.DEBT_CLEAR:
-            return []
-        if chosen(ctx.triggered_id):  # a button beside the chart: the same as clicking its slice
-            return toggle(selected, chosen(ctx.triggered_id))
-        points = (click or {}).get("points") or []
-        return toggle(selected, points[0].get("label") if points else None)
+
+def register_callbacks(app, source: DataSource) -> None:
+    register_view(app, source, PAGE, OUTPUTS, view)
+    register_cross_filter(app, CROSS_FILTER)

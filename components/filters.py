@@ -57,12 +57,5 @@ def sum_stated(values: pd.Series) -> float:
     return float(values.sum()) if len(values) and values.notna().all() else math.nan
 
 
-def toggle(selected: Sequence[str] | None, clicked: str | None) -> list[str]:
-    """Cross-filter click: select only the clicked value, or clear it when it was the selection."""
-    if not clicked:
-        return list(selected or [])
-    return [] if list(selected or []) == [clicked] else [clicked]
-
-
 def options(values: Iterable[str]) -> list[dict[str, str]]:
     return [{"label": v, "value": v} for v in values]

@@ -32,10 +32,9 @@ MAX_TEXT = 4096  # characters of any string in a request, the uploaded files asi
 MAX_ITEMS = 200  # changed props; components matching a pattern
 MAX_DEPTH, MAX_NODES = 20, 20_000
 MAX_LABEL, MAX_CHOICES = 200, 50  # a region or category as a dropdown sends it; how many at once
-MAX_BLOB, MAX_VERSION = 20_000, 200  # clickData, getRowsRequest; data versions: characters serialised
+MAX_BLOB, MAX_VERSION = 20_000, 200  # getRowsRequest; data versions: characters serialised
 YEARS = range(1949, 2101)
 LOG_CHARS = 2000
-SCALARS = (str, int, float, bool, type(None))
 GRID_FIELDS = {c["field"] for c in GRID_COLUMNS}
 NUMBER_FIELDS = {c["field"] for c in GRID_COLUMNS if c.get("filter") == "agNumberColumnFilter"}
 PATTERN_VALUES = {"page": {p.key for p in PAGES if p.filtered}}  # the pages that have a query store and a page end
@@ -90,24 +89,6 @@ choices = allow(
     ),
     f"筛选应为至多 {MAX_CHOICES} 项、每项至多 {MAX_LABEL} 个字符",
 )
-
-
-def click(customdata: int = 0) -> Check:
-    """A chart's clickData; `customdata`: how many entries of a point's customdata the callback reads."""
-
-    def point(p) -> bool:
-        data = p.get("customdata") if isinstance(p, dict) else None
-        return (
-            isinstance(p, dict)
-            and all(isinstance(p.get(k), SCALARS) for k in ("x", "y", "label"))
-            and (not data or not customdata or (isinstance(data, list) and len(data) >= customdata))
-        )
-
-    def ok(v) -> bool:
-        points = v.get("points") if isinstance(v, dict) else None
-        return isinstance(v, dict) and size(v) <= MAX_BLOB and (points is None or isinstance(points, list))
-
-    return allow(lambda v: ok(v) and all(point(p) for p in v.get("points") or []), "图表点击数据的格式不对")
 
 
 def _grid_filter(field: str, model, nested: bool = False) -> bool:
@@ -206,9 +187,7 @@ def rules() -> dict[tuple[str | None, str], Check]:
         (ids.DATA_CHANGED, "data"): version,
         ("data-version", "data"): version,
         (ids.PERF_GRID, "getRowsRequest"): rows_request,
-        (ids.PERF_GRADES, "clickData"): click(customdata=2),  # performance.cross_filter reads customdata[1]
         (ids.CHECK_FILES, "data"): uploads,
-        (None, "clickData"): click(),
         (None, "n_clicks"): count,
         (None, "n_intervals"): count,
     }

@@ -6,15 +6,16 @@ from decimal import Decimal, InvalidOperation
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, ctx, dcc, html
+from dash import Input, Output, dcc, html
 
 from components import ids
 from components.aggrid_locale import DEFAULT_COLUMN, grid_options
 from components.data import Dataset, DataSource
-from components.filters import regions_of, toggle, years_of
+from components.filters import regions_of, years_of
 from components.layout import make_caption, make_chart_card, make_empty_state, make_filter_bar, make_page_heading
 from components.monitor_tables import ALERT_COLUMNS, EMPTY, FILES_NEEDED, alert_rows, application_table, detail, kpis
 from components.plotdict import Fig
+from components.routing import CrossFilter, register_cross_filter
 from components.sections import monitor as model_of
 from components.sections import monitor_text
 from components.sections.monitor import MISSED, MonitorModel
@@ -392,6 +393,10 @@ OUTPUTS = {
 FILTERS = ("year", "region", "unit", "agency", "month", "yellow", "red")
 
 
+# A unit's point in the quadrant carries the unit in customdata[0].
+CROSS_FILTER = CrossFilter(PAGE, ("agency",), ids.MON_CLEAR, {ids.MON_QUADRANT: ("agency", ("customdata", 0), ())})
+
+
 def register_callbacks(app, source: DataSource) -> None:
     f = lambda name: ids.page_filter(PAGE, name)  # noqa: E731
     inputs = {name: Input(f(name), "value") for name in FILTERS} | {"changed": Input(ids.page_data(PAGE), "data")}
@@ -401,19 +406,7 @@ def register_callbacks(app, source: DataSource) -> None:
         state = state_of(year, region, unit, agency, month, _text(yellow), _text(red))
         return source.get().cached(view, state)
 
-    @app.callback(
-        Output(f("agency"), "value"),
-        Input(ids.MON_QUADRANT, "clickData"),
-        Input(ids.MON_CLEAR, "n_clicks"),
-        State(f("agency"), "value"),
-        prevent_initial_call=True,
-    )
-    def cross_filter(click, _clear, agencies):
-        if ctx.triggered_id == ids.MON_CLEAR:
-            return []
-        points = (click or {}).get("points") or []
-        data = points[0].get("customdata") if points else None
-        return toggle(agencies, data[0] if data else None)
+    register_cross_filter(app, CROSS_FILTER)
 
     @app.callback(
         Output(ids.MON_ALERTS, "exportDataAsCsv"), Input(ids.MON_ALERTS_EXPORT, "n_clicks"), prevent_initial_call=True

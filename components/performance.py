@@ -5,14 +5,14 @@ from __future__ import annotations
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html
+from dash import ClientsideFunction, Input, Output, State, html
 
 from components import grid_paging, ids, palette, vocab
 from components.aggrid_locale import DEFAULT_COLUMN, grid_options
 from components.charts import stacked_bars
 from components.data import Dataset, DataSource, query
 from components.figures import Figure, card_text
-from components.filters import keep, regions_of, select, toggle, years_of
+from components.filters import keep, regions_of, select, years_of
 from components.layout import (
     chart_slot,
     chart_slot_outputs,
@@ -27,7 +27,7 @@ from components.layout import (
     section_rows,
 )
 from components.plotdict import Fig
-from components.routing import chosen, register_view
+from components.routing import CrossFilter, register_cross_filter, register_view
 from components.sections import performance as model_of
 from components.sections.debt import figure_of
 from components.sections.performance import PerformanceModel
@@ -511,6 +511,16 @@ def client_config() -> dict:
     return {"perf_grid": ids.PERF_GRID}
 
 
+# The grades chart's bars carry their grade in customdata[1]; the types chart's x is the type.
+# The clear button empties the method too, though no chart sets it.
+CROSS_FILTER = CrossFilter(
+    PAGE,
+    ("grade", "target_type", "method"),
+    ids.PERF_CLEAR,
+    {ids.PERF_GRADES: ("grade", ("customdata", 1), ()), ids.PERF_TYPES: ("target_type", ("x",), ())},
+)
+
+
 def register_callbacks(app, source: DataSource) -> None:
     f = lambda name: ids.page_filter(PAGE, name)  # noqa: E731
 
@@ -539,30 +549,4 @@ def register_callbacks(app, source: DataSource) -> None:
         prevent_initial_call=True,
     )
 
-    @app.callback(
-        Output(f("grade"), "value"),
-        Output(f("target_type"), "value"),
-        Output(f("method"), "value"),
-        Input(ids.PERF_GRADES, "clickData"),
-        Input(ids.PERF_TYPES, "clickData"),
-        Input(ids.PERF_CLEAR, "n_clicks"),
-        Input(ids.chart_choice(ALL, f("grade"), ALL), "n_clicks"),
-        Input(ids.chart_choice(ALL, f("target_type"), ALL), "n_clicks"),
-        State(f("grade"), "value"),
-        State(f("target_type"), "value"),
-        State(f("method"), "value"),
-        prevent_initial_call=True,
-    )
-    def cross_filter(grade_click, type_click, _clear, _grades, _types, grades_selected, target_types, methods):
-        if ctx.triggered_id == ids.PERF_CLEAR:
-            return [], [], []
-        if chosen(ctx.triggered_id):  # a button beside a chart: the same as clicking its bar
-            if ctx.triggered_id["filter"] == f("grade"):
-                return toggle(grades_selected, chosen(ctx.triggered_id)), target_types, methods
-            return grades_selected, toggle(target_types, chosen(ctx.triggered_id)), methods
-        if ctx.triggered_id == ids.PERF_GRADES:
-            points = (grade_click or {}).get("points") or []
-            grade = points[0]["customdata"][1] if points and points[0].get("customdata") else None
-            return toggle(grades_selected, grade), target_types, methods
-        points = (type_click or {}).get("points") or []
-        return grades_selected, toggle(target_types, points[0].get("x") if points else None), methods
+    register_cross_filter(app, CROSS_FILTER)

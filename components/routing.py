@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_update
 from dash.dependencies import DashDependency
@@ -186,11 +187,43 @@ def register_choices(app, page: str) -> None:
         )
 
 
-def chosen(triggered_id) -> str | None:
-    """The value of the chart-choice button that was pressed (None when something else triggered)."""
-    if isinstance(triggered_id, dict) and triggered_id.get("role") == "chart-choice":
-        return triggered_id.get("value")
-    return None
+@dataclass(frozen=True)
+class CrossFilter:
+    """A page's cross-filter, run in the browser (assets/clientside.js crossFilter): a click on a
+    chart's mark, or a button beside it (layout.make_choice_buttons), selects only that value of the
+    chart's filter, or clears it when it was the selection; the clear button empties every filter.
+    `charts`: graph id → (filter name, where the value is in a clicked point, values that are none,
+    such as the waterfall's two totals). One request fewer than a server callback: the filter's
+    change is the page's only request."""
+
+    page: str
+    filters: tuple[str, ...]
+    clear: str
+    charts: Mapping[str, tuple[str, tuple[str | int, ...], tuple[str, ...]]]
+
+    def spec(self) -> dict:
+        f = lambda name: ids.page_filter(self.page, name)  # noqa: E731
+        charts = {g: {"filter": f(n), "point": list(at), "none": list(no)} for g, (n, at, no) in self.charts.items()}
+        return {"clear": self.clear, "charts": charts}
+
+
+def cross_filter_config(*filters: CrossFilter) -> dict:
+    """What crossFilter reads of each page's, keyed by the first filter it sets."""
+    return {"cross_filters": {ids.page_filter(c.page, c.filters[0]): c.spec() for c in filters}}
+
+
+def register_cross_filter(app, cross: CrossFilter) -> None:
+    f = lambda name: ids.page_filter(cross.page, name)  # noqa: E731
+    app.clientside_callback(
+        ClientsideFunction(namespace="dashboard", function_name="crossFilter"),
+        [Output(f(name), "value") for name in cross.filters],
+        *(Input(graph_id, "clickData") for graph_id in cross.charts),
+        Input(cross.clear, "n_clicks"),
+        *(Input(ids.chart_choice(ALL, f(name), ALL), "n_clicks") for name in cross.filters),
+        *(State(f(name), "value") for name in cross.filters),
+        State(ids.CLIENT_CONFIG, "data"),
+        prevent_initial_call=True,
+    )
 
 
 def register_callbacks(app, source: DataSource, pages: dict[str, Callable[[Dataset, str], object]]) -> None:

@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ALL, Input, Output, State, ctx, html
+from dash import Output, html
 
 from components import ids, vocab
 from components.charts import drawn, grouped_bars, hover, in_chart, label, stacked_bars, wrap
 from components.data import BASE_UNIT, Dataset, DataSource, query
 from components.figures import COMPUTED, FACTORS, Figure, how_computed, total
-from components.filters import keep, regions_of, select, toggle, years_of
+from components.filters import keep, regions_of, select, years_of
 from components.layout import (
     chart_slot,
     chart_slot_outputs,
@@ -26,7 +26,7 @@ from components.layout import (
     make_section_page,
 )
 from components.plotdict import Fig
-from components.routing import chosen, register_view
+from components.routing import CrossFilter, register_cross_filter, register_view
 from components.sections import transfers as model_of
 from components.sections.transfers import TransfersModel, card_text
 from components.state import ViewState, from_url
@@ -159,6 +159,9 @@ def change_detail(row: pd.Series, unit: str) -> str:
     return text + (f"<br>原因：{wrap(row['note'])}" if row.get("note") else "")
 
 
+WATERFALL_ENDS = ("上年执行数", "本年预算数")  # its two total bars: a click on them selects no category
+
+
 def fig_waterfall(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> Fig:
     """From last year's total to this year's, one step per category in its own colour; the ends are
     the totals the page shows (the document's 合计 as printed), every step as printed."""
@@ -172,13 +175,13 @@ def fig_waterfall(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> Fig:
     budget = in_chart(whole.budget if whole else total(figures_of(cats, "budget", unit), unit), unit)
     if prior is None or budget is None:
         return empty_figure(f"{'上年执行数' if prior is None else '预算数'}合计{MISSING}，无法分解增减")
-    steps = [("上年执行数", 0.0, prior, vocab.NEUTRAL, False, "")]
+    steps = [(WATERFALL_ENDS[0], 0.0, prior, vocab.NEUTRAL, False, "")]
     running = drawn(prior)
     for (_, row), change in zip(cats.iterrows(), figures_of(cats, "change", unit), strict=True):
         colour = vocab.colour_of(row["category"])
         steps.append((plain(row["category"]), running, change, colour, True, change_detail(row, unit)))
         running += drawn(change)
-    steps.append(("本年预算数", 0.0, budget, vocab.NEUTRAL, False, ""))
+    steps.append((WATERFALL_ENDS[1], 0.0, budget, vocab.NEUTRAL, False, ""))
     labels, bases, figures, colours, signed, details = zip(*steps, strict=True)
     fig = base_figure()
     fig.add_bar(
@@ -451,31 +454,16 @@ OUTPUTS = {
 }
 
 
+CROSS_FILTER = CrossFilter(
+    PAGE,
+    ("category",),
+    ids.TRANSFERS_CLEAR,
+    {ids.TRANSFERS_BARS: ("category", ("x",), ()), ids.TRANSFERS_WATERFALL: ("category", ("x",), WATERFALL_ENDS)},
+)
+
+
 def register_callbacks(app, source: DataSource) -> None:
-    f = lambda name: ids.page_filter(PAGE, name)  # noqa: E731
     register_view(app, source, PAGE, OUTPUTS, view)
 
-    @app.callback(
-        Output(f("category"), "value"),
-        Input(ids.TRANSFERS_BARS, "clickData"),
-        Input(ids.TRANSFERS_WATERFALL, "clickData"),
-        Input(ids.TRANSFERS_CLEAR, "n_clicks"),
-        Input(ids.chart_choice(ALL, f("category"), ALL), "n_clicks"),
-        State(f("category"), "value"),
-        prevent_initial_call=True,
-    )
-    def cross_filter(bars_click, waterfall_click, _clear, _pressed, selected):
-        if ctx.triggered_id == ids.TRANSFERS_CLEAR:
-            return []
-        if chosen(ctx.triggered_id):  # a button beside a chart: the same as clicking its bar
-            return toggle(selected, chosen(ctx.triggered_id))
-        click = bars_click if ctx.triggered_id == ids.TRANSFERS_BARS else waterfall_click
-        label = clicked_category(click)
-        return toggle(selected, label) if label else selected
+    register_cross_filter(app, CROSS_FILTER)
 
-
-def clicked_category(click: dict | None) -> str | None:
-    """The category a click landed on (the waterfall's two total bars are not categories)."""
-    points = (click or {}).get("points") or []
-    label = points[0].get("x") if points else None
-    return None if label in (None, "上年执行数", "本年预算数") else label

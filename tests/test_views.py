@@ -76,13 +76,6 @@ def test_resolve_drops_filter_values_the_data_lacks():
     assert state.get("debt_type") == ("专项债务",) and "隐性" in notices[0]
 
 
-def test_toggle_selects_then_clears():
-    assert filters.toggle([], "良") == ["良"]
-    assert filters.toggle(["良"], "良") == []
-    assert filters.toggle(["良", "中"], "良") == ["良"]
-    assert filters.toggle(["良"], None) == ["良"]
-
-
 def test_keep_with_nothing_selected_keeps_everything(seed):
     frame = seed.frame("evaluations")
     assert len(filters.keep(frame, "target_type", [])) == 8
@@ -169,11 +162,6 @@ def test_category_filter_narrows_every_output(seed):
     assert "1,722 万元" in texts(kpis) and "-2,493 万元" in texts(kpis)
     assert "专项转移支付" not in texts(table)
     assert "category=" in query
-
-
-def test_transfers_click_on_a_total_bar_is_not_a_category():
-    assert transfers.clicked_category({"points": [{"x": "本年预算数"}]}) is None
-    assert transfers.clicked_category({"points": [{"x": "税收返还"}]}) == "税收返还"
 
 
 # ---------------------------------------------------------------- debt

@@ -1,6 +1,9 @@
-"""The unit switch drawn in the browser (routing.register_units): once the pointer has reached the
-switch and the other units have arrived, a pick redraws the page with no request, and shows
-exactly what the server draws for that unit; without them the pick asks the server as before."""
+"""What the browser does without the server.
+
+The unit switch (routing.register_units): once the pointer has reached the switch and the other
+units have arrived, a pick redraws the page with no request, and shows exactly what the server
+draws for that unit; without them the pick asks the server as before. The cross-filter
+(routing.CrossFilter): a click sets the filter in the browser, and the view is the one request."""
 
 from __future__ import annotations
 
@@ -9,6 +12,10 @@ import pytest
 pytestmark = pytest.mark.browser
 
 GRAPHS = "Array.from(document.querySelectorAll('#page .js-plotly-plot'), g => g.closest('[id]').id)"
+COUNT_CLICKS = """(id) => {
+  window.__plotClicks = 0;
+  document.querySelector('#' + id + ' .js-plotly-plot').on('plotly_click', () => { window.__plotClicks += 1; });
+}"""
 LABELS = "Array.from(document.querySelectorAll('#page .js-plotly-plot svg text'), t => t.textContent)"
 
 
@@ -69,4 +76,29 @@ def test_on_the_performance_page_a_pick_asks_at_most_for_the_lists_rows(open_das
     assert all('"output":"performance-grid.getRowsResponse"' in a for a in asked), asked
     served = open_dashboard(seed_server).goto("/performance?unit=万元")
     assert drawn(dash) == drawn(served)
+    dash.assert_clean()
+
+
+def dash_requests(dash) -> list[str]:
+    asked: list[str] = []
+    dash.page.on("request", lambda r: asked.append((r.post_data or "")[:200]) if "_dash-update" in r.url else None)
+    return asked
+
+
+def test_a_click_on_a_category_costs_one_request_and_a_total_bar_none(dashboard):
+    dash = dashboard.goto("/transfers")
+    asked = dash_requests(dash)
+    dash.page.evaluate(COUNT_CLICKS, "transfers-waterfall")
+    bars = dash.page.locator("#transfers-waterfall .barlayer .point")
+    for i in (0, bars.count() - 1):  # 上年执行数 and 本年预算数: no category
+        box = bars.nth(i).bounding_box()
+        dash.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    dash.page.wait_for_timeout(500)
+    dash.settle()
+    assert dash.page.evaluate("window.__plotClicks") == 2  # both landed
+    assert asked == [] and dash.filter_values("transfers-category") == []
+
+    dash.click_bar("transfers-waterfall", "专项转移支付")
+    assert dash.filter_values("transfers-category") == ["专项转移支付"]
+    assert len(asked) == 1 and "transfers-bars.figure" in asked[0], asked  # the view, nothing before it
     dash.assert_clean()
