@@ -109,7 +109,7 @@ def register_units(app, source: DataSource, page: str, outputs: Mapping, names: 
         for u in wanted:
             got = answer(dataset, ViewState.of(page, year, region, u, **picks), shown, cued)
             views[u] = [None if v is no_update else v for v in (got[k] for k in outputs)]  # None: as on screen
-        filters = [year, region, *(picks[n] for n in names[3:])]  # the browser draws only for these on screen
+        filters = [year, region, *(picks[n] for n in BY_KEY[page].params)]  # the browser draws only for these on screen
         return {"view": shown[STAMP], "filters": filters, "keys": list(outputs), "units": views}
 
     app.clientside_callback(
