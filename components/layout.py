@@ -149,7 +149,9 @@ def make_filter_bar(
 ) -> html.Div:
     """年度 and 地区 from the data, the page's own multi-select filters, then the display unit.
 
-    `unit` is the page's own unit, checked when the URL names none (None: each section its own)."""
+    `unit` is the page's own unit, checked when the URL names none (None: each section its own).
+    `units_in_browser`: the page's drawing callback is routing.register_view's, so a unit pick can be
+    drawn in the browser (the stores it holds the other units in come with the bar)."""
     cols = [
         make_filter(page, "year", "年度", [{"label": f"{y}年", "value": y} for y in years], state.year),
         make_filter(page, "region", "地区", [{"label": r, "value": r} for r in regions], state.region),
