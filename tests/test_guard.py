@@ -345,6 +345,20 @@ def test_a_body_not_sent_as_json_is_refused(client, good_overview):
     assert_refused(post(client, None, raw=body, content_type="text/plain"), started)
 
 
+UNIT_VIEWS = '{"page":"transfers","role":"unit-views"}.data'
+UNIT_REQUEST = '{"page":"transfers","role":"unit-request"}.data'
+
+
+def test_the_views_in_other_units_answer_for_the_units_asked(client, deps):
+    props = page_props(client, deps, "/transfers")
+    body = request_for(spec_of(deps, UNIT_VIEWS), props, {UNIT_REQUEST: {"units": ["元", "亿元"], "view": "x"}})
+    answer = post(client, body)
+    assert answer.status_code == 200
+    held = next(iter(answer.get_json()["response"].values()))["data"]
+    assert set(held["units"]) == {"元", "亿元"}  # 万元 is on screen: not asked again
+    assert "0.17 亿元" in json.dumps(held["units"]["亿元"], ensure_ascii=False)
+
+
 def page_case(output: str, path: str, values: dict, changed=()):
     return output, path, values, changed
 
@@ -384,6 +398,11 @@ BAD_PAGE_VALUES = [
     page_case("check-report", "/check", {"check-files.data": [{"name": MARK, "contents": 1}]}),
     page_case("check-report", "/check", {"check-files.data": [{"name": MARK, "extra": 1}]}),
     page_case("check-report", "/check", {"check-files.data": MARK}),
+    page_case(UNIT_VIEWS, "/transfers", {UNIT_REQUEST: {"units": ["元"] * 9, "view": "x"}}),  # more than offered
+    page_case(UNIT_VIEWS, "/transfers", {UNIT_REQUEST: {"units": ["美元" + MARK], "view": "x"}}),
+    page_case(UNIT_VIEWS, "/transfers", {UNIT_REQUEST: {"units": ["元"], "view": MARK * 100}}),
+    page_case(UNIT_VIEWS, "/transfers", {UNIT_REQUEST: {"units": ["元"], "extra": MARK}}),
+    page_case("transfers-kpis", "/transfers", {'{"page":"transfers","role":"unit-asked"}.data': -1}),
 ]
 
 
