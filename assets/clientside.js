@@ -133,13 +133,22 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     },
 
     /* components/routing.py register_units: the pointer or focus on the unit switch asks for the
-     * view in the other units, unless the page holds them for its view or has asked already. */
+     * view in the other units, unless the page holds them for its view or has asked already. A
+     * touch screen has no pointer that comes first: there each view drawn asks, once. */
     wantUnits: function (intent, shown, views, last) {
+      const none = window.dash_clientside.no_update;
       const stamp = shown && shown._view;
-      if (!intent || !stamp || (views && views.view === stamp) || (last && last.view === stamp)) {
-        return window.dash_clientside.no_update;
-      }
-      return {units: intent.units, view: stamp};
+      if (!stamp || (views && views.view === stamp) || (last && last.view === stamp)) { return none; }
+      // A view drawn (with a pointer's earlier intent perhaps counted too): only a touch screen asks.
+      const drawn = window.dash_clientside.callback_context.triggered.some(function (t) {
+        return t.prop_id.indexOf("view-digests") >= 0;
+      });
+      if (!drawn) { return intent ? {units: intent.units, view: stamp} : none; }
+      if (!(window.matchMedia && window.matchMedia("(hover: none)").matches)) { return none; }
+      const page = window.dash_clientside.callback_context.outputs_list.id.page;
+      const radios = document.querySelectorAll("#" + CSS.escape(page + "-unit") + " input[type=radio]");
+      const units = Array.from(radios, function (r) { return r.value; }).slice(0, 8);
+      return units.length ? {units: units, view: stamp} : none;
     },
 
     /* components/routing.py register_units: a unit picked is drawn from the views the page holds

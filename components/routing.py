@@ -76,7 +76,8 @@ STAMP = "_view"  # in a page's digests: which data version and query it shows (r
 def register_units(app, source: DataSource, page: str, outputs: Mapping, names: tuple, digested, answer) -> None:
     """A unit switch drawn in the browser, with no request at the pick.
 
-    The pointer or focus reaching the switch (assets/clientside.js) asks, once for each view, for
+    The pointer or focus reaching the switch (assets/clientside.js; on a touch screen, each view
+    drawn, since no pointer comes before the tap) asks, once for each view, for
     the view in every other unit the switch offers: each as the drawing callback would answer it
     for the view on screen (only outputs that differ, digests, query, cue), stamped with that view.
     A pick then draws from it when the stamp is the page's (same data version and view drawn) and
@@ -87,7 +88,7 @@ def register_units(app, source: DataSource, page: str, outputs: Mapping, names: 
         ClientsideFunction(namespace="dashboard", function_name="wantUnits"),
         Output(ids.unit_request(page), "data"),
         Input(ids.unit_intent(page), "data"),
-        State(ids.view_digests(page), "data"),
+        Input(ids.view_digests(page), "data"),  # a view drawn: on a touch screen, the cue to ask
         State(ids.unit_views(page), "data"),
         State(ids.unit_request(page), "data"),
         prevent_initial_call=True,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import running_server
+from .conftest import DashboardPage, running_server
 
 pytestmark = pytest.mark.browser
 REALDOCS = Path(__file__).parents[1] / "fixtures" / "realdocs"
@@ -90,6 +90,22 @@ def test_picks_on_a_published_document_show_what_the_server_draws(open_dashboard
         assert dash.page.evaluate("window.__dashStarted") == started, f"{unit}: the pick went to the server"
         assert drawn(dash) == drawn(served.goto(f"{path}?unit={unit}")), unit
     dash.assert_clean()
+
+
+def test_on_a_touch_screen_each_view_drawn_asks_so_a_tap_needs_no_request(tablet, open_dashboard, seed_server):
+    """No pointer comes before a tap: the page asks as soon as a view is drawn (the new one too)."""
+    dash = DashboardPage(tablet, seed_server)
+    try:
+        dash.goto("/transfers")
+        asked = dash_requests(dash)
+        dash.page.locator("#transfers-unit").get_by_text("亿元", exact=True).tap()
+        dash.poll(lambda: dash.query().get("unit"), ["亿元"])
+        dash.settle()
+        assert asked and all("unit-views" in a for a in asked), asked  # only for the next tap
+        assert drawn(dash) == drawn(open_dashboard(seed_server).goto("/transfers?unit=亿元"))
+        dash.assert_clean()
+    finally:
+        dash.close()
 
 
 def test_a_pick_with_nothing_held_for_the_view_asks_the_server(open_dashboard, seed_server):
