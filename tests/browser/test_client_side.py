@@ -2,7 +2,8 @@
 
 The unit switch (routing.register_units): once the pointer has reached the switch and the other
 units have arrived, a pick redraws the page with no request, and shows exactly what the server
-draws for that unit; without them the pick asks the server as before. The cross-filter
+draws for that unit; without them the pick asks the server as before. On a touch screen each
+view drawn asks for them, since no pointer comes before a tap. The cross-filter
 (routing.CrossFilter): a click sets the filter in the browser, and the view is the one request."""
 
 from __future__ import annotations
