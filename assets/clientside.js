@@ -135,7 +135,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     /* components/routing.py register_units: the pointer or focus on the unit switch asks for the
      * view in the other units, unless the page holds them for its view or has asked already. A
      * touch screen has no pointer that comes first: there each view drawn asks, once. */
-    wantUnits: function (intent, shown, views, last) {
+    wantUnits: function (_intent, shown, views, last) {
       const none = window.dash_clientside.no_update;
       const stamp = shown && shown._view;
       if (!stamp || (views && views.view === stamp) || (last && last.view === stamp)) { return none; }
@@ -143,8 +143,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       const drawn = window.dash_clientside.callback_context.triggered.some(function (t) {
         return t.prop_id.indexOf("view-digests") >= 0;
       });
-      if (!drawn) { return intent ? {units: intent.units, view: stamp} : none; }
-      if (!(window.matchMedia && window.matchMedia("(hover: none)").matches)) { return none; }
+      if (drawn && !(window.matchMedia && window.matchMedia("(hover: none)").matches)) { return none; }
       const page = window.dash_clientside.callback_context.outputs_list.id.page;
       const radios = document.querySelectorAll("#" + CSS.escape(page + "-unit") + " input[type=radio]");
       const units = Array.from(radios, function (r) { return r.value; }).slice(0, 8);
@@ -202,9 +201,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     const group = event.target.closest && event.target.closest(".unit-switch-here");
     if (!group || (event.relatedTarget && group.contains(event.relatedTarget)) || !window.dash_clientside.set_props) { return; }
     const page = (group.id || "").replace(/-unit$/, ""); // ids.page_filter(page, "unit")
-    const units = Array.from(group.querySelectorAll("input[type=radio]"), function (r) { return r.value; });
-    n += 1;
-    window.dash_clientside.set_props({role: "unit-intent", page: page}, {data: {units: units.slice(0, 8), n: n}});
+    n += 1; // a new value each time: wantUnits reads the switch's units itself
+    window.dash_clientside.set_props({role: "unit-intent", page: page}, {data: n});
   }
   document.addEventListener("pointerover", intent);
   document.addEventListener("focusin", intent);

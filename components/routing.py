@@ -61,12 +61,13 @@ def register_view(app, source: DataSource, page: str, outputs: Mapping[str, Dash
         return out | {"query": drawn["query"], "digests": digests, "cue": cue if fresh else no_update}
 
     app.server.extensions.setdefault(VIEWS, {})[page] = (names, outputs, digested)
+    drawing = {**outputs, **extra}
 
-    @app.callback(output={**outputs, **extra}, inputs=inputs, state=state)
+    @app.callback(output=drawing, inputs=inputs, state=state)
     def update(year, region, data_changed, asked, unit, shown, cued, **picks):
         return answer(source.get(), ViewState.of(page, year, region, unit, **picks), shown, cued)
 
-    register_units(app, source, page, {**outputs, **extra}, names, digested, answer)
+    register_units(app, source, page, drawing, names, digested, answer)
     register_choices(app, page)
 
 

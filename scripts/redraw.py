@@ -20,6 +20,7 @@ Prints medians and p95; nothing is asserted (these machines are noisy).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -91,7 +92,9 @@ NO_INTENT = "() => document.querySelectorAll('.unit-switch-here').forEach(g => g
 QUIET = "() => window.__dashPending === 0 && performance.now() - window.__dashLastActivity > 200"
 
 
-def measure(base: str, runs: int, path: str, mode: str) -> dict:
+@contextlib.contextmanager
+def opened(url: str):
+    """A page of headless Chromium with the probes, once its charts have drawn and settled."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -99,9 +102,17 @@ def measure(base: str, runs: int, path: str, mode: str) -> dict:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.add_init_script(TRACK_DASH_REQUESTS)
         page.add_init_script(PROBE)
-        page.goto(base + path)
+        page.goto(url)
         page.wait_for_function("() => document.querySelectorAll('#page .js-plotly-plot').length >= 2", timeout=30000)
         page.wait_for_timeout(1500)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def measure(base: str, runs: int, path: str, mode: str) -> dict:
+    with opened(base + path) as page:
         if mode == "server":
             page.evaluate(NO_INTENT)
         units = ["元", "亿元"]
@@ -127,7 +138,6 @@ def measure(base: str, runs: int, path: str, mode: str) -> dict:
             sizes.append(size)
             if react is not None:
                 reacts.append(react)
-        browser.close()
     return {"redraw": redraws, "react": reacts, "requests": requests, "bytes": sizes}
 
 
@@ -137,16 +147,7 @@ INDEX = "([id, label]) => document.querySelector('#' + id + ' .js-plotly-plot').
 
 def measure_clicks(base: str, runs: int) -> dict:
     """Click 一般性转移支付's bar on /transfers: the page filters to it; the next click clears it."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.add_init_script(TRACK_DASH_REQUESTS)
-        page.add_init_script(PROBE)
-        page.goto(base + "/transfers")
-        page.wait_for_function("() => document.querySelectorAll('#page .js-plotly-plot').length >= 2", timeout=30000)
-        page.wait_for_timeout(1500)
+    with opened(base + "/transfers") as page:
         clicks, requests = [], []
         for i in range(runs + 1):
             where = ["transfers-bars", 0, page.evaluate(INDEX, ["transfers-bars", CATEGORY])]
@@ -158,7 +159,6 @@ def measure_clicks(base: str, runs: int) -> dict:
             if i:
                 clicks.append(elapsed)
                 requests.append(count)
-        browser.close()
     return {"redraw": clicks, "requests": requests}
 
 

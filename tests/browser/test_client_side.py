@@ -34,6 +34,12 @@ def drawn(dash) -> dict:
     return {"text": dash.text("#page"), "charts": charts, "labels": sorted(dash.page.evaluate(LABELS))}
 
 
+def dash_requests(dash) -> list[str]:
+    asked: list[str] = []
+    dash.page.on("request", lambda r: asked.append((r.post_data or "")[:200]) if "_dash-update" in r.url else None)
+    return asked
+
+
 @pytest.mark.parametrize(
     ("path", "unit", "said"),
     [("/transfers", "亿元", "0.17 亿元"), ("/debt", "万元", "607,100 万元"), ("/", "万元", "607,100 万元")],
@@ -126,8 +132,7 @@ def test_on_the_performance_page_a_pick_asks_at_most_for_the_lists_rows(open_das
     dash = open_dashboard(seed_server).goto("/performance")
     switch = dash.page.locator("#performance-unit")
     dash.act(switch.hover)
-    asked = []
-    dash.page.on("request", lambda r: asked.append(r.post_data or "") if "_dash-update" in r.url else None)
+    asked = dash_requests(dash)
     switch.get_by_text("万元", exact=True).click()
     dash.poll(lambda: dash.query().get("unit"), ["万元"])
     dash.settle()
@@ -135,12 +140,6 @@ def test_on_the_performance_page_a_pick_asks_at_most_for_the_lists_rows(open_das
     served = open_dashboard(seed_server).goto("/performance?unit=万元")
     assert drawn(dash) == drawn(served)
     dash.assert_clean()
-
-
-def dash_requests(dash) -> list[str]:
-    asked: list[str] = []
-    dash.page.on("request", lambda r: asked.append((r.post_data or "")[:200]) if "_dash-update" in r.url else None)
-    return asked
 
 
 def test_a_click_on_a_category_costs_one_request_and_a_total_bar_none(dashboard):
