@@ -145,13 +145,12 @@ def make_filter_bar(
     clear_id: str | None = None,
     unit: str | None = None,
     notices: Sequence[str] = (),
-    units_in_browser: bool = True,
 ) -> html.Div:
     """年度 and 地区 from the data, the page's own multi-select filters, then the display unit.
 
     `unit` is the page's own unit, checked when the URL names none (None: each section its own).
-    `units_in_browser`: the page's drawing callback is routing.register_view's, so a unit pick can be
-    drawn in the browser (the stores it holds the other units in come with the bar)."""
+    The stores after it are routing.register_view's: what the page drew, and the other units a
+    pick can be drawn from in the browser."""
     cols = [
         make_filter(page, "year", "年度", [{"label": f"{y}年", "value": y} for y in years], state.year),
         make_filter(page, "region", "地区", [{"label": r, "value": r} for r in regions], state.region),
@@ -177,7 +176,7 @@ def make_filter_bar(
                     value=state.unit or unit or AS_PRINTED,
                     inline=True,
                     # unit-switch-here: the browser draws a pick itself (routing.register_units)
-                    className="unit-switch unit-switch-here" if units_in_browser else "unit-switch",
+                    className="unit-switch unit-switch-here",
                 ),
             ],
             width="auto",
@@ -196,8 +195,7 @@ def make_filter_bar(
     bar += [dbc.Alert(n, color="warning", className="py-1 my-1 small") for n in notices]
     bar += [dcc.Store(id=ids.query_store(page)), dcc.Store(id=ids.view_digests(page)), dcc.Store(id=ids.marker_cue(page))]
     bar.append(dcc.Store(id=ids.page_data(page)))
-    if units_in_browser:
-        bar += [dcc.Store(id=make(page)) for make in (ids.unit_intent, ids.unit_request, ids.unit_views, ids.unit_asked)]
+    bar += [dcc.Store(id=make(page)) for make in (ids.unit_intent, ids.unit_request, ids.unit_views, ids.unit_asked)]
     return html.Div(bar, className="mb-3 no-print-controls")
 
 

@@ -15,7 +15,7 @@ from components.filters import regions_of, years_of
 from components.layout import make_caption, make_chart_card, make_empty_state, make_filter_bar, make_page_heading
 from components.monitor_tables import ALERT_COLUMNS, EMPTY, FILES_NEEDED, alert_rows, application_table, detail, kpis
 from components.plotdict import Fig
-from components.routing import CrossFilter, register_cross_filter
+from components.routing import CrossFilter, register_cross_filter, register_view
 from components.sections import monitor as model_of
 from components.sections import monitor_text
 from components.sections.monitor import MISSED, MonitorModel
@@ -251,7 +251,6 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     m = model_of.model(dataset, state.year, state.region, int(month) if (month or "").isdigit() else None)
     bar = make_filter_bar(
         PAGE, years, regions, state, [("agency", "预算单位", opts["agency"])], ids.MON_CLEAR, None, [*notices, *more],
-        units_in_browser=False,  # its own callback draws every pick
     )
     controls = dbc.Row(
         [
@@ -388,7 +387,6 @@ OUTPUTS = {
     "application": Output(ids.MON_APPLICATION, "figure"),
     "application_caption": Output(ids.caption(ids.MON_APPLICATION), "children"),
     "application_table": Output(ids.MON_APPLICATION_TABLE, "children"),
-    "query": Output(ids.query_store(PAGE), "data"),
 }
 FILTERS = ("year", "region", "unit", "agency", "month", "yellow", "red")
 
@@ -397,15 +395,13 @@ FILTERS = ("year", "region", "unit", "agency", "month", "yellow", "red")
 CROSS_FILTER = CrossFilter(PAGE, ("agency",), ids.MON_CLEAR, {ids.MON_QUADRANT: ("agency", ("customdata", 0), ())})
 
 
+def _view_state(year, region, unit, agency, month, yellow, red) -> ViewState:
+    """The drawing callback's filters → the view (routing.register_view)."""
+    return state_of(year, region, unit, agency, month, _text(yellow), _text(red))
+
+
 def register_callbacks(app, source: DataSource) -> None:
-    f = lambda name: ids.page_filter(PAGE, name)  # noqa: E731
-    inputs = {name: Input(f(name), "value") for name in FILTERS} | {"changed": Input(ids.page_data(PAGE), "data")}
-
-    @app.callback(output=OUTPUTS, inputs=inputs)
-    def update(year, region, unit, agency, month, yellow, red, changed):
-        state = state_of(year, region, unit, agency, month, _text(yellow), _text(red))
-        return source.get().cached(view, state)
-
+    register_view(app, source, PAGE, OUTPUTS, view, (FILTERS, _view_state))
     register_cross_filter(app, CROSS_FILTER)
 
     @app.callback(

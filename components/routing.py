@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_update
 from dash.dependencies import DashDependency
@@ -21,16 +22,20 @@ from components.pages import BY_KEY, BY_PATH, EXPORTS, PRESENT_PATH
 from components.state import ViewState
 
 
-def register_view(app, source: DataSource, page: str, outputs: Mapping[str, DashDependency], view: Callable) -> None:
+def register_view(
+    app, source: DataSource, page: str, outputs: Mapping[str, DashDependency], view: Callable, filters=None
+) -> None:
     """A page's one drawing callback: its filters (pages.Page) → a ViewState → `view(dataset, state)`,
     a dict keyed like `outputs` plus "query", the view's URL query. Remembered per snapshot and view.
+    `filters`: (names, state_of) for a page with filters beyond its params, `state_of(**values)` its
+    ViewState; by default year, region, unit and the page's params.
 
     Only what changed goes back: the page keeps a digest of each output it drew, and an output
     whose digest is the same is not sent or drawn again. The finding markers are asked for only
     where the data has findings for the page (the cue), not after every change. The unit is read,
     not listened to: a pick is drawn in the browser where it can be (register_units)."""
     f = lambda name: Input(ids.page_filter(page, name), "value")  # noqa: E731
-    names = ("year", "region", "unit", *BY_KEY[page].params)
+    names, state_of = filters or (("year", "region", "unit", *BY_KEY[page].params), partial(ViewState.of, page))
     inputs = {name: f(name) for name in names if name != "unit"} | {
         "data_changed": Input(ids.page_data(page), "data"),
         "asked": Input(ids.unit_asked(page), "data"),
@@ -56,25 +61,26 @@ def register_view(app, source: DataSource, page: str, outputs: Mapping[str, Dash
         shown = shown if isinstance(shown, dict) else {}
         out = {k: no_update if shown.get(k) == digests[k] else v for k, v in drawn.items() if k != "query"}
         marked = dataset.derived(("has-findings", page), lambda d: bool(page_findings(d, page)[0]))  # once a snapshot
-        cue = f"{dataset.version}|{drawn['query']}" if marked else dataset.version
+        # Markers are for the year, region and selection, in any unit: a unit pick needs none.
+        cue = f"{dataset.version}|{view_state.with_(unit=None).query()}" if marked else dataset.version
         fresh = cue != cued and (cued is not None or "|" in cue)  # markers start empty: nothing to clear
         return out | {"query": drawn["query"], "digests": digests, "cue": cue if fresh else no_update}
 
-    app.server.extensions.setdefault(VIEWS, {})[page] = (names, outputs, digested)
+    app.server.extensions.setdefault(VIEWS, {})[page] = (names, state_of, outputs, digested)
     drawing = {**outputs, **extra}
 
     @app.callback(output=drawing, inputs=inputs, state=state)
-    def update(year, region, data_changed, asked, unit, shown, cued, **picks):
-        return answer(source.get(), ViewState.of(page, year, region, unit, **picks), shown, cued)
+    def update(data_changed, asked, shown, cued, **values):
+        return answer(source.get(), state_of(**values), shown, cued)
 
-    register_units(app, source, page, drawing, names, digested, answer)
+    register_units(app, source, page, drawing, (names, state_of), digested, answer)
     register_choices(app, page)
 
 
 STAMP = "_view"  # in a page's digests: which data version and query it shows (register_units)
 
 
-def register_units(app, source: DataSource, page: str, outputs: Mapping, names: tuple, digested, answer) -> None:
+def register_units(app, source: DataSource, page: str, outputs: Mapping, filters: tuple, digested, answer) -> None:
     """A unit switch drawn in the browser, with no request at the pick.
 
     The pointer or focus reaching the switch (assets/clientside.js; on a touch screen, each view
@@ -85,6 +91,7 @@ def register_units(app, source: DataSource, page: str, outputs: Mapping, names: 
     the filters on screen are those it was asked for (not a change whose answer is on its way).
     Else, or if nothing has arrived yet, the pick asks the drawing callback, as any filter would."""
     f = lambda name: State(ids.page_filter(page, name), "value")  # noqa: E731
+    names, state_of = filters
     app.clientside_callback(
         ClientsideFunction(namespace="dashboard", function_name="wantUnits"),
         Output(ids.unit_request(page), "data"),
@@ -101,18 +108,18 @@ def register_units(app, source: DataSource, page: str, outputs: Mapping, names: 
         state={name: f(name) for name in names} | {"cued": State(ids.marker_cue(page), "data")},
         prevent_initial_call=True,
     )
-    def other_units(request, year, region, unit, cued, **picks):
-        wanted = [u for u in (request or {}).get("units") or () if u != unit]
+    def other_units(request, cued, **values):
+        wanted = [u for u in (request or {}).get("units") or () if u != values["unit"]]
         if not wanted:
             raise PreventUpdate
         dataset = source.get()
-        shown = dataset.cached(digested, ViewState.of(page, year, region, unit, **picks))[1]  # the view on screen
+        shown = dataset.cached(digested, state_of(**values))[1]  # the view on screen
         views = {}
         for u in wanted:
-            got = answer(dataset, ViewState.of(page, year, region, u, **picks), shown, cued)
+            got = answer(dataset, state_of(**(values | {"unit": u})), shown, cued)
             views[u] = [None if v is no_update else v for v in (got[k] for k in outputs)]  # None: as on screen
-        filters = [year, region, *(picks[n] for n in BY_KEY[page].params)]  # the browser draws only for these on screen
-        return {"view": shown[STAMP], "filters": filters, "keys": list(outputs), "units": views}
+        on_screen = [values[n] for n in names if n != "unit"]  # the browser draws only for these filters
+        return {"view": shown[STAMP], "filters": on_screen, "keys": list(outputs), "units": views}
 
     app.clientside_callback(
         ClientsideFunction(namespace="dashboard", function_name="switchUnit"),
@@ -130,7 +137,9 @@ def register_units(app, source: DataSource, page: str, outputs: Mapping, names: 
 VIEWS = "dashboard-views"  # app.server.extensions[VIEWS][page]: what render() needs to draw a view in the page
 
 
-def prefill(content, dataset: Dataset, page: str, names: tuple, outputs: Mapping[str, DashDependency], digested):
+def prefill(
+    content, dataset: Dataset, page: str, names: tuple, state_of, outputs: Mapping[str, DashDependency], digested
+):
     """The page as its drawing callback would leave it, for the view its filters show: its charts,
     sentences and tables in the layout itself, so the first chart is drawn with the page, one round
     trip sooner. The digests say so, and the callback's first call then sends nothing to draw."""
@@ -140,8 +149,7 @@ def prefill(content, dataset: Dataset, page: str, names: tuple, outputs: Mapping
     if any(f is None for f in filters):
         return content
     values = dict(zip(names, (f.value for f in filters), strict=True))
-    state = ViewState.of(page, values.pop("year"), values.pop("region"), values.pop("unit"), **values)
-    drawn, digests = dataset.cached(digested, state)
+    drawn, digests = dataset.cached(digested, state_of(**values))
     shown = {}
     for name, output in outputs.items():
         target = found.get(_key(output.component_id))

@@ -35,6 +35,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
 from components.exports import CHROMIUM_FLAGS
+from scripts.make_monitor_data import main as make_monitor_data
 from tests.browser.page_scripts import (  # noqa: F401  (re-exported: scripts/benchmark.py imports them from here)
     BAR_POINT_CENTRE,
     FIGURE_DATA,
@@ -189,6 +190,15 @@ def gunicorn_server(tmp_path_factory) -> Iterator[ServerURL]:
     """The seed served by gunicorn with three workers, as the README deploys it."""
     with running_server(SEED_DATA, tmp_path_factory.mktemp("gunicorn-log"), workers=3) as base:
         yield ServerURL(base, SEED_DATA)
+
+
+@pytest.fixture(scope="module")
+def monitor_server(tmp_path_factory) -> Iterator[ServerURL]:
+    """绩效监控's data: examples/monitor (real 自评表) plus scripts/make_monitor_data.py's 合成数据."""
+    folder = tmp_path_factory.mktemp("monitor-data")
+    assert make_monitor_data([str(folder)]) == 0
+    with running_server(folder, tmp_path_factory.mktemp("monitor-log")) as base:
+        yield ServerURL(base, folder)
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from components import ids
+
 from .conftest import DashboardPage, running_server
 
 pytestmark = pytest.mark.browser
@@ -139,6 +141,27 @@ def test_on_the_performance_page_a_pick_asks_at_most_for_the_lists_rows(open_das
     assert all('"output":"performance-grid.getRowsResponse"' in a for a in asked), asked
     served = open_dashboard(seed_server).goto("/performance?unit=万元")
     assert drawn(dash) == drawn(served)
+    dash.assert_clean()
+
+
+def test_on_the_monitor_page_a_pick_with_month_and_threshold_set_is_drawn_without_a_request(
+    open_dashboard, monitor_server
+):
+    """Its filters go beyond year, region and the page's params: month and the two thresholds."""
+    view = "/monitor?year=2023&region=合成区&month=3&yellow=15"
+    dash = open_dashboard(monitor_server).goto(view)
+    switch = dash.page.locator("#monitor-unit")
+    dash.act(switch.hover)
+    asked = dash_requests(dash)
+    switch.get_by_text("万元", exact=True).click()
+    dash.poll(lambda: dash.query().get("unit"), ["万元"])
+    dash.settle()
+    assert asked == [], "the pick went to the server"
+    assert dash.query()["month"] == ["3"] and dash.query()["yellow"] == ["15"]
+    here = drawn(dash) | {"alerts": dash.grid_rows(ids.MON_ALERTS)}
+    assert "截至3月末" in here["text"]
+    served = open_dashboard(monitor_server).goto(view + "&unit=万元")
+    assert here == drawn(served) | {"alerts": served.grid_rows(ids.MON_ALERTS)}
     dash.assert_clean()
 
 

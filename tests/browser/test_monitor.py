@@ -5,23 +5,9 @@ The folder is examples/monitor (real 自评表) plus scripts/make_monitor_data.p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from components import ids
-from scripts.make_monitor_data import main as make_monitor_data
-from tests.browser.conftest import ServerURL, running_server
 
 DEMO = "/monitor?year=2023&region=合成区"
-
-
-@pytest.fixture(scope="module")
-def monitor_server(tmp_path_factory) -> Iterator[ServerURL]:
-    folder = tmp_path_factory.mktemp("monitor-data")
-    assert make_monitor_data([str(folder)]) == 0
-    with running_server(folder, tmp_path_factory.mktemp("monitor-log")) as base:
-        yield ServerURL(base, folder)
 
 
 def points(dash) -> int:
