@@ -42,6 +42,18 @@ def dash_requests(dash) -> list[str]:
     return asked
 
 
+def pick_after_hover(dash, page: str, unit: str) -> list[str]:
+    """The pointer rests on the switch (the other units are asked for), then `unit` is picked and
+    drawn; the Dash requests made from the pick on."""
+    switch = dash.page.locator(f"#{page}-unit")
+    dash.act(switch.hover)
+    asked = dash_requests(dash)
+    switch.get_by_text(unit, exact=True).click()
+    dash.poll(lambda: dash.query().get("unit"), [unit])
+    dash.settle()
+    return asked
+
+
 @pytest.mark.parametrize(
     ("path", "unit", "said"),
     [("/transfers", "亿元", "0.17 亿元"), ("/debt", "万元", "607,100 万元"), ("/", "万元", "607,100 万元")],
@@ -132,12 +144,7 @@ def test_a_pick_with_nothing_held_for_the_view_asks_the_server(open_dashboard, s
 def test_on_the_performance_page_a_pick_asks_at_most_for_the_lists_rows(open_dashboard, seed_server):
     """The list is paged by the server (its rows carry amounts in the unit): it alone may ask again."""
     dash = open_dashboard(seed_server).goto("/performance")
-    switch = dash.page.locator("#performance-unit")
-    dash.act(switch.hover)
-    asked = dash_requests(dash)
-    switch.get_by_text("万元", exact=True).click()
-    dash.poll(lambda: dash.query().get("unit"), ["万元"])
-    dash.settle()
+    asked = pick_after_hover(dash, "performance", "万元")
     assert all('"output":"performance-grid.getRowsResponse"' in a for a in asked), asked
     served = open_dashboard(seed_server).goto("/performance?unit=万元")
     assert drawn(dash) == drawn(served)
@@ -150,12 +157,7 @@ def test_on_the_monitor_page_a_pick_with_month_and_threshold_set_is_drawn_withou
     """Its filters go beyond year, region and the page's params: month and the two thresholds."""
     view = "/monitor?year=2023&region=合成区&month=3&yellow=15"
     dash = open_dashboard(monitor_server).goto(view)
-    switch = dash.page.locator("#monitor-unit")
-    dash.act(switch.hover)
-    asked = dash_requests(dash)
-    switch.get_by_text("万元", exact=True).click()
-    dash.poll(lambda: dash.query().get("unit"), ["万元"])
-    dash.settle()
+    asked = pick_after_hover(dash, "monitor", "万元")
     assert asked == [], "the pick went to the server"
     assert dash.query()["month"] == ["3"] and dash.query()["yellow"] == ["15"]
     here = drawn(dash) | {"alerts": dash.grid_rows(ids.MON_ALERTS)}
