@@ -30,7 +30,7 @@ from components import (
     transfers,
     trust,
 )
-from components.data import DataSource, load_folder
+from components.data import DataSource, allocators, load_folder
 from components.export_serving import register_exports
 from components.guard import install as install_guard
 
@@ -53,6 +53,7 @@ def data_dir_from_env() -> Path:
 
 def create_app(data_dir: Path | str | None = None) -> Dash:
     """A new app serving one data folder; nothing happens at import time."""
+    allocators.settle()  # before any data is read: freed view memory goes back to the system
     source = DataSource(data_dir or data_dir_from_env(), watch=WATCH_SECONDS, prepare=checks.findings)
     app = Dash(
         __name__,
