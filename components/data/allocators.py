@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
+from collections.abc import Mapping
 
 import pyarrow
 
@@ -23,7 +24,7 @@ M_MMAP_THRESHOLD = -3  # mallopt's parameter number in glibc's <malloc.h>
 MMAP_THRESHOLD = 128 * 1024
 
 
-def settle(environ: os._Environ | dict = os.environ) -> None:
+def settle(environ: Mapping[str, str] = os.environ) -> None:
     """Once per process, before the data is read (app.create_app); the workers inherit it."""
     if "ARROW_DEFAULT_MEMORY_POOL" not in environ:
         pyarrow.set_memory_pool(pyarrow.system_memory_pool())
