@@ -10,6 +10,7 @@ snapshot Dataset: one consistent read-only snapshot, with derived data and remem
 query    sums and counts across regions or years, by DuckDB from the Parquet entries (else None)
 source   DataSource: a folder in service, read in the background and swapped in whole
 upload   files given as bytes (the 数据检查 page)
+allocators  freed memory handed back to the system (Arrow's pool, glibc's mmap threshold)
 """
 
 from components.data.cache import ParsedCache, parser_version

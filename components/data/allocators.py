@@ -25,7 +25,7 @@ MMAP_THRESHOLD = 128 * 1024
 
 
 def settle(environ: Mapping[str, str] = os.environ) -> None:
-    """Once per process, before the data is read (app.create_app); the workers inherit it."""
+    """Before the data is read (each app.create_app; the same settings again are harmless); workers inherit it."""
     if "ARROW_DEFAULT_MEMORY_POOL" not in environ:
         pyarrow.set_memory_pool(pyarrow.system_memory_pool())
     if "MALLOC_MMAP_THRESHOLD_" not in environ:
