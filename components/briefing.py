@@ -6,16 +6,17 @@ the projector, in the deck and on paper is the same sentence.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from components import debt, ids, monitor, monitor_export, overview, palette, performance, transfers
 from components.data import Dataset
 from components.filters import latest_up_to, regions_of, select, years_of
 from components.layout import section_rows
 from components.pages import BY_KEY, SECTION_PAGES, Page, page_of_section
+from components.plotdict import Fig
 from components.sections import debt as debt_model
 from components.sections import performance as performance_model
 from components.sections import transfers as transfers_model
@@ -38,7 +39,7 @@ class Slide:
     section: str
     title: str
     sentences: list[str]
-    figure: go.Figure | None = None
+    figure: Fig | None = None
     source: str = ""
     points: list[tuple[str, str]] = field(default_factory=list)  # (heading, text) on text slides
 
@@ -262,19 +263,22 @@ def deck(dataset: Dataset, search: str) -> Deck:
     return Deck(title_of(region, year), region, year, slides, data_date, query, found)
 
 
-def projector(fig: go.Figure, contrast: bool = False, height: int | None = None) -> go.Figure:
-    """A copy of a chart for a projector or a slide: no text under 24 px; white on black when asked."""
-    fig = go.Figure(fig)
+def projector(fig: Fig, contrast: bool = False, height: int | None = None) -> Fig:
+    """A copy of a chart for a projector or a slide: no text under 24 px; white on black when asked.
+    Plain dicts (no go.Figure), so /present loads no validators; the view's own figure is untouched."""
+    fig = copy.deepcopy(fig)
     fig.update_layout(font=dict(family=FONT, size=MIN_FONT), legend_font_size=MIN_FONT)
     if height:
         fig.update_layout(height=height)
     fig.update_traces(textfont_size=MIN_FONT, selector=lambda t: t.type in ("bar", "pie"))
     fig.update_xaxes(tickfont_size=MIN_FONT, title_font_size=MIN_FONT)
     fig.update_yaxes(tickfont_size=MIN_FONT, title_font_size=MIN_FONT)
-    for note in fig.layout.annotations:
-        note.font.size = max(note.font.size or 0, MIN_FONT)
+    notes = fig["layout"].get("annotations", [])
+    for note in notes:
+        font = note.setdefault("font", {})
+        font["size"] = max(font.get("size") or 0, MIN_FONT)
         # The small print inside annotations (sizes set in span styles) goes too.
-        note.text = note.text.replace("font-size:12px", f"font-size:{MIN_FONT}px")
+        note["text"] = note.get("text", "").replace("font-size:12px", f"font-size:{MIN_FONT}px")
     if contrast:
         fig.update_layout(
             paper_bgcolor=CONTRAST["paper"],
@@ -283,8 +287,8 @@ def projector(fig: go.Figure, contrast: bool = False, height: int | None = None)
         )
         fig.update_xaxes(linecolor=CONTRAST["ink"], gridcolor=CONTRAST["grid"])
         fig.update_yaxes(linecolor=CONTRAST["ink"], gridcolor=CONTRAST["grid"], zerolinecolor=CONTRAST["ink"])
-        for note in fig.layout.annotations:
-            note.font.color = CONTRAST["ink"]
+        for note in notes:
+            note["font"]["color"] = CONTRAST["ink"]
         palette.recolour(fig)  # each mark in its counterpart that holds 6:1 on black
         fig.update_traces(marker_line_color=CONTRAST["paper"], selector=dict(type="pie"))
     return fig

@@ -10,7 +10,7 @@ the hatch at 1.5–2.6:1 against its own fill and the fill at 1.4–2.0:1 agains
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
+from collections.abc import Mapping
 
 from components import vocab
 
@@ -80,18 +80,14 @@ def _swap(value, mapping: dict[str, str]):
     return value
 
 
-def recolour(fig: go.Figure, mapping: dict[str, str] = ON_DARK) -> go.Figure:
+def recolour(fig: Mapping, mapping: dict[str, str] = ON_DARK) -> Mapping:
     """The chart's marks in the projector theme's colours (fills, outlines, hatches, slices), in place."""
-    for trace in fig.data:
-        marker = getattr(trace, "marker", None)
-        if marker is None:
-            continue
+    for trace in fig["data"]:
+        marker = trace.get("marker") or {}
         for name in ("color", "colors"):
-            if name in marker and marker[name] is not None:
+            if marker.get(name) is not None:
                 marker[name] = _swap(marker[name], mapping)
-        if marker.line is not None and marker.line.color is not None:
-            marker.line.color = _swap(marker.line.color, mapping)
-        pattern = getattr(marker, "pattern", None)
-        if pattern is not None and pattern.fgcolor is not None:
-            pattern.fgcolor = _swap(pattern.fgcolor, mapping)
+        for part, name in (("line", "color"), ("pattern", "fgcolor")):
+            if (marker.get(part) or {}).get(name) is not None:
+                marker[part][name] = _swap(marker[part][name], mapping)
     return fig

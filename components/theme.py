@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from dataclasses import replace
 from datetime import datetime
-
-import plotly.graph_objects as go
 
 from components import vocab
 from components.figures import Figure, exact, round_half_up
@@ -50,22 +47,24 @@ def shown_in(figure: Figure, unit: str | None) -> Figure:
     return replace(out, decimals=usual)
 
 
-TEMPLATE = go.layout.Template(
-    layout=go.Layout(
-        font=dict(family=FONT, size=15, color=INK),
-        title=dict(font=dict(size=18), x=0, xanchor="left"),
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        colorway=list(vocab.OKABE_ITO[:6]),
-        xaxis=dict(showgrid=False, linecolor=AXIS, ticks="", automargin=True),
-        yaxis=dict(gridcolor=GRID, zerolinecolor=AXIS, automargin=True, separatethousands=True),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, title_text=""),
-        hoverlabel=dict(font=dict(family=FONT, size=14)),
-        margin=dict(l=10, r=10, t=40, b=10),
-        separators=".,",
-        bargap=0.3,
-    )
-)
+# The template as Plotly.js reads it. A plain dict: building a go.Layout would load plotly's
+# validators (~10 MB a process); tests/test_plotdict.py checks every chart, template and all.
+TEMPLATE = {
+    "layout": {
+        "font": {"family": FONT, "size": 15, "color": INK},
+        "title": {"font": {"size": 18}, "x": 0, "xanchor": "left"},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "colorway": list(vocab.OKABE_ITO[:6]),
+        "xaxis": {"showgrid": False, "linecolor": AXIS, "ticks": "", "automargin": True},
+        "yaxis": {"gridcolor": GRID, "zerolinecolor": AXIS, "automargin": True, "separatethousands": True},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": {"text": ""}},
+        "hoverlabel": {"font": {"family": FONT, "size": 14}},
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "separators": ".,",
+        "bargap": 0.3,
+    }
+}
 
 
 def is_missing(value) -> bool:
@@ -158,10 +157,9 @@ def base_figure(height: int = 380) -> Fig:
     return Fig({"template": template_dict(), "height": height})
 
 
-@functools.cache
 def template_dict() -> dict:
-    """The template as Plotly.js reads it, validated once (figures share it and never change it)."""
-    return TEMPLATE.to_plotly_json()
+    """The template (figures share it and never change it)."""
+    return TEMPLATE
 
 
 def empty_figure(message: str, height: int = 300) -> Fig:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import plotly.graph_objects as go
 import pytest
 
 from components import briefing, debt, ids, overview, performance, present, transfers
@@ -178,7 +179,7 @@ def test_projector_charts_have_no_text_under_24px(seed):
         if slide.figure is None:
             continue
         for contrast in (False, True):
-            fig = briefing.projector(slide.figure, contrast)
+            fig = go.Figure(briefing.projector(slide.figure, contrast))  # read with go.Figure's defaults
             assert fig.layout.font.size >= 24
             assert all(a.font.size >= 24 for a in fig.layout.annotations)
             assert all(t.textfont.size >= 24 for t in fig.data if t.type in ("bar", "pie"))

@@ -103,9 +103,11 @@ def test_no_module_exceeds_600_lines():
 
 
 
-def test_viewing_pages_imports_no_export_library(tmp_path):
+def test_viewing_pages_imports_no_export_library_and_validates_no_figure(tmp_path):
     """python-pptx, python-docx, openpyxl, pypdf and kaleido cost about 50 MB a worker: only an
-    export needs them. Every page opened and every filter changed in a fresh process, then one export."""
+    export needs them. Nor does a page build a go.Figure: its first one loads plotly's validators
+    (about 10 MB a worker). Every page opened (briefing mode in both themes) and every filter
+    changed in a fresh process, then one export."""
     import json
     import subprocess
     import sys
@@ -121,6 +123,10 @@ def test_viewing_pages_imports_no_export_library(tmp_path):
         "client = app.create_app(sys.argv[1]).server.test_client()\n"
         "for body in json.loads(open(sys.argv[2]).read()):\n"
         "    assert client.post('/_dash-update-component', json=body).status_code in (200, 204)\n"
+        "for path in ('/', '/transfers', '/debt', '/performance', '/monitor', '/present', '/present?theme=contrast'):\n"
+        "    assert client.get(path).status_code == 200\n"
+        "from plotly.validator_cache import ValidatorCache\n"
+        "print(ValidatorCache._json_cache is None)\n"
         "heavy = ('pptx', 'docx', 'openpyxl', 'pypdf', 'kaleido')\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m == 'components.exports'))\n"
         "assert client.get('/export/data.xlsx').status_code == 200\n"
@@ -129,4 +135,4 @@ def test_viewing_pages_imports_no_export_library(tmp_path):
     command = [sys.executable, "-c", script, str(root / "data"), str(bodies)]
     env = {**os.environ, "DATA_CACHE_DIR": str(tmp_path / "cache")}
     out = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=180)
-    assert out.stdout.split("\n")[:2] == ["[]", "True"], out.stderr[-2000:]
+    assert out.stdout.split("\n")[:3] == ["True", "[]", "True"], out.stderr[-2000:]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import plotly.graph_objects as go
 import pytest
 
 from components import briefing, charts, debt, palette, performance, transfers, vocab
@@ -187,7 +188,7 @@ def charts_of_the_seed():
 def test_every_mark_of_the_charts_holds_its_contrast(charts_of_the_seed, contrast_theme):
     background, least = (BLACK, MIN_PROJECTOR) if contrast_theme else (WHITE, MIN_STANDARD)
     for fig in charts_of_the_seed:
-        fig = briefing.projector(fig, contrast_theme)
+        fig = go.Figure(briefing.projector(fig, contrast_theme))  # read with go.Figure's defaults
         for what, colour in marks(fig):
             assert contrast(colour, background) >= least, (fig.layout.yaxis.title.text, what, colour)
         for t in fig.data:

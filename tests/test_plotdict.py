@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import pytest
 from plotly.io.json import to_json_plotly
 
-from components import debt, monitor, overview, performance, transfers
+from components import briefing, debt, monitor, overview, palette, performance, transfers
 from components.data import load_folder
 from components.pages import BY_KEY
 from components.plotdict import Fig, expand
@@ -72,3 +72,46 @@ def test_underscore_paths_expand_as_go_figure_reads_them():
     fig = Fig().add_bar(x=["a"], marker_color="#000000").update_traces(marker_line_width=2, selector={"type": "bar"})
     assert fig.data[0].marker.line.width == 2 and fig.data[0].marker.color == "#000000"
     assert plain(go.Figure(fig))["data"] == plain(fig)["data"]
+
+
+def go_projector(fig, contrast: bool) -> go.Figure:
+    """briefing.projector as it was written on go.Figure, before it worked on the dicts."""
+    fig = go.Figure(fig)
+    size = briefing.MIN_FONT
+    fig.update_layout(font=dict(family=briefing.FONT, size=size), legend_font_size=size)
+    fig.update_traces(textfont_size=size, selector=lambda t: t.type in ("bar", "pie"))
+    fig.update_xaxes(tickfont_size=size, title_font_size=size)
+    fig.update_yaxes(tickfont_size=size, title_font_size=size)
+    for note in fig.layout.annotations:
+        note.font.size = max(note.font.size or 0, size)
+        note.text = note.text.replace("font-size:12px", f"font-size:{size}px")
+    if contrast:
+        ink, paper, grid = briefing.CONTRAST["ink"], briefing.CONTRAST["paper"], briefing.CONTRAST["grid"]
+        fig.update_layout(paper_bgcolor=paper, plot_bgcolor=paper, font_color=ink)
+        fig.update_xaxes(linecolor=ink, gridcolor=grid)
+        fig.update_yaxes(linecolor=ink, gridcolor=grid, zerolinecolor=ink)
+        for note in fig.layout.annotations:
+            note.font.color = ink
+        for trace in fig.data:
+            marker = trace.marker
+            for name in ("color", "colors"):
+                if name in marker and marker[name] is not None:
+                    marker[name] = palette._swap(marker[name], palette.ON_DARK)
+            if marker.line.color is not None:
+                marker.line.color = palette._swap(marker.line.color, palette.ON_DARK)
+            if getattr(marker, "pattern", None) is not None and marker.pattern.fgcolor is not None:
+                marker.pattern.fgcolor = palette._swap(marker.pattern.fgcolor, palette.ON_DARK)
+        fig.update_traces(marker_line_color=paper, selector=dict(type="pie"))
+    return fig
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
+def test_projector_copies_are_what_go_figure_made_of_them_and_leave_the_view_alone(folder):
+    slides = [s for s in briefing.deck(load_folder(folder), "").slides if s.figure is not None]
+    assert slides
+    for slide in slides:
+        before = plain(slide.figure)
+        for contrast in (False, True):
+            projected = briefing.projector(slide.figure, contrast)
+            assert plain(go.Figure(projected)) == plain(projected) == plain(go_projector(slide.figure, contrast))
+        assert plain(slide.figure) == before, slide.title  # the deck's own figure (a remembered view's) unchanged
