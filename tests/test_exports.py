@@ -75,6 +75,8 @@ def test_slides_have_native_charts_of_the_models_figures_notes_numbers_and_prope
     by_name = {s.name: list(s.values) for s in bars.plots[0].series}
     assert by_name["预算数"] == [float(c.budget.value) for c in m.categories]
     assert by_name["上年执行数"] == [float(c.prior.value) for c in m.categories]
+    fills = {s.name: s.format.fill.type for s in bars.plots[0].series}
+    assert fills == {"上年执行数": MSO_FILL.PATTERNED, "预算数": MSO_FILL.SOLID}  # hatched as on the page: last year's
     waterfall = charts[3][0].chart
     assert waterfall.chart_type == XL_CHART_TYPE.COLUMN_STACKED
     base, steps = waterfall.plots[0].series
@@ -86,6 +88,8 @@ def test_slides_have_native_charts_of_the_models_figures_notes_numbers_and_prope
     assert list(donut.plots[0].categories) == [t.name for t in d.types]
     assert list(donut.plots[0].series[0].values) == [float(t.figures["balance"].value) for t in d.types]
     assert charts[6][0].chart.chart_type == XL_CHART_TYPE.BAR_STACKED  # grades per method
+    # A pattern of one shape per bar, all "" (fig_grades), is no hatch: a grade is never drawn as last year's.
+    assert {s.format.fill.type for s in charts[6][0].chart.plots[0].series} == {MSO_FILL.SOLID}
     for shapes in charts[2:8]:
         assert shapes[0]._element.nvGraphicFramePr.cNvPr.get("descr").startswith(titles[charts.index(shapes)])
 

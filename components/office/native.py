@@ -33,7 +33,7 @@ class Series:
     name: str
     values: list[float | None]
     colours: list[str]  # one per point
-    hatched: bool = False  # last year's figures: outlined and hatched, as on the page
+    hatched: list[bool] = field(default_factory=list)  # per point: last year's figures, hatched as on the page
     labels: list[str] = field(default_factory=list)  # as printed, where not the number format's ("": the format's)
     invisible: bool = False
 
@@ -83,6 +83,14 @@ def _colours(marker_colour, n: int) -> list[str]:
     return [str(marker_colour or "#0B4F8A")] * n
 
 
+def _hatches(shape, n: int) -> list[bool]:
+    """Which points are hatched: a pattern's shape is the trace's, or one per point ("" for none:
+    a per-point [""] is no hatch at all)."""
+    if isinstance(shape, list | tuple):
+        return [bool(x) for x in shape][:n] + [False] * (n - len(shape))
+    return [bool(shape)] * n
+
+
 def _texts(trace) -> list[str]:
     texts = list(trace.text) if isinstance(trace.text, list | tuple) else []
     custom = [c[0] if isinstance(c, list | tuple) else c for c in (trace.customdata or ())]
@@ -130,7 +138,7 @@ def from_figure(fig: go.Figure | None) -> NativeChart | None:
         by_cat = dict(zip(cats, vals_of(t) or (), strict=False))
         values = [None if by_cat.get(c) is None else float(by_cat[c]) for c in categories]
         label_of = dict(zip(cats, labels, strict=False))
-        hatched = bool(t.marker.pattern and t.marker.pattern.shape)
+        hatched = _hatches(t.marker.pattern.shape if t.marker.pattern else None, len(categories))
         colours = _colours(t.marker.color, len(categories))
         series.append(Series(plain(t.name or ""), values, colours, hatched, [label_of.get(c, "") for c in categories]))
     return NativeChart(kind, categories, series, axis_title, _format(decimals))
@@ -216,16 +224,17 @@ def _style(s: Series, plotted, pie: bool, kind, number_format: str) -> None:
         plotted.format.line.fill.background()
         return
     colours = s.colours[: len(s.values)]
+    hatched = (s.hatched or [False] * len(colours))[: len(colours)]
     # The series' own fill is its legend key: its one colour, or grey where each point has its own.
-    one = len(set(colours)) == 1
+    one = len(set(colours)) == 1 and len(set(hatched)) <= 1
     if not pie:
-        _fill(plotted.format.fill, colours[0] if one and colours else NEUTRAL, s.hatched)
-        plotted.format.line.color.rgb = rgb(colours[0] if one and colours else NEUTRAL)
+        _fill(plotted.format.fill, colours[0] if one and colours else NEUTRAL, all(hatched) and bool(hatched))
+        plotted.format.line.color.rgb = rgb(colours[0] if len(set(colours)) == 1 and colours else NEUTRAL)
     for i, colour in enumerate(colours):
         if s.values[i] is None or (one and not pie):
             continue
         point = plotted.points[i]
-        _fill(point.format.fill, colour, s.hatched)
+        _fill(point.format.fill, colour, hatched[i])
         point.format.line.color.rgb = RGBColor(0xFF, 0xFF, 0xFF) if pie else rgb(colour)
     labels = plotted.data_labels
     labels.show_value = True
