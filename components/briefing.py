@@ -31,6 +31,7 @@ from components.theme import (
 SECTIONS = ("总览", "转移支付", "政府债务", "绩效管理", "存在的问题与下一步")
 MIN_FONT = 24  # px: readable from the back of a room at 1920×1080
 CONTRAST = {"paper": "#000000", "ink": "#FFFFFF", "grid": "#4B5563"}
+OPENING_FILES = ("transfers", "debt", "evaluations", "grades", "indicators")
 NOTE_GROUPS = ("存在的问题", "下一步")  # notes.csv titles that open with these close the deck
 
 
@@ -136,15 +137,16 @@ def performance_slides(dataset: Dataset, state: ViewState | None, year) -> list[
     said = performance.sentences(m)
     source = "；".join(m.sources) or "数据文件未注明来源"
     part = f"（{m.subset}）" if m.subset else ""
+    types = Slide(
+        "绩效管理",
+        f"{py}年{'、'.join(x.name for x in m.methods) or '绩效评价'}对象类型{part}",
+        said[ids.PERF_TYPES],
+        performance.fig_target_types(m, target_types),
+        source,
+    )
     return [
         Slide("绩效管理", f"{py}年绩效评价结果等级分布{part}", said[ids.PERF_GRADES], performance.fig_grades(m, grade), source),
-        Slide(
-            "绩效管理",
-            f"{py}年{'、'.join(x.name for x in m.methods) or '绩效评价'}对象类型{part}",
-            said[ids.PERF_TYPES],
-            performance.fig_target_types(m, target_types),
-            source,
-        ),
+        *([types] if m.named or m.empty else []),  # a file that lists no evaluation has no types to show
         *trend_slides("绩效管理", performance.trend_charts(dataset, py, region, methods), source),
     ]
 
@@ -199,7 +201,8 @@ def opening_slide(dataset: Dataset, year, region, unit) -> Slide:
         "总览",
         f"{region or ''}{year or ''}年财政预算公开要点",
         said + ([extra] if extra else []),
-        source=sources_of(*(select(dataset.frame(n), region=region) for n in ("transfers", "debt", "evaluations"))),
+        # Every file its sentences come from: a grades.csv-only folder still names its document.
+        source=sources_of(*(select(dataset.frame(n), region=region) for n in OPENING_FILES)),
     )
 
 

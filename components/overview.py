@@ -103,7 +103,7 @@ def performance_cards(dataset: Dataset, year, region, unit: str | None = None) -
     m = performance.model(dataset, py, region, unit=unit if unit in UNIT_FACTORS else None)
     href = link("performance", py, region, unit)
     # Methods are never added together: one count per method where there are several.
-    evaluated = f"{m.total.text(with_unit=False)} 个" if m.total.stated else performance.per_method(
+    evaluated = card_text(m.total, how=model_of_performance.COUNTED) if m.total.stated else performance.per_method(
         (x.name, Figure.printed(str(x.listed), "个") if x.listed else x.counted) for x in m.methods
     )
     methods = "、".join(x.name for x in m.graded) + ("（分别计数，不相加）" if len(m.graded) > 1 else "")

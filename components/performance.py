@@ -175,10 +175,13 @@ def _bar_text(figure: Figure | None, value: str) -> str:
     return card_text(figure)
 
 
-def fig_target_types(m: PerformanceModel, selected=(), empty: str = "没有符合筛选条件的评价对象") -> Fig:
-    """The 对象类型 filter's own control: every type of the methods shown, the unselected greyed."""
+def fig_target_types(m: PerformanceModel, selected=()) -> Fig:
+    """The 对象类型 filter's own control: every type of the methods shown, the unselected greyed.
+    Empty, it says why: the file names no evaluation of the grade, lists none, or none is chosen."""
     if not m.type_counts:
-        return empty_figure(empty)
+        if m.grades_unnamed:
+            return empty_figure("文件未公布每个评价对象的等级")
+        return empty_figure("没有符合筛选条件的评价对象" if m.named else model_of.UNLISTED)
     counts = pd.DataFrame(list(m.type_counts), columns=["target_type", "count"])
     counts["group"] = "评价对象数"
     fig = stacked_bars(counts, "target_type", "group", "count", None, height=300, y_title="评价对象数（个）")
@@ -312,19 +315,20 @@ def grid_note(m: PerformanceModel) -> list:
     notes = []
     if m.grades_unnamed:
         notes.append(
-            f"文件只公布了等级分布（{m.summary()}），未公布每个评价对象的等级，"
+            f"文件只公布了等级分布：{m.summary()}；未公布每个评价对象的等级，"
             f"所以无法列出等级为{'、'.join(m.grades_selected)}的评价对象。"
         )
+    elif not m.named and m.grades:
+        notes.append(f"{model_of.UNLISTED}，只公布了等级分布：{m.summary()}。")
     if m.aggregate_only:
         notes.append("等级分布来自 grades.csv，不区分对象类型，对象类型筛选不适用于等级图。")
     return [dbc.Alert(n, color="info", className="py-2 small mb-2") for n in notes]
 
 
 def per_method(figures) -> str:
-    """「单位自评 3 个 · 财政复核 3 个」: one count per method, never their sum."""
-    return " · ".join(
-        f"{name} {f.text(with_unit=False)} 个" if f.stated else f"{name} {MISSING}" for name, f in figures
-    )
+    """「单位自评 3 个 · 财政复核 3 个」: one count per method, never their sum; a count added up
+    from the grades says so."""
+    return " · ".join(f"{name} {card_text(f, how=model_of.COUNTED)}" for name, f in figures)
 
 
 def make_kpis(m: PerformanceModel) -> list:
@@ -341,6 +345,11 @@ def make_kpis(m: PerformanceModel) -> list:
             "文件未列明是哪几个评价对象",
             card_id="performance-kpi-count",
         )
+    elif not m.named:  # grades.csv only: how many, from the grades' counts; none of them named
+        value = card_text(m.total, how=model_of.COUNTED) if len(m.methods) == 1 else per_method(
+            (x.name, x.counted) for x in m.methods
+        )
+        count_card = make_kpi_card("评价对象", value, model_of.UNLISTED, card_id="performance-kpi-count")
     else:
         by_type = " · ".join(f"{t} {n} 个" for t, n in m.listed_types)
         count_card = make_kpi_card(f"评价对象{part}", f"{m.listed} 个", by_type, card_id="performance-kpi-count")
@@ -416,12 +425,13 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                             dag.AgGrid(
                                 id=ids.PERF_GRID,
                                 # Rows come a page at a time from the server (grid_page): a province
-                                # region-year lists thousands of evaluations.
+                                # region-year lists thousands of evaluations. Its empty message is
+                                # set once: true whether the filters or the file (grid_note) left it empty.
                                 rowModelType="infinite",
                                 columnDefs=GRID_COLUMNS,
                                 defaultColDef=DEFAULT_COLUMN,
                                 dashGridOptions=grid_options(
-                                    "没有符合筛选条件的评价对象", GRID_PAGE, cacheBlockSize=GRID_PAGE, maxBlocksInCache=10
+                                    "本表没有可列出的评价对象", GRID_PAGE, cacheBlockSize=GRID_PAGE, maxBlocksInCache=10
                                 ),
                                 className="ag-theme-quartz",
                                 style={"width": "100%"},
@@ -474,13 +484,12 @@ def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
     said = sentences(m)
     indicators = section_rows(dataset, "indicators", "绩效管理", year, region)
     notes = section_rows(dataset, "notes", "绩效管理", year, region)
-    empty_types = "文件未公布每个评价对象的等级" if m.grades_unnamed else "没有符合筛选条件的评价对象"
     return {
         "kpis": make_kpis(m),
         "indicators": make_indicator_cards(indicators, unit),
         "grades": fig_grades(m, grades_selected),
         "grades_caption": make_caption(said[ids.PERF_GRADES]),
-        "types": fig_target_types(m, target_types, empty_types),
+        "types": fig_target_types(m, target_types),
         "types_caption": make_caption(said[ids.PERF_TYPES]),
         "grid_columns": grid_columns(unit_or(unit, printed)),
         "grid_note": grid_note(m),

@@ -116,7 +116,7 @@ def test_shares_only_are_charted_as_shares(tmp_path):
     assert {t.name: list(t.x) for t in fig.data} == {"优良": [82.5], "中": [17.5]}
     assert fig.layout.xaxis.title.text == "占比（%）"
     kpis = texts(performance.make_kpis(m))
-    assert "优良占82.5%" in kpis and "0 个" not in kpis.replace("评价对象0 个", "")
+    assert "优良占82.5%" in kpis and "0 个" not in kpis and "评价对象未公布" in kpis  # no count: not 0
     sheet = dict(_tables(dataset, "A"))["评价等级分布"]
     assert [f.text() for f in sheet["占比（%）"]] == ["82.5%", "17.5%"]
     assert [f.text() for f in sheet["数量（个）"]] == ["未公布", "未公布"]
@@ -230,6 +230,34 @@ def test_the_evaluations_list_shows_money_in_the_unit_its_rows_were_printed_in_u
     rows = performance.grid_page(dataset, 2022, "A", None, None, None, page, "万元")["rowData"]
     assert [r["amount"] for r in rows] == pytest.approx([17750, 25000])
     assert [r["amount_text"] for r in rows] == ["17,750", "25,000"]
+
+
+def test_a_published_distribution_without_a_list_is_never_said_to_list_none():
+    """高新区（江海区）2018: 7 projects, 优良 4 (57%) and 中 3 (43%), none of them named."""
+    dataset = load_folder(Path(__file__).parent / "fixtures" / "realdocs" / "jianghai-perf-2018")
+    region = "高新区（江海区）"
+    m = section.model(dataset, 2018, region)
+    assert m.named == 0 and m.summary() == "优良 4 个（占57%） · 中 3 个（占43%）"  # both, as printed
+    assert m.sentences["grades"][0] == (
+        "2018年财政重点评价7个（按等级加总）；评价结果等级为优良的4个，占57%，评价结果等级为中的3个，占43%。"
+    )
+    assert m.sentences["types"] == ("数据文件未逐个列出评价对象。",)
+    kpis = texts(performance.make_kpis(m))
+    assert "评价对象7 个（按等级加总）数据文件未逐个列出评价对象" in kpis and "0 个" not in kpis
+    view = performance.view(dataset, ViewState.of("performance", 2018, region))
+    assert annotations(view["types"]) == "数据文件未逐个列出评价对象"  # not 「没有符合筛选条件」
+    assert texts(view["grid_note"]) == "数据文件未逐个列出评价对象，只公布了等级分布：优良 4 个（占57%） · 中 3 个（占43%）。"
+    card = texts(overview.performance_cards(dataset, 2018, region)[0])
+    assert "7 个（按等级加总）" in card
+    # A method chosen: still no list to be empty.
+    chosen = section.model(dataset, 2018, region, methods=["财政重点评价"])
+    assert chosen.sentences["types"] == ("数据文件未逐个列出评价对象。",)
+    from components.briefing import deck
+
+    # Every slide names the document, the opening one too (its figures come from grades and indicators).
+    slides = deck(dataset, "").slides
+    assert {s.source for s in slides} == {"高新区（江海区）预算绩效工作开展情况说明"}
+    assert not [s.title for s in slides if "对象类型" in s.title]  # no slide of types for a file that lists none
 
 
 # ---------------------------------------------------------------- a score without a grade

@@ -8,7 +8,9 @@ Rules (../shared/docs/csv-contract.md, evaluations.csv and grades.csv):
   same things): a headline total is given only when the view has one method;
 - 优良 is a grade of its own, and stands for 优 and 良: they are never said to be unlisted;
 - a grades.csv row may state its share (占比) instead of a count: the share is shown as printed,
-  never a count of 0;
+  never a count of 0; a share printed beside its count is shown beside it;
+- where the file lists no evaluation (grades.csv only), their number is the grades' counts added
+  up and marked so (COUNTED), and no sentence says that no evaluation matched;
 - money is shown as printed, in its printed unit unless one is chosen; a sum is marked computed and
   given only when every part is stated, else 未公布;
 - a selection (评价方式, 对象类型, 等级) is a subset, and every sentence and card says which part.
@@ -30,6 +32,8 @@ from components.theme import shown_in
 
 TARGET_TYPES = ("部门整体支出", "项目支出", "政策")
 SUMMED = "逐项加总"  # a sum over the evaluations listed
+COUNTED = "按等级加总"
+UNLISTED = "数据文件未逐个列出评价对象"  # the number of evaluations, where only the grades' counts are printed
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,13 @@ class Grade:
     lines: tuple[int, ...] = ()
 
     def text(self, spaced: bool = True) -> str:
-        """「良 5 个」, 「优良占82.5%」; a count is preferred to a share, neither is 未公布."""
+        """「良 5 个」, 「优良 4 个（占57%）」, 「优良占82.5%」; neither is 未公布."""
         if self.count.stated:
+            share = f"（占{self.share.text()}）" if self.share.stated else ""
             return (
-                f"{self.grade} {self.count.text(with_unit=False)} 个" if spaced else f"{self.grade}{self.count.text()}"
+                f"{self.grade} {self.count.text(with_unit=False)} 个{share}"
+                if spaced
+                else f"{self.grade}{self.count.text()}{share}"
             )
         if self.share.stated:
             return f"{self.grade}占{self.share.text()}"
@@ -97,6 +104,7 @@ class PerformanceModel:
     type_counts: tuple[tuple[str, int], ...] = ()  # every type of the methods shown (the type chart)
     listed_types: tuple[tuple[str, int], ...] = ()  # the types of the evaluations listed
     listed: int = 0
+    named: int = 0  # the evaluations the file lists for the year and region, before the selection
     amount: Figure = field(default_factory=lambda: Figure.missing("万元"))
     amount_gaps: str = ""
     indicators: tuple[str, ...] = ()
@@ -240,6 +248,7 @@ def model(dataset: Dataset, year, region, methods=(), target_types=(), grades=()
         _types(keep(scoped, "grade", grades)),
         _types(listed),
         len(listed),
+        len(every),
         total(amounts, shown) if amounts else Figure.missing(shown),
         gaps,
         indicator_parts(indicators, unit),
@@ -315,7 +324,8 @@ def grades_clause(m: Method) -> str:
     said = []
     for g in m.grades:
         if g.count.stated:
-            said.append(f"评价结果等级为{g.grade}的{g.count.text()}")
+            share = f"，占{g.share.text()}" if g.share.stated else ""
+            said.append(f"评价结果等级为{g.grade}的{g.count.text()}{share}")
         elif g.share.stated:
             said.append(f"评价结果等级为{g.grade}的占{g.share.text()}")
         else:
@@ -333,7 +343,7 @@ def _method_clause(pm: PerformanceModel, m: Method) -> str:
         if len(m.scores) == 1 and m.scores[0].stated:
             head += f"，得分{m.scores[0].text()}"
     elif m.counted.stated:
-        head = f"{m.name}{m.counted.text()}"
+        head = f"{m.name}{say(m.counted, COUNTED)}"
     else:
         head = ""
     clause = grades_clause(m)
@@ -357,8 +367,8 @@ def _with_sentences(pm: PerformanceModel) -> PerformanceModel:
     if pm.listed_types:
         part = f"（{pm.subset}）" if pm.subset else ""
         types = f"评价对象{part}中" + "、".join(f"{t}{n}个" for t, n in pm.listed_types) + "。"
-    elif pm.subset or pm.listed:
+    elif pm.named:
         types = "没有符合筛选条件的评价对象。"
     else:  # grades.csv only: the file gives the distribution, not the evaluations
-        types = "数据文件未逐个列出评价对象。"
+        types = f"{UNLISTED}。"
     return replace(pm, sentences={"grades": grades, "types": (types,)})

@@ -10,6 +10,8 @@ from .conftest import DataFolder
 from .test_dashboard import SEED_DEBT
 
 ONLY_DEBT = DataFolder("only-debt", keep=("debt.csv",))
+# The seed's grade counts (良 5, 中 3) without its list of evaluations, as 高新区（江海区）2018 publishes them.
+ONLY_GRADES = DataFolder("only-grades", keep=("grades.csv", "sources.csv"))
 
 
 @pytest.mark.parametrize("folder_server", [ONLY_DEBT], indirect=True, ids=str)
@@ -128,3 +130,18 @@ def test_two_viewers_on_several_gunicorn_workers_keep_their_own_views(open_dashb
     finally:
         first.close()
         second.close()
+
+
+@pytest.mark.parametrize("folder_server", [ONLY_GRADES], indirect=True, ids=str)
+def test_a_grade_distribution_without_a_list_is_counted_from_the_grades_and_never_said_to_list_none(
+    open_dashboard, folder_server
+):
+    dash = open_dashboard(folder_server).goto("/performance?year=2022")
+    kpis = dash.text("#performance-kpi-count")
+    assert "8 个（按等级加总）" in kpis and "数据文件未逐个列出评价对象" in kpis
+    page = dash.text("#page")
+    assert "0 个" not in page and "没有符合筛选条件" not in page  # no absence the file does not state
+    assert "2022年财政重点评价8个（按等级加总）" in page
+    assert dash.text("#performance-types").count("数据文件未逐个列出评价对象") == 1  # the chart says why it is empty
+    assert "8 个（按等级加总）" in dash.goto("/?year=2022").text("#overview-kpi-performance")
+    dash.assert_clean()
