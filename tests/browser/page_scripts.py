@@ -35,9 +35,22 @@ TRACK_DASH_REQUESTS = """
 })();
 """
 
+# How many callbacks the renderer holds that have not finished (a clientside one sends no request).
+PENDING_CALLBACKS = """
+  const pendingCallbacks = () => {
+    const queued = window.store && window.store.getState().callbacks;
+    const stages = ['requested', 'prioritized', 'blocked', 'executing', 'watched', 'executed', 'stored'];
+    return queued ? stages.reduce((n, k) => n + ((queued[k] || []).length), 0) : 0;
+  };
+"""
+
 # The page has rendered, no callback is running or pending, and every graph has drawn.
-SETTLED = """
+SETTLED = (
+    """
 (arg) => {
+"""
+    + PENDING_CALLBACKS
+    + """
   // arg: quiet ms, or [quiet ms, a token naming this wait] (its first poll has no gap before it).
   const [quietMs, token] = Array.isArray(arg) ? arg : [arg, null];
   if (token !== null && token !== window.__settleToken) { window.__settleToken = token; window.__settlePoll = 0; }
@@ -51,6 +64,9 @@ SETTLED = """
   if (window.__settlePoll && now - window.__settlePoll > 150) { window.__dashLastActivity = now; }
   window.__settlePoll = now;
   if (window.__dashPending > 0 || now - window.__dashLastActivity < quietMs) return false;
+  // A change drawn in the browser (a unit picked from the views the page holds) sends nothing: its
+  // clientside callbacks, and the URL they write, are done once the renderer holds none pending.
+  if (pendingCallbacks() > 0) return false;
   // A grid has settled once the rows of its current page are in (or it says it has none). Its
   // script comes with its page, so it may start (and ask for rows again) after the page's answer.
   const grids = [...page.querySelectorAll('[class*="ag-theme-"][id]')];
@@ -70,9 +86,16 @@ SETTLED = """
   });
 }
 """
+)
 
-UNSETTLED = """
-() => ({
+UNSETTLED = (
+    """
+() => {
+"""
+    + PENDING_CALLBACKS
+    + """
+  return {
+  callbacks: pendingCallbacks(),
   url: location.pathname + location.search,
   pageChildren: (document.getElementById('page') || {children: []}).children.length,
   loading: [...document.querySelectorAll('._dash-loading, [data-dash-is-loading="true"], .dash-graph--pending')]
@@ -83,8 +106,10 @@ UNSETTLED = """
     const gd = g.querySelector('.js-plotly-plot');
     return !(gd && Array.isArray(gd._fullData));
   }).map(g => g.id).slice(0, 5),
-})
+  };
+}
 """
+)
 
 FIGURE_DATA = """
 (id) => {
