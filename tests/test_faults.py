@@ -153,6 +153,21 @@ def test_a_worker_restarted_while_a_broken_file_is_present_serves_the_last_good(
     assert page_end.make_data_banner(restarted)  # and the same banner says why
 
 
+def test_a_worker_that_missed_a_version_serves_the_same_last_good_as_the_others(folder, cache):
+    """Edited, then broken within a second: one worker took the edit up, another first saw the
+    broken file. Both serve the edit (the last good version any of them took up), never the older."""
+    put(folder, "debt.csv", debt(4.5, 5.5))
+    quick, late = source(folder, cache), source(folder, cache)
+    assert balances(quick.get()) == balances(late.get()) == [4.5, 5.5]
+    put(folder, "debt.csv", debt(4.5, 6.5))
+    assert balances(quick.get()) == [4.5, 6.5]  # `late` does not look meanwhile
+    put(folder, "debt.csv", debt(4.5, "五十"))
+    served = [quick.get(), late.get()]
+    assert [balances(d) for d in served] == [[4.5, 6.5], [4.5, 6.5]]
+    assert [d.files["debt"].status for d in served] == ["stale", "stale"]
+    assert served[0].version == served[1].version  # one state, whichever worker answers
+
+
 def test_a_rewrite_with_the_same_size_and_time_is_served_anew(folder, cache):
     path = put(folder, "debt.csv", debt(4.5), 1_000_000)
     running = source(folder, cache)

@@ -290,8 +290,16 @@ class DataSource:
         elif slot.frame is None and first and not self._restore(schema, slot, good):
             slot.status = "rejected"
         else:
+            self._catch_up_good(schema, slot)
             slot.status = "stale" if slot.frame is not None else "rejected"
         return True
+
+    def _catch_up_good(self, schema: Schema, slot: _Slot) -> None:
+        """A broken version, and another worker took up a later good one that this one never saw
+        (edited, then broken within a look): serve that one too, so every worker shows the same."""
+        shared, mine = self.cache.good(schema), slot.good
+        if shared is not None and (mine is None or shared.modified_ns > mine.modified_ns):
+            self._restore(schema, slot, shared)
 
     def _both(self, schema: Schema, slot: _Slot, paths: list[Path]) -> bool:
         """x.csv and x.xlsx side by side: which one is meant is not guessed, neither is taken up."""
