@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from components import datacheck, ids, overview, performance
-from components.briefing import performance_slides
+from components.briefing import deck, performance_slides
 from components.data import load_folder
 from components.sections import performance as section
 from components.state import ViewState
@@ -252,8 +252,6 @@ def test_a_published_distribution_without_a_list_is_never_said_to_list_none():
     # A method chosen: still no list to be empty.
     chosen = section.model(dataset, 2018, region, methods=["财政重点评价"])
     assert chosen.sentences["types"] == ("数据文件未逐个列出评价对象。",)
-    from components.briefing import deck
-
     # Every slide names the document, the opening one too (its figures come from grades and indicators).
     slides = deck(dataset, "").slides
     assert {s.source for s in slides} == {"高新区（江海区）预算绩效工作开展情况说明"}
@@ -280,7 +278,6 @@ def test_a_score_without_a_grade_never_becomes_a_grade():
 
 
 def _tables(dataset, region):
-    from components.briefing import deck
     from components.exports import view_tables
 
     return view_tables(dataset, deck(dataset, f"?year=2022&region={region}"))

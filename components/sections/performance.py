@@ -32,8 +32,8 @@ from components.theme import shown_in
 
 TARGET_TYPES = ("部门整体支出", "项目支出", "政策")
 SUMMED = "逐项加总"  # a sum over the evaluations listed
-COUNTED = "按等级加总"
-UNLISTED = "数据文件未逐个列出评价对象"  # the number of evaluations, where only the grades' counts are printed
+COUNTED = "按等级加总"  # the number of evaluations, where only the grades' counts are printed
+UNLISTED = "数据文件未逐个列出评价对象"  # grades.csv only: no evaluation is named
 
 
 @dataclass(frozen=True)
