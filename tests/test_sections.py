@@ -144,6 +144,22 @@ def test_karamay_2020_as_printed():
     assert "税收返还0.75亿元，与上年执行数持平（计算值），较上年持平。" in said  # never 「比上年执行数持平」
 
 
+def test_a_budget_without_last_year_is_shown_as_printed_and_no_change_is_said():
+    """遂溪县2016: budgets and line items only, no 上年执行数 and no change printed."""
+    dataset = load_folder(FIXTURES / "suixi-transfers-2016")
+    m = model_of.model(dataset, 2016, "遂溪县")
+    assert [(c.category, c.budget.text()) for c in m.categories] == [
+        ("税收返还", "7315万元"),
+        ("一般性转移支付", "212134万元"),
+        ("专项转移支付", "40909万元"),
+    ]
+    assert m.total.budget.source == "printed" and not m.total.prior.stated and not m.total.change.stated
+    assert m.sentences["total"][0] == "2016年转移支付预算260358万元，上年执行数未公布，无法计算增减。"
+    cards, _figure, _said = overview.transfer_cards(dataset, 2016, "遂溪县")
+    card = str(cards)
+    assert "比上年执行数增减未公布" in card and "未公布（未公布）" not in card
+
+
 def test_the_kind_of_figure_is_said_as_the_file_gives_it(tmp_path):
     (tmp_path / "transfers.csv").write_text(
         "年度,地区,类别,口径,预算数,上年执行数\n2017,甲县,合计,决算,505,480\n2017,甲县,税收返还,决算,5,4\n", encoding="utf-8"
