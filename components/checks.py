@@ -32,7 +32,7 @@ Row = Mapping  # a row as a dict (or a pandas Series)
 # What is checked, per page, in the words of the 数据核验 panel.
 CHECKED = {
     "transfers": "转移支付合计与各类别之和、类别与明细项目之和、所列增减额和增减率与预算数和上年执行数",
-    "debt": "债务合计与一般债务、专项债务之和，余额是否超过限额",
+    "debt": "债务合计与一般债务、专项债务之和，还本付息与还本、付息之和，余额是否超过限额",
     "performance": "评价等级分布（grades.csv）与评价对象清单中的等级（evaluations.csv），所列占比与数量",
 }
 
@@ -285,6 +285,7 @@ def check_debt(frame: pd.DataFrame, file: str | None = None) -> list[Finding]:
                             **about,
                         )
                     )
+        out.extend(check_debt_service(file, f"{year}年{region}", rows, types, about))
         for row in rows:
             balance, limit = intervals([(row, "balance"), (row, "limit")])
             if balance and limit and balance[0] > limit[1]:
@@ -304,6 +305,45 @@ def check_debt(frame: pd.DataFrame, file: str | None = None) -> list[Finding]:
                     )
                 )
     return [f for f in out if f]
+
+
+SERVICE_PARTS = ("principal_repaid", "interest_paid")
+
+
+def check_debt_service(file: str, head: str, rows: list[Row], types: list[Row], about: dict) -> list[Finding]:
+    """A printed 还本付息 against 还本 + 付息: its own row's, else (on 合计) every type's."""
+    out = []
+    for row in rows:
+        if not is_stated(row.get("debt_service")):
+            continue
+        if all(is_stated(row.get(c)) for c in SERVICE_PARTS):
+            pieces = [(row, c) for c in SERVICE_PARTS]
+        elif row["debt_type"] == vocab.TOTAL and len(types) == len(vocab.DEBT_TYPES):
+            pieces = [(t, c) for t in types for c in SERVICE_PARTS]
+        else:
+            continue
+        if not all(is_stated(r.get(c)) for r, c in pieces):
+            continue
+        stated, *parts = intervals([(row, "debt_service"), *pieces])
+        computed = add(parts)
+        if overlap(stated, computed):
+            continue
+        said, summed, short = amounts(
+            row["debt_service"], sum(r[c] for r, c in pieces), gap(stated, computed), unit=unit_of(row)
+        )
+        out.append(
+            warn(
+                file,
+                [row["line"], *(r["line"] for r, _ in pieces)],
+                f"{head}{row['debt_type']}的还本付息为 {said}，而还本与付息之和为 {summed}，考虑四舍五入后仍相差至少 {short}",
+                "还本付息",
+                at=row["line"],
+                subject=row["debt_type"],
+                kind="total",
+                **about,
+            )
+        )
+    return out
 
 
 def compared_evaluations(evaluations: pd.DataFrame, grades: pd.DataFrame) -> pd.DataFrame:

@@ -179,8 +179,14 @@ def make_kpis(m: DebtModel) -> list:
         limit, limit_detail = card_text(t["limit"]), ""
         if m.usage.stated:
             limit_detail = f"余额占限额 {card_text(m.usage, how=DERIVED)}"
-    if t["debt_service"].stated and not (t["principal_repaid"].stated or t["interest_paid"].stated):
-        service, service_detail = f"还本付息 {card_text(t['debt_service'])}", "还本、付息未分列"
+    if t["debt_service"].stated:  # printed: shown as printed, its parts beside it where known
+        service = f"还本付息 {card_text(t['debt_service'])}"
+        parts = [
+            f"{label} {card_text(t[key])}{computed(t[key])}"
+            for key, label in (("principal_repaid", "还本"), ("interest_paid", "付息"))
+            if t[key].stated
+        ]
+        service_detail = " · ".join(parts) or "还本、付息未分列"
     else:
         service = f"付息 {card_text(t['interest_paid'])}"
         service_detail = f"还本 {card_text(t['principal_repaid'])}{computed(t['principal_repaid'])}"

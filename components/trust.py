@@ -25,6 +25,7 @@ DEBT_TARGETS = {
     "再融资债券": (ids.DEBT_KPI_BONDS, ids.DEBT_FLOWS),
     "还本": (ids.DEBT_KPI_SERVICE, ids.DEBT_FLOWS),
     "付息": (ids.DEBT_KPI_SERVICE, ids.DEBT_FLOWS),
+    "还本付息": (ids.DEBT_KPI_SERVICE,),
 }
 OVERVIEW_TARGETS = {
     "transfers": (ids.OVERVIEW_KPI_TRANSFERS, ids.OVERVIEW_TRANSFERS_GRAPH),

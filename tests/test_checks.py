@@ -212,6 +212,29 @@ def test_debt_flows_are_checked_against_the_total_too(tmp_path):
     assert finding.column == "付息" and "0.42 亿元" in finding.message
 
 
+SERVICE = "年度,地区,债务类型,还本,付息,还本付息,单位\n"
+
+
+@pytest.mark.parametrize("service,flagged", [("8.63", False), ("8.64", False), ("8.65", True), ("8.61", True)])
+def test_a_printed_debt_service_against_its_principal_and_interest(tmp_path, service, flagged):
+    # 南漳县2023 prints 本息8.63亿元(本金6.64亿元,利息1.99亿元) on one row: 6.64 + 1.99 in [8.62, 8.64].
+    findings_ = found(tmp_path, debt=SERVICE + f"2023,A,合计,6.64,1.99,{service},亿元\n")
+    assert bool(findings_) is flagged
+    if flagged:
+        assert findings_[0].column == "还本付息" and "还本与付息之和为 8.63 亿元" in findings_[0].message
+
+
+@pytest.mark.parametrize("service,flagged", [("26887.0359", False), ("26888", False), ("26889", True)])
+def test_a_total_debt_service_against_every_types_principal_and_interest(tmp_path, service, flagged):
+    # The 合计 prints only 还本付息 (26887.0359万元); each type prints 还本 in whole 万元 and 付息 to 4
+    # decimals: 5500 + 14615 + 2494.1115 + 4277.9244 stands for anything within 1.0001 of 26887.0359.
+    text = SERVICE + f"2021,A,一般债务,5500,2494.1115,,万元\n2021,A,专项债务,14615,4277.9244,,万元\n2021,A,合计,,,{service},万元\n"
+    findings_ = found(tmp_path, debt=text)
+    assert bool(findings_) is flagged
+    if flagged:
+        assert findings_[0].lines == (2, 3, 4) and findings_[0].line == 4
+
+
 # ---------------------------------------------------------------- grades
 
 

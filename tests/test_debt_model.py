@@ -40,9 +40,10 @@ def test_figures_printed_only_on_the_total_row_are_shown_and_an_unprinted_limit_
     assert m.totals["principal_repaid"].source == "printed"
     assert m.limit == "missing" and "无单列" not in "".join(m.sentences["composition"])
     assert "南漳县政府债务限额未公布" in m.sentences["composition"][1]
-    assert "偿还债券本金6.64亿元；支付债券利息1.99亿元" in m.sentences["flows"][-1]
+    # 「到期政府债券本息8.63亿元(本金6.64亿元,利息1.99亿元)」: the printed total, then its parts.
+    assert m.sentences["flows"][-1] == "2023年还本付息8.63亿元：偿还债券本金6.64亿元；支付债券利息1.99亿元。"
     kpis = str(debt.make_kpis(m))
-    assert "付息 1.99 亿元" in kpis and "还本 6.64 亿元" in kpis and "无单列限额" not in kpis
+    assert "还本付息 8.63 亿元" in kpis and "还本 6.64 亿元 · 付息 1.99 亿元" in kpis and "无单列限额" not in kpis
     # The chart draws them too, as a 合计 bar beside the types: never 「未公布」 bars for printed figures.
     bars = {trace.name: dict(zip(trace.x, trace.text, strict=True)) for trace in debt.fig_flows(m).data}
     assert bars["合计"]["还本"] == "6.64" and bars["合计"]["付息"] == "1.99"

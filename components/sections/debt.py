@@ -273,13 +273,16 @@ def _with_sentences(m: DebtModel) -> DebtModel:
     flows = [bonds + "。"]
     if t["refinancing_bonds"].stated or any(x.figures["refinancing_bonds"].stated for x in m.types):
         flows.append(_bonds(m, "refinancing_bonds", "再融资债券", kind) + "。")
-    if t["debt_service"].stated and not (t["principal_repaid"].stated or t["interest_paid"].stated):
-        flows.append(f"{year}年{m.subset}还本付息{kind}{say(t['debt_service'])}{_parts(m, 'debt_service')}。")
+    repaid = (
+        f"偿还债券本金{kind}{say(t['principal_repaid'])}{_parts(m, 'principal_repaid')}；"
+        f"支付债券利息{kind}{say(t['interest_paid'])}{_parts(m, 'interest_paid', '利息')}。"
+    )
+    if t["debt_service"].stated:  # the printed total first, then its parts where any is known
+        service = f"{year}年{m.subset}还本付息{kind}{say(t['debt_service'])}{_parts(m, 'debt_service')}"
+        known = t["principal_repaid"].stated or t["interest_paid"].stated
+        flows.append(f"{service}：{repaid}" if known else f"{service}。")
     else:
-        flows.append(
-            f"{year}年{m.subset}偿还债券本金{kind}{say(t['principal_repaid'])}{_parts(m, 'principal_repaid')}；"
-            f"支付债券利息{kind}{say(t['interest_paid'])}{_parts(m, 'interest_paid', '利息')}。"
-        )
+        flows.append(f"{year}年{m.subset}{repaid}")
     return _replace(m, {"composition": (balance, limit), "flows": tuple(flows)})
 
 
