@@ -180,7 +180,7 @@ def make_kpis(m: DebtModel) -> list:
         if m.usage.stated:
             limit_detail = f"余额占限额 {card_text(m.usage, how=DERIVED)}"
     if t["debt_service"].stated:  # printed: shown as printed, its parts beside it where known
-        service = f"还本付息 {card_text(t['debt_service'])}"
+        service = card_text(t["debt_service"])  # the card is titled 还本付息 already
         parts = [
             f"{label} {card_text(t[key])}{computed(t[key])}"
             for key, label in (("principal_repaid", "还本"), ("interest_paid", "付息"))

@@ -9,6 +9,7 @@ import pytest
 from components import debt, overview
 from components.data import load_folder
 from components.sections import debt as debt_model
+from tests.helpers import find_id
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "tests" / "fixtures" / "realdocs"
@@ -43,7 +44,9 @@ def test_figures_printed_only_on_the_total_row_are_shown_and_an_unprinted_limit_
     # 「到期政府债券本息8.63亿元(本金6.64亿元,利息1.99亿元)」: the printed total, then its parts.
     assert m.sentences["flows"][-1] == "2023年还本付息8.63亿元：偿还债券本金6.64亿元；支付债券利息1.99亿元。"
     kpis = str(debt.make_kpis(m))
-    assert "还本付息 8.63 亿元" in kpis and "还本 6.64 亿元 · 付息 1.99 亿元" in kpis and "无单列限额" not in kpis
+    card = find_id(debt.make_kpis(m), "debt-kpi-service").children.children  # title, value, detail
+    assert [part.children for part in card[1:]] == ["8.63 亿元", "还本 6.64 亿元 · 付息 1.99 亿元"]
+    assert "无单列限额" not in kpis
     # The chart draws them too, as a 合计 bar beside the types: never 「未公布」 bars for printed figures.
     bars = {trace.name: dict(zip(trace.x, trace.text, strict=True)) for trace in debt.fig_flows(m).data}
     assert bars["合计"]["还本"] == "6.64" and bars["合计"]["付息"] == "1.99"
