@@ -148,20 +148,33 @@ def compare_total(
     **about,
 ) -> Finding | None:
     """A stated total against the sum of its parts, when every part is stated."""
-    parts = records(parts)
-    stated, *pieces = intervals([(total, column), *((row, column) for row in parts)])
-    if stated is None or not pieces or any(p is None for p in pieces):
+    return compare_sum(file, label, total, column, [(row, column) for row in records(parts)], column_label, **about)
+
+
+def compare_sum(
+    file: str,
+    label: str,
+    total: Row,
+    column: str,
+    pieces: Sequence[tuple[Row, str]],
+    column_label: str,
+    parts_name: str = "分项",
+    **about,
+) -> Finding | None:
+    """total[column] against the sum of the (row, column) pieces, when every piece is stated."""
+    stated, *rest = intervals([(total, column), *pieces])
+    if stated is None or not rest or any(p is None for p in rest):
         return None
-    computed = add(pieces)
+    computed = add(rest)
     if overlap(stated, computed):
         return None
     said, summed, short = amounts(
-        total[column], sum(r[column] for r in parts), gap(stated, computed), unit=unit_of(total)
+        total[column], sum(r[c] for r, c in pieces), gap(stated, computed), unit=unit_of(total)
     )
     return warn(
         file,
-        [total["line"], *(r["line"] for r in parts)],
-        f"{label}的{column_label}为 {said}，而分项之和为 {summed}，考虑四舍五入后仍相差至少 {short}",
+        [total["line"], *(r["line"] for r, _ in pieces)],
+        f"{label}的{column_label}为 {said}，而{parts_name}之和为 {summed}，考虑四舍五入后仍相差至少 {short}",
         column_label,
         **about,
     )
@@ -310,7 +323,7 @@ def check_debt(frame: pd.DataFrame, file: str | None = None) -> list[Finding]:
 SERVICE_PARTS = ("principal_repaid", "interest_paid")
 
 
-def check_debt_service(file: str, head: str, rows: list[Row], types: list[Row], about: dict) -> list[Finding]:
+def check_debt_service(file: str, head: str, rows: list[Row], types: list[Row], about: dict) -> list[Finding | None]:
     """A printed 还本付息 against 还本 + 付息: its own row's, else (on 合计) every type's."""
     out = []
     for row in rows:
@@ -322,27 +335,9 @@ def check_debt_service(file: str, head: str, rows: list[Row], types: list[Row], 
             pieces = [(t, c) for t in types for c in SERVICE_PARTS]
         else:
             continue
-        if not all(is_stated(r.get(c)) for r, c in pieces):
-            continue
-        stated, *parts = intervals([(row, "debt_service"), *pieces])
-        computed = add(parts)
-        if overlap(stated, computed):
-            continue
-        said, summed, short = amounts(
-            row["debt_service"], sum(r[c] for r, c in pieces), gap(stated, computed), unit=unit_of(row)
-        )
-        out.append(
-            warn(
-                file,
-                [row["line"], *(r["line"] for r, _ in pieces)],
-                f"{head}{row['debt_type']}的还本付息为 {said}，而还本与付息之和为 {summed}，考虑四舍五入后仍相差至少 {short}",
-                "还本付息",
-                at=row["line"],
-                subject=row["debt_type"],
-                kind="total",
-                **about,
-            )
-        )
+        label = f"{head}{row['debt_type']}"
+        about_row = {"at": row["line"], "subject": row["debt_type"], "kind": "total", **about}
+        out.append(compare_sum(file, label, row, "debt_service", pieces, "还本付息", "还本与付息", **about_row))
     return out
 
 

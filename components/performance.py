@@ -181,7 +181,7 @@ def fig_target_types(m: PerformanceModel, selected=()) -> Fig:
     if not m.type_counts:
         if m.grades_unnamed:
             return empty_figure("文件未公布每个评价对象的等级")
-        return empty_figure("没有符合筛选条件的评价对象" if m.named else model_of.UNLISTED)
+        return empty_figure(model_of.NONE_CHOSEN if m.named else model_of.UNLISTED)
     counts = pd.DataFrame(list(m.type_counts), columns=["target_type", "count"])
     counts["group"] = "评价对象数"
     fig = stacked_bars(counts, "target_type", "group", "count", None, height=300, y_title="评价对象数（个）")

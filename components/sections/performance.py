@@ -34,6 +34,7 @@ TARGET_TYPES = ("部门整体支出", "项目支出", "政策")
 SUMMED = "逐项加总"  # a sum over the evaluations listed
 COUNTED = "按等级加总"  # the number of evaluations, where only the grades' counts are printed
 UNLISTED = "数据文件未逐个列出评价对象"  # grades.csv only: no evaluation is named
+NONE_CHOSEN = "没有符合筛选条件的评价对象"  # the file lists some, the selection none of them
 
 
 @dataclass(frozen=True)
@@ -368,7 +369,7 @@ def _with_sentences(pm: PerformanceModel) -> PerformanceModel:
         part = f"（{pm.subset}）" if pm.subset else ""
         types = f"评价对象{part}中" + "、".join(f"{t}{n}个" for t, n in pm.listed_types) + "。"
     elif pm.named:
-        types = "没有符合筛选条件的评价对象。"
+        types = f"{NONE_CHOSEN}。"
     else:  # grades.csv only: the file gives the distribution, not the evaluations
         types = f"{UNLISTED}。"
     return replace(pm, sentences={"grades": grades, "types": (types,)})
