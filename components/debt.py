@@ -174,7 +174,7 @@ def make_kpis(m: DebtModel) -> list:
     if m.limit == "none":
         limit, limit_detail = NO_LIMIT, "；".join(m.notes)
     elif m.limit == "missing":
-        limit, limit_detail = MISSING, "文件未列出债务限额，不计算限额使用率"
+        limit, limit_detail = MISSING, f"文件未列出{m.debt}限额，不计算限额使用率"
     else:
         limit, limit_detail = card_text(t["limit"]), ""
         if m.usage.stated:
@@ -192,12 +192,12 @@ def make_kpis(m: DebtModel) -> list:
         service_detail = f"还本 {card_text(t['principal_repaid'])}{computed(t['principal_repaid'])}"
     return [
         make_kpi_card(
-            m.labelled(f"{m.year}年末{m.subset}债务余额"),
+            m.labelled(f"{m.year}年末{m.debt}余额"),
             card_text(t["balance"]),
             split_text(m, "balance") + computed(t["balance"]),
             card_id="debt-kpi-balance",
         ),
-        make_kpi_card(f"{m.subset}债务限额", limit, limit_detail, card_id="debt-kpi-limit"),  # a limit has no 口径
+        make_kpi_card(f"{m.debt}限额", limit, limit_detail, card_id="debt-kpi-limit"),  # a limit has no 口径
         make_kpi_card(
             m.labelled("新增债券"),
             card_text(t["new_bonds"]),
@@ -217,7 +217,7 @@ def make_limit_panel(m: DebtModel) -> list:
     elif m.limit == "stated":
         head, body = f"债务限额 {card_text(m.totals['limit'])}", "文件只列出限额合计，未分债务类型。"
     else:
-        head, body = f"债务限额{MISSING}", "文件未列出本地区的债务限额，不计算限额使用率。"
+        head, body = f"{m.debt}限额{MISSING}", f"文件未列出本地区的{m.debt}限额，不计算限额使用率。"
     return [
         dbc.Alert(
             [html.Div(head, className="fw-semibold fs-5"), html.Div(body)],

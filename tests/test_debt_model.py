@@ -72,6 +72,12 @@ def test_a_selection_is_named_as_the_part_it_is(tmp_path):
     assert m.totals["balance"].source == "printed"  # one type: its own printed figure, not a computation
     assert m.sentences["composition"][0] == "截至2022年底，株洲经开区专项债务余额56.21亿元。"
     assert "地方政府债务余额" not in "".join(m.sentences["composition"] + m.sentences["flows"])
+    cards = [find_id(debt.make_kpis(m), card).children.children[0].children[0] for card in ("debt-kpi-balance", "debt-kpi-limit")]
+    assert cards == ["2022年末专项债务余额", "专项债务限额"]  # once 「债务」: not 「专项债务债务余额」
+    missing = model(REAL / "mof-debt-2024", 2024, "全国", "一般债务")  # the limit printed only for the whole
+    said = str(debt.make_kpis(missing)) + str(debt.make_limit_panel(missing)) + "".join(missing.sentences["composition"])
+    assert "一般债务限额未公布" in said and "文件未列出本地区的一般债务限额" in said and "债务债务" not in said
+
 
 
 def test_rates_without_a_term_and_a_printed_total_that_differs_from_its_parts(tmp_path):

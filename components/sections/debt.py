@@ -88,6 +88,11 @@ class DebtModel:
         """What the balance is of: the whole debt, or the part selected."""
         return self.subset or "地方政府债务"
 
+    @property
+    def debt(self) -> str:
+        """「债务」, or the part selected: 「专项债务限额」, never 「专项债务债务限额」."""
+        return self.subset or "债务"
+
 
 def basis_of(whole: Mapping | None, rows: pd.DataFrame) -> str:
     """The 口径 of the figures: the 合计 row's, else the one most rows give (「2017年转移支付决算505万元」)."""
@@ -261,10 +266,10 @@ def _with_sentences(m: DebtModel) -> DebtModel:
         reason = "；".join(n.rstrip("。") for n in m.notes)
         limit = f"{region}无单列的政府债务限额" + (f"：{reason}。" if reason else "。")
     elif m.limit == "missing":
-        limit = f"{region}{m.subset or '政府'}债务限额{MISSING}，不计算限额使用率。"
+        limit = f"{region}{m.subset or '政府债务'}限额{MISSING}，不计算限额使用率。"
     else:
         used = f"，余额为限额的{say(m.usage)}" if m.usage.stated else ""
-        limit = f"{region}{m.subset or '政府'}债务限额{say(t['limit'])}{used}。"
+        limit = f"{region}{m.subset or '政府债务'}限额{say(t['limit'])}{used}。"
     bonds = _bonds(m, "new_bonds", "新增债券", kind)
     if m.term.stated:
         bonds += f"，平均期限{m.term.text(with_unit=False)}年" + ("（加权计算）" if m.term.source == "computed" else "")
