@@ -44,16 +44,35 @@ SLOTS = {"compare": ids.DEBT_COMPARE, "trend": ids.DEBT_TREND}
 BALANCE_COLUMNS = ["year", "region", "debt_type", "unit", "line", "balance", "_m_balance", "_p_balance"]
 
 
+SERVICE = (("principal_repaid", "还本"), ("interest_paid", "付息"))
+
+
+def types_serviced(m: DebtModel) -> list[str]:
+    """「一般债务还本 12,422.85 亿元 · 付息 5,190.86 亿元」 for each type that prints either."""
+    return [
+        t.name + " · ".join(f"{label} {card_text(t.figures[key])}" for key, label in SERVICE if t.figures[key].stated)
+        for t in m.types
+        if any(t.figures[key].stated for key, _ in SERVICE)
+    ]
+
+
 def split_text(m: DebtModel, alias: str) -> str:
     return " · ".join(f"{t.name} {card_text(t.figures[alias])}" for t in m.types)
 
 
 def terms_text(m: DebtModel) -> str:
-    """平均期限 16 年 · 平均利率 3.21%, each as printed, or marked where weighted."""
+    """平均期限 16 年 · 平均利率 3.21%, each as printed, or marked where weighted; where the whole
+    has neither, the types that print theirs (「一般债务 平均期限 8.4 年 · 平均利率 2.27%」)."""
     mark = lambda f: "（加权）" if f.source == "computed" else ""  # noqa: E731
-    term = f"{m.term.text(with_unit=False)} 年{mark(m.term)}" if m.term.stated else MISSING
-    rate = f"{m.rate.text()}{mark(m.rate)}" if m.rate.stated else MISSING
-    return f"平均期限 {term} · 平均利率 {rate}"
+
+    def said(term, rate) -> str:
+        term = f"{term.text(with_unit=False)} 年{mark(term)}" if term.stated else MISSING
+        return f"平均期限 {term} · 平均利率 {f'{rate.text()}{mark(rate)}' if rate.stated else MISSING}"
+
+    typed = [t for t in m.types if t.term.stated or t.rate.stated]
+    if m.term.stated or m.rate.stated or m.subset or not typed:
+        return said(m.term, m.rate)
+    return "；".join(f"{t.name} {said(t.term, t.rate)}" for t in typed)
 
 
 # ---------------------------------------------------------------- figures
@@ -179,14 +198,13 @@ def make_kpis(m: DebtModel) -> list:
         limit, limit_detail = card_text(t["limit"]), ""
         if m.usage.stated:
             limit_detail = f"余额占限额 {card_text(m.usage, how=DERIVED)}"
+    typed = [] if t["principal_repaid"].stated or t["interest_paid"].stated else types_serviced(m)
     if t["debt_service"].stated:  # printed: shown as printed, its parts beside it where known
         service = card_text(t["debt_service"])  # the card is titled 还本付息 already
-        parts = [
-            f"{label} {card_text(t[key])}{computed(t[key])}"
-            for key, label in (("principal_repaid", "还本"), ("interest_paid", "付息"))
-            if t[key].stated
-        ]
+        parts = [f"{label} {card_text(t[key])}{computed(t[key])}" for key, label in SERVICE if t[key].stated]
         service_detail = " · ".join(parts) or "还本、付息未分列"
+    elif typed:  # no total printed or computable: the types that print theirs
+        service, service_detail = f"合计{MISSING}", "；".join(typed)
     else:
         service = f"付息 {card_text(t['interest_paid'])}"
         service_detail = f"还本 {card_text(t['principal_repaid'])}{computed(t['principal_repaid'])}"

@@ -72,12 +72,44 @@ def test_a_selection_is_named_as_the_part_it_is(tmp_path):
     assert m.totals["balance"].source == "printed"  # one type: its own printed figure, not a computation
     assert m.sentences["composition"][0] == "截至2022年底，株洲经开区专项债务余额56.21亿元。"
     assert "地方政府债务余额" not in "".join(m.sentences["composition"] + m.sentences["flows"])
-    cards = [find_id(debt.make_kpis(m), card).children.children[0].children[0] for card in ("debt-kpi-balance", "debt-kpi-limit")]
+    cards = [find_id(debt.make_kpis(m), card).children.children[0].children[0] for card in CARDS[:2]]
     assert cards == ["2022年末专项债务余额", "专项债务限额"]  # once 「债务」: not 「专项债务债务余额」
     missing = model(REAL / "mof-debt-2024", 2024, "全国", "一般债务")  # the limit printed only for the whole
     said = str(debt.make_kpis(missing)) + str(debt.make_limit_panel(missing)) + "".join(missing.sentences["composition"])
     assert "一般债务限额未公布" in said and "文件未列出本地区的一般债务限额" in said and "债务债务" not in said
 
+
+CARDS = ("debt-kpi-balance", "debt-kpi-limit", "debt-kpi-bonds", "debt-kpi-service")
+
+
+def card_lines(m, card: str) -> list[str]:
+    """A KPI card's value and detail, as shown."""
+    return [part.children for part in find_id(debt.make_kpis(m), card).children.children[1:]]
+
+
+def test_terms_and_repayments_printed_only_for_one_type_are_shown_as_that_types(tmp_path):
+    # 财政部 2024 决算: 一般债务 prints its term, rate, 还本 and 付息; 专项债务 and 合计 print none of them.
+    m = model(REAL / "mof-debt-2024", 2024, "全国")
+    assert m.totals["limit"].text() == "527874.3亿元" and m.usage.text() == "90.06%"  # one decimal, as printed
+    assert not m.term.stated and not m.rate.stated  # never weighted from one type of two
+    assert card_lines(m, "debt-kpi-bonds") == ["未公布", "一般债务 平均期限 8.4 年 · 平均利率 2.27%"]
+    assert card_lines(m, "debt-kpi-service") == ["合计未公布", "一般债务还本 12,422.85 亿元 · 付息 5,190.86 亿元"]
+    assert m.sentences["flows"] == (
+        "2024年新增债券决算数未公布；一般债务平均期限8.4年、平均利率2.27%。",
+        "2024年偿还债券本金中，一般债务12422.85亿元，合计未公布；支付债券利息中，一般债务利息5190.86亿元，合计未公布。",
+    )
+    # 中新社 2024-02-29 (全国, January): term and rate printed for the whole and for each type.
+    (tmp_path / "debt.csv").write_text(
+        "年度,地区,债务类型,新增债券,平均期限,平均利率,单位\n"
+        "2024,全国,一般债务,1186,8.0,2.58,亿元\n2024,全国,专项债务,568,9.4,2.63,亿元\n2024,全国,合计,1754,8.7,2.60,亿元\n",
+        encoding="utf-8",
+    )
+    both = model(tmp_path, 2024, "全国")
+    assert both.sentences["flows"][0] == (
+        "2024年新增债券1754亿元，其中一般债务1186亿元，专项债务568亿元，平均期限8.7年，平均利率2.60%；"
+        "一般债务平均期限8.0年、平均利率2.58%，专项债务平均期限9.4年、平均利率2.63%。"
+    )
+    assert card_lines(both, "debt-kpi-bonds")[1] == "平均期限 8.7 年 · 平均利率 2.60%"  # the whole's, as printed
 
 
 def test_rates_without_a_term_and_a_printed_total_that_differs_from_its_parts(tmp_path):

@@ -240,15 +240,28 @@ def _parts(m: DebtModel, alias: str, noun: str = "", lead: str = "，其中") ->
     return lead + "，".join(said) if said else ""
 
 
-def _bonds(m: DebtModel, alias: str, what: str, kind: str) -> str:
+def _with_parts(m: DebtModel, alias: str, head: str, kind: str, noun: str = "", gap: str = "；") -> str:
     """「2020年新增债券2.38亿元，其中一般债务1.38亿元…」; a total the file does not print is not
     said to be 未公布 before parts it does print (「2020年新增债券中，专项债务31300万元；合计未公布」)."""
-    head = f"{m.year}年{m.subset}{what}"
     total = m.totals[alias]
-    parts = _parts(m, alias, lead="")
+    parts = _parts(m, alias, noun, lead="")
     if not total.stated and parts:
-        return f"{head}中，{parts}；合计{MISSING}"
-    return f"{head}{kind}{say(total)}{_parts(m, alias)}"
+        return f"{head}中，{parts}{gap}合计{MISSING}"
+    return f"{head}{kind}{say(total)}{_parts(m, alias, noun)}"
+
+
+def _type_terms(m: DebtModel) -> str:
+    """「一般债务平均期限8.0年、平均利率2.58%，专项债务…」: each type's own printed term and rate,
+    said beside the whole's (a national notice prints them by type); "" for a part or a single type."""
+    if m.subset or len(m.types) < 2:
+        return ""
+    said = []
+    for t in m.types:
+        terms = [f"平均期限{t.term.text(with_unit=False)}年"] if t.term.stated else []
+        terms += [f"平均利率{t.rate.text()}"] if t.rate.stated else []
+        if terms:
+            said.append(t.name + "、".join(terms))
+    return "，".join(said)
 
 
 def _own(m: DebtModel, t: DebtType) -> str:
@@ -270,17 +283,19 @@ def _with_sentences(m: DebtModel) -> DebtModel:
     else:
         used = f"，余额为限额的{say(m.usage)}" if m.usage.stated else ""
         limit = f"{region}{m.subset or '政府债务'}限额{say(t['limit'])}{used}。"
-    bonds = _bonds(m, "new_bonds", "新增债券", kind)
+    bonds = _with_parts(m, "new_bonds", f"{year}年{m.subset}新增债券", kind)
     if m.term.stated:
         bonds += f"，平均期限{m.term.text(with_unit=False)}年" + ("（加权计算）" if m.term.source == "computed" else "")
     if m.rate.stated:
         bonds += f"，平均利率{m.rate.text()}" + ("（加权计算）" if m.rate.source == "computed" else "")
+    if typed := _type_terms(m):
+        bonds += f"；{typed}"
     flows = [bonds + "。"]
     if t["refinancing_bonds"].stated or any(x.figures["refinancing_bonds"].stated for x in m.types):
-        flows.append(_bonds(m, "refinancing_bonds", "再融资债券", kind) + "。")
+        flows.append(_with_parts(m, "refinancing_bonds", f"{year}年{m.subset}再融资债券", kind) + "。")
     repaid = (
-        f"偿还债券本金{kind}{say(t['principal_repaid'])}{_parts(m, 'principal_repaid')}；"
-        f"支付债券利息{kind}{say(t['interest_paid'])}{_parts(m, 'interest_paid', '利息')}。"
+        f"{_with_parts(m, 'principal_repaid', '偿还债券本金', kind, gap='，')}；"
+        f"{_with_parts(m, 'interest_paid', '支付债券利息', kind, '利息', gap='，')}。"
     )
     if t["debt_service"].stated:  # the printed total first, then its parts where any is known
         service = f"{year}年{m.subset}还本付息{kind}{say(t['debt_service'])}{_parts(m, 'debt_service')}"
