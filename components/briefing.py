@@ -93,7 +93,7 @@ def transfer_slides(dataset: Dataset, state: ViewState | None, year) -> list[Sli
     return [
         Slide(
             "转移支付",
-            f"{ty}年{m.subject}：预算数与上年执行数",
+            f"{ty}年{m.subject}：{transfers.titles(m.amount)['bars']}",
             said[ids.TRANSFERS_BARS],
             transfers.fig_budget_vs_prior(cats, m.unit),
             source,
@@ -189,7 +189,7 @@ def closing_slide(dataset: Dataset, year, region) -> Slide:
 
 def opening_slide(dataset: Dataset, year, region, unit) -> Slide:
     """总览: each section's headline sentence for the latest year up to the one chosen."""
-    _c, _f, t_said = overview.transfer_cards(dataset, year, region, unit)
+    t_said = overview.transfer_cards(dataset, year, region, unit)[2]
     _c, _f, d_said = overview.debt_cards(dataset, year, region, unit)
     _c, _f, p_said = overview.performance_cards(dataset, year, region, unit)
     py = overview.section_year(dataset, ("indicators",), region, year)

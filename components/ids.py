@@ -35,6 +35,7 @@ def chart_slot(graph_id: str) -> str:
 
 
 def chart_title(graph_id: str) -> str:
+    """A chart card's title, which also names the chart for screen readers (aria-labelledby)."""
     return f"{graph_id}-title"
 
 

@@ -249,7 +249,7 @@ def make_chart_card(
 
     `choices` (page, filter name, values): buttons that do what clicking the chart's bars or
     slices does, for the keyboard and screen readers (routing.register_choices keeps them pressed)."""
-    header = [html.Span(title, className="fw-semibold")]
+    header = [html.Span(title, id=ids.chart_title(graph_id), className="fw-semibold")]
     if hint:
         header.append(html.Span(hint, className="small text-muted ms-2 no-print"))
     header.append(html.Span(id=ids.finding_marker(graph_id)))
@@ -282,11 +282,13 @@ def make_choice_buttons(title: str, graph_id: str, page: str, name: str, values:
 
 def described_graph(graph_id: str, title: str, filename: str, figure=None) -> list:
     """The graph, the sentences beneath it that describe it (filled by the page's callback) and
-    its 数据表 (built in the browser from the drawn figure when opened: assets/chart-table.js)."""
+    its 数据表 (built in the browser from the drawn figure when opened: assets/chart-table.js).
+    A chart card's graph is named by the card's title (ids.chart_title), which a view may redraw."""
     if figure is None:
         graph = dcc.Graph(id=graph_id, config=graph_config(filename))
+        named = {"aria-labelledby": ids.chart_title(graph_id), "aria-describedby": ids.caption(graph_id)}
         described = [
-            html.Div(graph, role="figure", **{"aria-label": title, "aria-describedby": ids.caption(graph_id)}),
+            html.Div(graph, role="figure", **named),
             html.Div(id=ids.caption(graph_id), className="chart-caption"),
         ]
     else:  # drawn in a callback, without sentences

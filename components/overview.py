@@ -49,10 +49,10 @@ def link(page: str, year, region, unit: str | None) -> str:
     return f"{BY_KEY[page].path}?{ViewState.of(page, year, region, unit).query()}"
 
 
-def transfer_cards(dataset: Dataset, year, region, unit: str | None = None) -> tuple[list, object, list[str]]:
+def transfer_cards(dataset: Dataset, year, region, unit: str | None = None) -> tuple[list, object, list[str], str]:
     ty = section_year(dataset, ("transfers",), region, year)
     if ty is None:
-        return missing_section("转移支付", "转移支付数据", year)
+        return (*missing_section("转移支付", "转移支付数据", year), transfers_title(""))
     m = transfers.model_for(dataset, ty, region, (), unit)
     t = m.total
     pct = card_text(t.change_pct, signed=True) if t.change_pct.stated else MISSING
@@ -68,7 +68,12 @@ def transfer_cards(dataset: Dataset, year, region, unit: str | None = None) -> t
         "overview-kpi-transfers",
     )
     figure = transfers.fig_budget_vs_prior(transfers_model.chart_frame(m), m.unit)
-    return [card], figure, [m.sentences["total"][0]]
+    return [card], figure, [m.sentences["total"][0]], transfers_title(m.amount)
+
+
+def transfers_title(amount: str) -> str:
+    """「转移支付：执行数与上年执行数」: the chart's figures named as the 口径 names them."""
+    return f"转移支付：{transfers.titles(amount or transfers_model.amount_of(''))['bars']}"
 
 
 def debt_cards(dataset: Dataset, year, region, unit: str | None = None) -> tuple[list, object, list[str]]:
@@ -146,7 +151,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
             dbc.Row(
                 [
                     dbc.Col(
-                        make_chart_card("转移支付：预算数与上年执行数", ids.OVERVIEW_TRANSFERS_GRAPH, "总览_转移支付"),
+                        make_chart_card(transfers_title(""), ids.OVERVIEW_TRANSFERS_GRAPH, "总览_转移支付"),
                         lg=4,
                     ),
                     dbc.Col(make_chart_card("政府债务：余额构成", ids.OVERVIEW_DEBT_GRAPH, "总览_政府债务"), lg=4),
@@ -160,11 +165,12 @@ def layout(dataset: Dataset, search: str) -> html.Div:
 def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
     """Every section's headline for one view, keyed like OUTPUTS (pure: no Dash state)."""
     year, region, unit = state.year, state.region, state.unit
-    t_cards, t_fig, t_said = transfer_cards(dataset, year, region, unit)
+    t_cards, t_fig, t_said, t_title = transfer_cards(dataset, year, region, unit)
     d_cards, d_fig, d_said = debt_cards(dataset, year, region, unit)
     p_cards, p_fig, p_said = performance_cards(dataset, year, region, unit)
     return {
         "cards": t_cards + d_cards + p_cards,
+        "transfers_title": t_title,
         "transfers": t_fig,
         "transfers_caption": make_caption(t_said),
         "debt": d_fig,
@@ -177,6 +183,7 @@ def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
 
 OUTPUTS = {
     "cards": Output(ids.OVERVIEW_CARDS, "children"),
+    "transfers_title": Output(ids.chart_title(ids.OVERVIEW_TRANSFERS_GRAPH), "children"),
     "transfers": Output(ids.OVERVIEW_TRANSFERS_GRAPH, "figure"),
     "transfers_caption": Output(ids.caption(ids.OVERVIEW_TRANSFERS_GRAPH), "children"),
     "debt": Output(ids.OVERVIEW_DEBT_GRAPH, "figure"),

@@ -144,7 +144,7 @@ def fig_budget_vs_prior(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> Fig:
         [plain(n) for n in names],
         [
             ("上年执行数", figures_of(cats, "prior_actual", unit), colours, "prior"),
-            ("预算数", figures_of(cats, "budget", unit), colours, ""),
+            (amount_in(cats), figures_of(cats, "budget", unit), colours, ""),
         ],
         unit,
         details=[change_detail(row, unit) for _, row in cats.iterrows()],
@@ -159,7 +159,18 @@ def change_detail(row: pd.Series, unit: str) -> str:
     return text + (f"<br>原因：{wrap(row['note'])}" if row.get("note") else "")
 
 
-WATERFALL_ENDS = ("上年执行数", "本年预算数")  # its two total bars: a click on them selects no category
+def amount_in(cats: pd.DataFrame) -> str:
+    """预算数, or 执行数, 决算数 …: what the frame's budgets are (chart_frame's attrs, the 口径)."""
+    return cats.attrs.get("amount") or model_of.amount_of("")
+
+
+def titles(amount: str) -> dict[str, str]:
+    """The two charts' titles, naming the figures as the 口径 does (「执行数与上年执行数」)."""
+    return {"bars": f"{amount}与上年执行数", "waterfall": f"从上年执行数到本年{amount}的增减"}
+
+
+# A waterfall's two total bars, whatever the 口径: a click on them selects no category
+WATERFALL_ENDS = ("上年执行数", *(f"本年{model_of.amount_of(b)}" for b in vocab.BASES))
 
 
 def fig_waterfall(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> Fig:
@@ -169,19 +180,19 @@ def fig_waterfall(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> Fig:
         return empty_figure(EMPTY)
     unknown = cats[cats["change"].isna()]["category"].tolist()
     if unknown:
-        return empty_figure(f"{'、'.join(unknown)}的预算数或上年执行数{MISSING}，无法分解增减")
+        return empty_figure(f"{'、'.join(unknown)}的{amount_in(cats)}或上年执行数{MISSING}，无法分解增减")
     whole = cats.attrs.get("total")
     prior = in_chart(whole.prior if whole else total(figures_of(cats, "prior_actual", unit), unit), unit)
     budget = in_chart(whole.budget if whole else total(figures_of(cats, "budget", unit), unit), unit)
     if prior is None or budget is None:
-        return empty_figure(f"{'上年执行数' if prior is None else '预算数'}合计{MISSING}，无法分解增减")
-    steps = [(WATERFALL_ENDS[0], 0.0, prior, vocab.NEUTRAL, False, "")]
+        return empty_figure(f"{'上年执行数' if prior is None else amount_in(cats)}合计{MISSING}，无法分解增减")
+    steps = [("上年执行数", 0.0, prior, vocab.NEUTRAL, False, "")]
     running = drawn(prior)
     for (_, row), change in zip(cats.iterrows(), figures_of(cats, "change", unit), strict=True):
         colour = vocab.colour_of(row["category"])
         steps.append((plain(row["category"]), running, change, colour, True, change_detail(row, unit)))
         running += drawn(change)
-    steps.append((WATERFALL_ENDS[1], 0.0, budget, vocab.NEUTRAL, False, ""))
+    steps.append((f"本年{amount_in(cats)}", 0.0, budget, vocab.NEUTRAL, False, ""))
     labels, bases, figures, colours, signed, details = zip(*steps, strict=True)
     fig = base_figure()
     fig.add_bar(
@@ -211,21 +222,29 @@ def fig_trend(frame: pd.DataFrame, region: str, selected, unit: str = TRANSFERS_
 
 def region_compare(dataset: Dataset, year: int, selected, unit: str) -> Fig:
     """fig_region_compare of the dataset's transfers (remembered per snapshot: Dataset.cached)."""
-    return compare_figure(budgets_of(dataset, "region", year=year, unit=unit), year, selected, unit)
+    budgets = budgets_of(dataset, "region", year=year, unit=unit)
+    return compare_figure(budgets, year, selected, unit, file_amount(dataset))
 
 
 def region_trend(dataset: Dataset, region: str, selected, unit: str) -> Fig:
-    return trend_figure(budgets_of(dataset, "year", region=region, unit=unit), selected, unit)
+    return trend_figure(budgets_of(dataset, "year", region=region, unit=unit), selected, unit, file_amount(dataset))
 
 
-def compare_figure(budgets: pd.DataFrame, year: int, selected, unit: str) -> Fig:
+def file_amount(dataset: Dataset) -> str:
+    """What the comparison and the trend draw: the file's one 口径 (预算数, 决算数 …), or, where its
+    rows give several, 「金额（口径不一）」 rather than one name for all of them."""
+    bases = dataset.derived("transfers.bases", lambda d: set(d.frame("transfers")["basis"]))
+    return model_of.amount_of(next(iter(bases))) if len(bases) == 1 else "金额（口径不一）"
+
+
+def compare_figure(budgets: pd.DataFrame, year: int, selected, unit: str, amount: str = "预算数") -> Fig:
     data = keep(budgets, "category", selected)
     if data.empty:
         return empty_figure(f"{year}年{EMPTY}")
-    return stacked_bars(data, "region", "category", "figure", unit, vocab.CATEGORIES, y_title="预算数")
+    return stacked_bars(data, "region", "category", "figure", unit, vocab.CATEGORIES, y_title=amount)
 
 
-def trend_figure(budgets: pd.DataFrame, selected, unit: str) -> Fig:
+def trend_figure(budgets: pd.DataFrame, selected, unit: str, amount: str = "预算数") -> Fig:
     data = keep(budgets, "category", selected)
     if data.empty:
         return empty_figure(EMPTY)
@@ -236,7 +255,7 @@ def trend_figure(budgets: pd.DataFrame, selected, unit: str) -> Fig:
         "figure",
         unit,
         vocab.CATEGORIES,
-        y_title="预算数",
+        y_title=amount,
         x_order=sorted(data["year"].unique()),
     )
 
@@ -280,7 +299,7 @@ def make_table(m: TransfersModel, with_items: bool = True) -> html.Div:
         return text + ("%" if figure.unit == "%" else "")
 
     def cells(line, label, cls="", note=None):
-        computed = how_computed(line.named())
+        computed = how_computed(line.named(m.amount))
         note = line.note if note is None else note
         if computed:
             note = "；".join(n for n in (note.rstrip("。"), computed) if n)
@@ -308,7 +327,7 @@ def make_table(m: TransfersModel, with_items: bool = True) -> html.Div:
                 html.Th(h)
                 for h in (
                     "类别 / 项目",
-                    f"预算数（{m.unit}）",
+                    f"{m.amount}（{m.unit}）",
                     f"上年执行数（{m.unit}）",
                     f"增减额（{m.unit}）",
                     "增减率",
@@ -340,6 +359,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     options = dataset.derived("transfers.options", filter_options)
     view = from_url(search, PAGE, years, regions, options)  # (ViewState, notices)
     state = view[0]
+    title = titles(model_of.amount_of(""))  # view() (prefilled) names them as the view's 口径 does
     return make_section_page(
         PAGE,
         "税收返还和转移支付",
@@ -355,7 +375,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                 [
                     dbc.Col(
                         make_chart_card(
-                            "预算数与上年执行数",
+                            title["bars"],
                             ids.TRANSFERS_BARS,
                             "转移支付_预算数与上年执行数",
                             "点击柱子按类别筛选",
@@ -365,7 +385,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                     ),
                     dbc.Col(
                         make_chart_card(
-                            "从上年执行数到本年预算数的增减",
+                            title["waterfall"],
                             ids.TRANSFERS_WATERFALL,
                             "转移支付_增减分解",
                             "点击类别筛选",
@@ -405,12 +425,12 @@ def trend_charts(dataset: Dataset, year, region, selected, unit: str, subset: st
                 ids.TRANSFERS_COMPARE,
                 dataset.cached(region_compare, year, selected, unit),
                 f"转移支付_地区对比_{year}",
-                f"{year}年各地区{subset}预算数对比",
+                f"{year}年各地区{subset}{file_amount(dataset)}对比",
             )
         )
     if len(years_of(select(keys, region=region))) > 1:
         charts.append(
-            (ids.TRANSFERS_TREND, dataset.cached(region_trend, region, selected, unit), f"转移支付_历年趋势_{region}", f"{region}历年{subset}预算数")
+            (ids.TRANSFERS_TREND, dataset.cached(region_trend, region, selected, unit), f"转移支付_历年趋势_{region}", f"{region}历年{subset}{file_amount(dataset)}")
         )
     return charts
 
@@ -431,6 +451,7 @@ def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
     charts = trend_charts(dataset, year, region, selected, m.unit, m.subset)
     return {
         "kpis": make_kpis(m),
+        **{f"{key}_title": text for key, text in titles(m.amount).items()},
         "bars": fig_budget_vs_prior(cats, m.unit),
         "bars_caption": make_caption(said[ids.TRANSFERS_BARS]),
         "waterfall": fig_waterfall(cats, m.unit),
@@ -444,6 +465,8 @@ def view(dataset: Dataset, state: ViewState) -> dict[str, object]:
 
 OUTPUTS = {
     "kpis": Output(ids.TRANSFERS_KPIS, "children"),
+    "bars_title": Output(ids.chart_title(ids.TRANSFERS_BARS), "children"),
+    "waterfall_title": Output(ids.chart_title(ids.TRANSFERS_WATERFALL), "children"),
     "bars": Output(ids.TRANSFERS_BARS, "figure"),
     "bars_caption": Output(ids.caption(ids.TRANSFERS_BARS), "children"),
     "waterfall": Output(ids.TRANSFERS_WATERFALL, "figure"),

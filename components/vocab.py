@@ -48,6 +48,7 @@ def unlisted_grades(present) -> list[str]:
 BASES = ("预算", "调整预算", "预计执行", "执行", "决算")
 BASIS_DEFAULT = "预算"
 BASIS_SYNONYMS = {"预算数": "预算", "调整预算数": "调整预算", "预计执行数": "预计执行", "执行数": "执行", "决算数": "决算"}
+BASES = tuple(BASIS_SYNONYMS.values())
 
 TARGET_TYPE_SYNONYMS = {"部门整体": "部门整体支出", "项目": "项目支出", "政策支出": "政策"}
 

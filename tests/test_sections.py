@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from components import overview, transfers
+from components import briefing, overview, transfers
 from components.data import load_folder
+from components.office.tables import transfer_tables
 from components.sections import transfers as model_of
+from components.state import ViewState
 
 FIXTURES = Path(__file__).parent / "fixtures" / "realdocs"
 DATA = Path(__file__).parent.parent / "data"
@@ -155,9 +157,29 @@ def test_a_budget_without_last_year_is_shown_as_printed_and_no_change_is_said():
     ]
     assert m.total.budget.source == "printed" and not m.total.prior.stated and not m.total.change.stated
     assert m.sentences["total"][0] == "2016年转移支付预算260358万元，上年执行数未公布，无法计算增减。"
-    cards, _figure, _said = overview.transfer_cards(dataset, 2016, "遂溪县")
+    cards = overview.transfer_cards(dataset, 2016, "遂溪县")[0]
     card = str(cards)
     assert "比上年执行数增减未公布" in card and "未公布（未公布）" not in card
+
+
+def test_executed_figures_are_never_called_a_budget():
+    """海勃湾区2017 对下级转移支付: 执行数 with stated changes, no 上年执行数 printed. The page, the
+    overview, the deck and the export named them 预算数 in every title, legend and table header."""
+    dataset = load_folder(FIXTURES / "haibowan-transfers-2017")
+    m = model_of.model(dataset, 2017, "海勃湾区")
+    assert m.amount == "执行数" and (m.total.prior.text(), m.total.prior.source) == ("7474万元", "computed")
+    drawn = transfers.view(dataset, ViewState.of("transfers", 2017, "海勃湾区"))
+    assert (drawn["bars_title"], drawn["waterfall_title"]) == ("执行数与上年执行数", "从上年执行数到本年执行数的增减")
+    assert {trace["name"] for trace in drawn["bars"]["data"]} == {"上年执行数", "执行数"}
+    assert "执行数（万元）" in texts_of(drawn["table"])
+    assert "税收返还、一般性转移支付的执行数或上年执行数未公布" in texts_of(drawn["waterfall"])
+    assert "预算" not in texts_of({k: v for k, v in drawn.items() if k != "query"})
+    assert overview.view(dataset, ViewState.of("overview", 2017, "海勃湾区"))["transfers_title"] == "转移支付：执行数与上年执行数"
+    deck = briefing.deck(dataset, "?year=2017&region=海勃湾区")
+    assert "2017年转移支付：执行数与上年执行数" in [s.title for s in deck.slides]
+    (table,) = transfer_tables(dataset, deck)
+    assert table.title == "海勃湾区2017年税收返还和转移支付执行表" and table.columns[1] == "执行数"
+    assert table.rows[-1][-1].endswith("上年执行数为计算值")
 
 
 def test_the_kind_of_figure_is_said_as_the_file_gives_it(tmp_path):
@@ -166,7 +188,7 @@ def test_the_kind_of_figure_is_said_as_the_file_gives_it(tmp_path):
     )
     m = model_of.model(load_folder(tmp_path), 2017, "甲县")
     assert m.basis == "决算" and m.sentences["total"][0].startswith("2017年转移支付决算505万元")
-    cards, _figure, _said = overview.transfer_cards(load_folder(tmp_path), 2017, "甲县")
+    cards = overview.transfer_cards(load_folder(tmp_path), 2017, "甲县")[0]
     assert "'2017年转移支付决算'" in str(cards)  # the overview's card too
     seed = model_of.model(load_folder(DATA), 2023, "株洲经开区")
     assert seed.basis == "预算" and seed.sentences["total"][0].startswith("2023年转移支付预算1722万元")

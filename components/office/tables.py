@@ -83,16 +83,16 @@ def transfer_tables(dataset: Dataset, deck: Deck) -> list[Table]:
             indent.add(len(rows))
         label = f"其中：{line.item}" if line.item else line.category
         shown = [line.budget.to(u), line.prior.to(u), line.change.to(u), line.change_pct]
-        rows.append((label, *shown, joined(line.note, how_computed(line.named()))))
+        rows.append((label, *shown, joined(line.note, how_computed(line.named(m.amount)))))
     t = m.total
-    note = m.check if m.stated_total else how_computed(t.named())
+    note = joined(m.check if m.stated_total else "", how_computed(t.named(m.amount)))  # as the page's table
     rows.append((f"{m.subset}合计", t.budget.to(u), t.prior.to(u), t.change.to(u), t.change_pct, note))
     return [
         Table(
             "转移支付",
             f"{deck.region or ''}{m.year}年税收返还和转移支付{m.basis}表",
             u,
-            ("项目", f"{m.basis}数", "上年执行数", "增减额", "增减率（%）", "说明"),
+            ("项目", m.amount, "上年执行数", "增减额", "增减率（%）", "说明"),
             tuple(rows),
             "转移支付",
             1,

@@ -46,13 +46,9 @@ class Line:
     def label(self) -> str:
         return self.item or self.category
 
-    def named(self) -> tuple[tuple[str, Figure], ...]:
-        """Its figures with their labels (预算数 …), in the table's order."""
-        return tuple((label, getattr(self, alias)) for alias, label in LABELS)
-
-    def computed(self) -> tuple[str, ...]:
-        """Which of its figures are computed rather than printed (「增减额、增减率」)."""
-        return tuple(label for label, figure in self.named() if figure.source == "computed")
+    def named(self, amount: str = "预算数") -> tuple[tuple[str, Figure], ...]:
+        """Its figures with their labels (预算数, or 决算数 … as the 口径 names it), in the table's order."""
+        return tuple((amount if alias == "budget" else label, getattr(self, alias)) for alias, label in LABELS)
 
 
 @dataclass(frozen=True)
@@ -80,8 +76,17 @@ class TransfersModel:
     def subject(self) -> str:
         return self.subset or "转移支付"
 
+    @property
+    def amount(self) -> str:
+        """What 预算数 is called in this view: 预算数, or 执行数, 决算数 … as the 口径 says."""
+        return amount_of(self.basis)
+
     def items_of(self, category: str) -> tuple[Line, ...]:
         return tuple(i for i in self.items if i.category == category)
+
+
+def amount_of(basis: str) -> str:
+    return f"{basis or vocab.BASIS_DEFAULT}数"
 
 
 def sum_figures(parts: list[Figure], unit: str) -> Figure:
@@ -201,7 +206,7 @@ def _check(whole: Mapping, own: Mapping, item_rows: list) -> str:
     """The document's 合计 beside the sum of its parts: checked with rounding in mind, never added."""
     parts = checks.total_parts(list(own.values()), item_rows)
     said = []
-    for key, alias, label in (("budget", "budget", "预算数"), ("prior_actual", "prior_actual", "上年执行数")):
+    for key, alias, label in (("budget", "budget", amount_of(whole.get("basis"))), ("prior_actual", "prior_actual", "上年执行数")):
         figure = figure_of(whole, alias, None, money=True)
         if not figure.stated:
             continue
@@ -242,12 +247,12 @@ def _reason(sentence: str, note: str) -> str:
     return f"{sentence}，{note}。" if note else f"{sentence}。"
 
 
-def category_sentence(line: Line) -> str:
+def category_sentence(line: Line, amount: str = "预算数") -> str:
     """「一般性转移支付1722万元，比上年执行数减少2493万元，减少59.15%，主要是……。」"""
     name = line.label
     if not line.budget.stated and not line.change.stated and not line.change_pct.stated:
-        return f"{name}预算数{MISSING}。"
-    sentence = f"{name}{say(line.budget)}" if line.budget.stated else f"{name}预算数{MISSING}"
+        return f"{name}{amount}{MISSING}。"
+    sentence = f"{name}{say(line.budget)}" if line.budget.stated else f"{name}{amount}{MISSING}"
     if not line.prior.stated:
         sentence += f"，上年执行数{MISSING}"
     if line.change.stated:
@@ -267,7 +272,7 @@ def total_sentence(m: TransfersModel) -> str:
         return f"{year}年暂无{m.subject}数据。"
     head = f"{year}年{m.subject}{m.basis}{say(t.budget)}"
     if not t.budget.stated and not t.change.stated:
-        why = "（有类别的预算数未公布）" if not m.stated_total else ""
+        why = f"（有类别的{m.amount}{MISSING}）" if not m.stated_total else ""
         return f"{head}{why}，无法计算比上年执行数的增减。"
     if not t.prior.stated and not t.change.stated:
         return f"{head}，上年执行数{MISSING}，无法计算增减。"
@@ -285,7 +290,7 @@ def steps_sentence(m: TransfersModel) -> str:
 
 def _sentences(m: TransfersModel) -> dict[str, tuple[str, ...]]:
     return {
-        "total": (total_sentence(m),) + tuple(category_sentence(c) for c in m.categories),
+        "total": (total_sentence(m),) + tuple(category_sentence(c, m.amount) for c in m.categories),
         "steps": (steps_sentence(m),),
     }
 
@@ -297,7 +302,8 @@ def _sentences(m: TransfersModel) -> dict[str, tuple[str, ...]]:
 def chart_frame(m: TransfersModel) -> pd.DataFrame:
     """The categories as the charts draw them: floats in 万元, the change as shown in the table, and
     beside each figure the Figure itself (budget_figure …), which the labels show as printed; the
-    total the page shows (the document's 合计, or the sum of the categories) in attrs["total"]."""
+    total the page shows (the document's 合计, or the sum of the categories) in attrs["total"], and
+    what its budget is called (预算数, 决算数 …: the 口径) in attrs["amount"]."""
     pct = lambda f: float(f.value) if f.stated else None  # noqa: E731
     frame = pd.DataFrame(
         {
@@ -313,6 +319,7 @@ def chart_frame(m: TransfersModel) -> pd.DataFrame:
     for column, attr in FIGURE_COLUMNS:
         frame[f"{column}_figure"] = pd.Series([getattr(c, attr) for c in m.categories], index=frame.index, dtype=object)
     frame.attrs["total"] = m.total
+    frame.attrs["amount"] = m.amount
     return frame
 
 

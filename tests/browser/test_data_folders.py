@@ -4,6 +4,8 @@ The seed's debt: 一般债务 4.50 + 专项债务 56.21 亿元 (see test_dashboa
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from .conftest import DataFolder
@@ -69,6 +71,40 @@ def test_a_broken_transfers_csv_is_named_while_debt_still_shows(open_dashboard, 
     assert dash.poll(lambda: "transfers.csv" in " ".join(dash.texts(".data-error")), True)
     assert "60.71 亿元" in dash.text("#debt-kpi-balance")
     assert dash.slices("debt-composition") == SEED_DEBT
+    dash.assert_clean()
+
+
+HAIBOWAN = Path(__file__).parents[1] / "fixtures" / "realdocs" / "haibowan-transfers-2017" / "transfers.csv"
+
+
+def with_executed_figures(text: str) -> str:
+    """The seed's budget and 海勃湾区2017's 执行数 (口径 执行) in one file: the seed's rows get an empty
+    口径 (预算), the fixture's rows the seed's columns."""
+    head, *rows = HAIBOWAN.read_text(encoding="utf-8").strip().split("\n")
+    rows = [dict(zip(head.split(","), row.split(","), strict=True)) for row in rows]
+    lines = text.strip().split("\n")
+    columns = lines[0].split(",")
+    added = [",".join(row.get(column, "") for column in columns) + "," + row["口径"] for row in rows]
+    return "\n".join([lines[0] + ",口径"] + [line + "," for line in lines[1:]] + added) + "\n"
+
+
+TWO_KINDS = DataFolder("two-kinds", edit=(("transfers.csv", with_executed_figures),))
+
+
+@pytest.mark.parametrize("folder_server", [TWO_KINDS], indirect=True, ids=str)
+def test_the_charts_name_their_figures_as_each_views_kind_of_figure(open_dashboard, folder_server):
+    """A view of 执行数 is titled and labelled 执行数, not 预算数, after a filter change too."""
+    dash = open_dashboard(folder_server).goto("/transfers?year=2023&region=株洲经开区")
+    legend = lambda: dash.page.eval_on_selector_all("#transfers-bars .legendtext", "ts => ts.map(t => t.textContent)")  # noqa: E731
+    titles = lambda: (dash.text("#transfers-bars-title"), dash.text("#transfers-waterfall-title"))  # noqa: E731
+    assert titles() == ("预算数与上年执行数", "从上年执行数到本年预算数的增减") and legend() == ["上年执行数", "预算数"]
+    dash.select("transfers-region", "海勃湾区")
+    dash.select("transfers-year", "2017年")
+    assert titles() == ("执行数与上年执行数", "从上年执行数到本年执行数的增减") and legend() == ["上年执行数", "执行数"]
+    assert "执行数（万元）" in dash.text("#transfers-table") and "预算数" not in dash.text("#transfers-table")
+    assert dash.page.get_by_role("figure", name="执行数与上年执行数").count() == 1  # named by the title shown
+    dash.goto("/?year=2017&region=海勃湾区")
+    assert dash.text("#overview-transfers-graph-title") == "转移支付：执行数与上年执行数"
     dash.assert_clean()
 
 
