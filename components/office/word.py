@@ -293,8 +293,9 @@ def _widths(grid, table: Table) -> None:
         max([-(-text_width(name) // 2), *(text_width(r[i]) for r in table.rows)])
         for i, name in enumerate(table.columns)
     ]
+    # One character spare: a bold 合计 is wider than its count (「505」 wrapped as 「50 / 5」 in 11.5 mm).
     fixed = {
-        i: min(n, 10 if i == 0 else 14) * MM_PER_COLUMN + 4 for i, n in enumerate(need) if n <= LONG_TEXT or i == 0
+        i: (min(n, 10 if i == 0 else 14) + 1) * MM_PER_COLUMN + 4 for i, n in enumerate(need) if n <= LONG_TEXT or i == 0
     }
     rest = CONTENT_WIDTH - sum(fixed.values())
     flexible = [i for i in range(len(need)) if i not in fixed]
