@@ -110,6 +110,23 @@ def test_unit_in_the_header_half_or_full_width(header_unit):
     assert frame.loc[0, "balance"] == pytest.approx(45000)
 
 
+def test_money_columns_in_different_units_are_each_read_in_their_own():
+    # 晋城市城区2022: balances in 亿元 beside interest in 万元; a column without a unit is in 万元.
+    # Each printed text was read in the row's one unit: 6.6116 万元, 2326 亿元.
+    text = "年度,地区,债务类型,余额(亿元),付息(万元),还本,新增债券\n2022,A,一般债务,6.6116,2326,0,1.5\n"
+    frame, problems = parse_text(SCHEMAS["debt"], text)
+    assert errors(problems) == []
+    row = frame.iloc[0]
+    assert [row[a] for a in ("balance", "interest_paid", "principal_repaid", "new_bonds")] == pytest.approx([66116, 2326, 0, 1.5])
+    assert row["unit"] == "亿元"  # the largest: every other converts into it exactly
+    assert [row[f"_p_{a}"] for a in ("balance", "interest_paid", "principal_repaid", "new_bonds")] == [
+        "6.6116",
+        "0.2326",
+        "0",
+        "0.00015",
+    ]
+
+
 def test_row_unit_disagreeing_with_header_unit_is_an_error():
     frame, problems = parse_text(SCHEMAS["debt"], "年度,地区,债务类型,余额(亿元),单位\n2022,A,一般债务,4.5,万元\n")
     assert frame is None

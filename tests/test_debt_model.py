@@ -34,6 +34,18 @@ def test_the_seed_reads_as_the_seed():
     assert m.sentences["flows"][0] == "2022年新增债券5.44亿元，其中一般债务0亿元，专项债务5.44亿元，平均期限16年，平均利率3.21%。"
 
 
+def test_a_table_printed_in_two_units_shows_every_figure_at_its_value():
+    # 晋城市城区2022: 限额 and 余额 in 亿元, 付息 in 万元, as the column headers say. The page read
+    # 19.2316 亿元 as 19.2316 万元 and 6071 万元 as 6071 万元 beside it, a factor of 10,000 apart.
+    m = model(REAL / "jincheng-debt-2022", 2022, "晋城市城区")
+    assert m.unit == "亿元" and card_lines(m, "debt-kpi-balance")[0] == "19.2316 亿元"
+    assert [m.totals[a].text() for a in ("limit", "interest_paid", "principal_repaid")] == ["19.2316亿元", "0.6071亿元", "0亿元"]
+    assert m.usage.text() == "100.00%"
+    in_wan = model(REAL / "jincheng-debt-2022", 2022, "晋城市城区", unit="万元")
+    assert [in_wan.totals[a].text() for a in ("balance", "interest_paid")] == ["192316万元", "6071万元"]
+    assert in_wan.sentences["flows"][-1].startswith("2022年偿还债券本金决算数0万元；支付债券利息决算数6071万元，其中一般债务利息2326万元")
+
+
 def test_figures_printed_only_on_the_total_row_are_shown_and_an_unprinted_limit_is_not_stated():
     # 南漳县: 还本 6.64 and 付息 1.99 appear only on 合计; the notice prints no limit.
     m = model(REAL / "nanzhang-debt-2023", 2023, "南漳县")

@@ -235,9 +235,13 @@ def _batch_columns(schema: Schema, header: dict[str, HeaderCol], table: pa.Table
         raw = {alias: table.column(hc.index) for alias, hc in header.items()}
     n = table.num_rows
     factors, named_unit, row_units = _money_factors(raw.get("unit"), n)
-    # The unit the row's figures were printed in (as _parse_row says), so a check can quote them alike.
-    header_units = {hc.unit for hc in header.values() if hc.col.kind == "money" and hc.unit}
-    printed = header_units.pop() if len(header_units) == 1 else ("" if header_units else BASE_UNIT)
+    # The unit the row's figures were printed in (as _parse_row says). Money columns in different
+    # units (余额(亿元) beside 付息(万元), or beside a column of the default 万元) are rewritten into
+    # one by the row parser.
+    header_units = {hc.unit or BASE_UNIT for hc in header.values() if hc.col.kind == "money"}
+    if len(header_units) > 1:
+        raise _NeedsRows
+    printed = header_units.pop() if header_units else BASE_UNIT
     columns: dict[str, object] = {"unit": pd.Series(np.where(named_unit, row_units, printed), dtype="str")}
     for col in schema.columns:
         if col.alias == "unit":

@@ -20,6 +20,8 @@ from components.data.cells import (
     parse_number,
     parse_year,
     printed_column,
+    printed_unit_of,
+    rescaled,
 )
 from components.data.cells import (
     printed as printed_text,
@@ -257,10 +259,9 @@ def _parse_row(
             if row_unit is None:
                 fail(UNIT, CellError(f"单位「{shown(raw_unit)}」无法识别", "元、万元或亿元（空白表示万元）"))
     if schema.name != "indicators":
-        # The unit the row's figures were printed in, so that a check can quote them alike.
-        header_units = {hc.unit for hc in header.values() if hc.col.kind == "money" and hc.unit}
-        printed = header_units.pop() if len(header_units) == 1 else ("" if header_units else BASE_UNIT)
-        row["unit"] = row_unit or printed
+        # The unit the row's printed figures are in (every money column's, exactly), so that the
+        # sections and the checks read them alike.
+        row["unit"] = row_unit or printed_unit_of([hc.unit for hc in header.values() if hc.col.kind == "money"], BASE_UNIT)
 
     for col in schema.columns:
         if col.alias == "unit" and schema.name != "indicators":
@@ -302,8 +303,10 @@ def _parse_row(
                             ),
                         )
                         continue
-                    factor = MONEY_FACTORS[unit or row_unit or BASE_UNIT]
+                    printed_in = unit or row_unit or BASE_UNIT
+                    factor = MONEY_FACTORS[printed_in]
                     value, row[margin(col.alias)] = value * factor, half_unit(text) * factor
+                    row[printed_column(col.alias)] = rescaled(printed_text(text), printed_in, row["unit"])
                 elif col.integer and value != int(value):
                     raise CellError(f"「{shown(text)}」不是整数", "非负整数")
                 if col.low is not None and value < col.low or col.high is not None and value > col.high:
@@ -313,7 +316,8 @@ def _parse_row(
                     )
                 row[col.alias] = value
                 row.setdefault(margin(col.alias), half_unit(text))
-                row[printed_column(col.alias)] = printed_text(text)
+                if col.kind != "money":  # money's is in the row's unit (above)
+                    row[printed_column(col.alias)] = printed_text(text)
             else:
                 value = clean(text)
                 row[col.alias] = col.normalise(value) if col.normalise else value
