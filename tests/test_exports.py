@@ -128,6 +128,23 @@ def test_a_slide_chart_labels_each_bar_with_the_decimals_the_page_prints(tmp_pat
     assert not budget.points[2].data_label.has_text_frame  # 2.12: the format's own label
 
 
+def test_a_slide_chart_labels_each_slice_as_printed(tmp_path, client):
+    """晋城市城区2022 prints 一般债务 6.6116 and 专项债务 12.62 亿元: one number format for the
+    doughnut made it 12.6200; each slice is labelled as printed instead."""
+    import shutil
+
+    folder = tmp_path / "jincheng"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "realdocs" / "jincheng-debt-2022", folder)
+    jincheng = app_module.create_app(folder).server.test_client()
+    deck = Presentation(io.BytesIO(download(jincheng, "/export/slides.pptx").data))
+    chart = next(sh.chart for s in deck.slides for sh in s.shapes if sh.has_chart and sh.chart.chart_type == XL_CHART_TYPE.DOUGHNUT)
+    points = chart.plots[0].series[0].points
+    assert [points[i].data_label.text_frame.text for i in range(2)] == ["一般债务 6.6116", "专项债务 12.62"]
+    seed = Presentation(io.BytesIO(download(client, "/export/slides.pptx").data))
+    donut = next(sh.chart for s in seed.slides for sh in s.shapes if sh.has_chart and sh.chart.chart_type == XL_CHART_TYPE.DOUGHNUT)
+    assert not donut.plots[0].series[0].points[0].data_label.has_text_frame  # 4.50 and 56.21: the format's own
+
+
 def test_a_bureaus_template_gives_the_deck_its_layouts(tmp_path, monkeypatch):
     import shutil
 

@@ -24,6 +24,7 @@ from components.theme import plain
 
 DECIMALS = re.compile(r"\d\.(\d+)")
 LABEL = re.compile(r"^[-+]?\d+(?:\.(\d+))?$")
+DECIMALS_OR_WHOLE = re.compile(r"([-+]?\d+(?:\.(\d+))?)")
 BASE = "基数"
 NEUTRAL = "#6B7280"  # the waterfall's invisible series: where each step starts
 
@@ -73,6 +74,15 @@ def common_decimals(traces) -> tuple[int, list[list[str]]]:
     return common, [[x if _label_decimals(x) not in (None, common) else "" for x in ts] for ts in texts]
 
 
+def _slice_labels(pie, names: list[str]) -> list[str]:
+    """Each slice as printed (「专项债务 12.62」 beside 「一般债务 6.6116」, not 12.6200) where the
+    slices print different decimals, one number format for all cannot; else none (the format's)."""
+    printed = [DECIMALS_OR_WHOLE.search(t.replace(",", "")) if isinstance(t, str) else None for t in pie.customdata or ()]
+    if len(printed) != len(names) or not all(printed) or len({len(m.group(2) or "") for m in printed}) < 2:
+        return []
+    return [f"{name} {m.group(1)}" for name, m in zip(names, printed, strict=True)]
+
+
 def _format(decimals: int) -> str:
     return "#,##0" + ("." + "0" * decimals if decimals else "")
 
@@ -109,13 +119,8 @@ def from_figure(fig: go.Figure | None) -> NativeChart | None:
         labels = [plain(str(x)) for x in pie.labels]
         values = [float(v) for v in pie.values]
         kind = XL_CHART_TYPE.DOUGHNUT if (pie.hole or 0) > 0 else XL_CHART_TYPE.PIE
-        return NativeChart(
-            kind,
-            labels,
-            [Series("", values, _colours(pie.marker.colors, len(values)))],
-            "",
-            _format(decimals_in(_texts(pie))),
-        )
+        colours = _colours(pie.marker.colors, len(values))
+        return NativeChart(kind, labels, [Series("", values, colours, labels=_slice_labels(pie, labels))], "", _format(decimals_in(_texts(pie))))
     horizontal = traces[0].orientation == "h"
     cats_of = (lambda t: t.y) if horizontal else (lambda t: t.x)  # noqa: E731
     vals_of = (lambda t: t.x) if horizontal else (lambda t: t.y)  # noqa: E731
