@@ -56,6 +56,27 @@ def types_serviced(m: DebtModel) -> list[str]:
     ]
 
 
+def computed(figure) -> str:
+    """「（按分项计算）」 after a total the document does not print."""
+    return "（按分项计算）" if figure.source == "computed" else ""
+
+
+def whole_or_types(m: DebtModel, alias: str) -> tuple[str, str]:
+    """A card's (value, the types beside it): the whole as printed; where only types print the
+    figure, 「合计未公布」 and theirs (「专项债务 2.85 亿元」), never a bare 未公布 above a drawn bar."""
+    total = m.totals[alias]
+    typed = [f"{t.name} {card_text(t.figures[alias])}" for t in m.types if t.figures[alias].stated]
+    if total.stated or not typed:
+        return card_text(total), ""
+    return f"合计{MISSING}", " · ".join(typed)
+
+
+def bonds_text(m: DebtModel) -> tuple[str, str]:
+    """The 新增债券 card's value and detail: the whole, or the types that print theirs, then the terms."""
+    value, typed = whole_or_types(m, "new_bonds")
+    return value, "；".join(x for x in (typed, terms_text(m) + computed(m.totals["new_bonds"])) if x)
+
+
 def split_text(m: DebtModel, alias: str) -> str:
     return " · ".join(f"{t.name} {card_text(t.figures[alias])}" for t in m.types)
 
@@ -189,7 +210,6 @@ def make_kpis(m: DebtModel) -> list:
     if m.empty:
         return [dbc.Col(make_empty_state(f"{m.region or ''}{m.year or ''}年{EMPTY}"))]
     t = m.totals
-    computed = lambda f: "（按分项计算）" if f.source == "computed" else ""  # noqa: E731
     if m.limit == "none":
         limit, limit_detail = NO_LIMIT, "；".join(m.notes)
     elif m.limit == "missing":
@@ -216,12 +236,7 @@ def make_kpis(m: DebtModel) -> list:
             card_id="debt-kpi-balance",
         ),
         make_kpi_card(f"{m.debt}限额", limit, limit_detail, card_id="debt-kpi-limit"),  # a limit has no 口径
-        make_kpi_card(
-            m.labelled("新增债券"),
-            card_text(t["new_bonds"]),
-            terms_text(m) + computed(t["new_bonds"]),
-            card_id="debt-kpi-bonds",
-        ),
+        make_kpi_card(m.labelled("新增债券"), *bonds_text(m), card_id="debt-kpi-bonds"),
         make_kpi_card(m.labelled("还本付息"), service, service_detail, card_id="debt-kpi-service"),
     ]
 

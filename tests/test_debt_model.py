@@ -44,6 +44,9 @@ def test_a_table_printed_in_two_units_shows_every_figure_at_its_value():
     in_wan = model(REAL / "jincheng-debt-2022", 2022, "晋城市城区", unit="万元")
     assert [in_wan.totals[a].text() for a in ("balance", "interest_paid")] == ["192316万元", "6071万元"]
     assert in_wan.sentences["flows"][-1].startswith("2022年偿还债券本金决算数0万元；支付债券利息决算数6071万元，其中一般债务利息2326万元")
+    # 新增债券: only 专项债务's 2.85 is printed. The card said a bare 未公布 above the drawn bar.
+    assert card_lines(m, "debt-kpi-bonds") == ["合计未公布", "专项债务 2.85 亿元；平均期限 未公布 · 平均利率 未公布"]
+    assert overview_lines(REAL / "jincheng-debt-2022", 2022, "晋城市城区", "overview-kpi-bonds")[1:] == card_lines(m, "debt-kpi-bonds")
 
 
 def test_figures_printed_only_on_the_total_row_are_shown_and_an_unprinted_limit_is_not_stated():
@@ -94,6 +97,13 @@ def test_a_selection_is_named_as_the_part_it_is(tmp_path):
 CARDS = ("debt-kpi-balance", "debt-kpi-limit", "debt-kpi-bonds", "debt-kpi-service")
 
 
+def overview_lines(folder: Path, year: int, region: str, card: str) -> list[str]:
+    """An overview card's title, value and detail, as shown."""
+    body = find_id(overview.debt_cards(load_folder(folder), year, region)[0], card).children.children
+    title = body[0].children
+    return [title[0] if isinstance(title, list) else title] + [part.children for part in body[1:3]]
+
+
 def card_lines(m, card: str) -> list[str]:
     """A KPI card's value and detail, as shown."""
     return [part.children for part in find_id(debt.make_kpis(m), card).children.children[1:]]
@@ -106,6 +116,11 @@ def test_terms_and_repayments_printed_only_for_one_type_are_shown_as_that_types(
     assert not m.term.stated and not m.rate.stated  # never weighted from one type of two
     assert card_lines(m, "debt-kpi-bonds") == ["未公布", "一般债务 平均期限 8.4 年 · 平均利率 2.27%"]
     assert card_lines(m, "debt-kpi-service") == ["合计未公布", "一般债务还本 12,422.85 亿元 · 付息 5,190.86 亿元"]
+    assert overview_lines(REAL / "mof-debt-2024", 2024, "全国", "overview-kpi-service") == [
+        "2024年付息（决算数）",
+        "合计未公布",
+        "一般债务 5,190.86 亿元；还本 合计未公布（一般债务 12,422.85 亿元）",
+    ]
     assert m.sentences["flows"] == (
         "2024年新增债券决算数未公布；一般债务平均期限8.4年、平均利率2.27%。",
         "2024年偿还债券本金中，一般债务12422.85亿元，合计未公布；支付债券利息中，一般债务利息5190.86亿元，合计未公布。",
