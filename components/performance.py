@@ -8,7 +8,7 @@ import pandas as pd
 from dash import ClientsideFunction, Input, Output, State, html
 
 from components import grid_paging, ids, palette, vocab
-from components.aggrid_locale import DEFAULT_COLUMN, grid_options
+from components.aggrid_locale import PAGED_COLUMN, PAGED_ROW_HEIGHT, grid_options
 from components.charts import stacked_bars
 from components.data import Dataset, DataSource, query
 from components.figures import Figure, card_text
@@ -261,6 +261,7 @@ GRID_COLUMNS = [
         "field": "amount",
         "headerName": f"涉及金额（{PERFORMANCE_UNIT}）",
         "flex": 1,
+        "minWidth": 120,  # its header in two lines at most
         "type": "rightAligned",
         "filter": "agNumberColumnFilter",
         # As printed (amount_text: 1.8095, 4.50, 45,000); the number itself sorts and filters.
@@ -429,9 +430,13 @@ def layout(dataset: Dataset, search: str) -> html.Div:
                                 # set once: true whether the filters or the file (grid_note) left it empty.
                                 rowModelType="infinite",
                                 columnDefs=GRID_COLUMNS,
-                                defaultColDef=DEFAULT_COLUMN,
+                                defaultColDef=PAGED_COLUMN,
                                 dashGridOptions=grid_options(
-                                    "本表没有可列出的评价对象", GRID_PAGE, cacheBlockSize=GRID_PAGE, maxBlocksInCache=10
+                                    "本表没有可列出的评价对象",
+                                    GRID_PAGE,
+                                    cacheBlockSize=GRID_PAGE,
+                                    maxBlocksInCache=10,
+                                    rowHeight=PAGED_ROW_HEIGHT,
                                 ),
                                 className="ag-theme-quartz",
                                 style={"width": "100%"},
