@@ -138,8 +138,6 @@ def decode(raw: bytes) -> tuple[str, str]:
         ) from None
 
 
-
-
 def printed_unit_of(header_units: list[str | None], base: str) -> str:
     """The unit a row's printed figures are quoted in when it names none: its money columns'
     (a header unit, else `base`), or, where they differ (余额(亿元) beside 付息(万元)), the largest,
