@@ -61,20 +61,27 @@ def computed(figure) -> str:
     return "（按分项计算）" if figure.source == "computed" else ""
 
 
-def whole_or_types(m: DebtModel, alias: str) -> tuple[str, str]:
-    """A card's (value, the types beside it): the whole as printed; where only types print the
-    figure, 「合计未公布」 and theirs (「专项债务 2.85 亿元」), never a bare 未公布 above a drawn bar."""
-    total = m.totals[alias]
-    typed = [f"{t.name} {card_text(t.figures[alias])}" for t in m.types if t.figures[alias].stated]
-    if total.stated or not typed:
-        return card_text(total), ""
-    return f"合计{MISSING}", " · ".join(typed)
-
-
 def bonds_text(m: DebtModel) -> tuple[str, str]:
-    """The 新增债券 card's value and detail: the whole, or the types that print theirs, then the terms."""
-    value, typed = whole_or_types(m, "new_bonds")
-    return value, "；".join(x for x in (typed, terms_text(m) + computed(m.totals["new_bonds"])) if x)
+    """The 新增债券 card's value and detail: the whole as printed, then the terms; where only types
+    print it, 「合计未公布」 and theirs (「专项债务 2.85 亿元」), never a bare 未公布 above a drawn bar."""
+    total = m.totals["new_bonds"]
+    typed = [f"{t.name} {card_text(t.figures['new_bonds'])}" for t in m.types if t.figures["new_bonds"].stated]
+    value, typed = (card_text(total), "") if total.stated or not typed else (f"合计{MISSING}", " · ".join(typed))
+    return value, "；".join(x for x in (typed, terms_text(m) + computed(total)) if x)
+
+
+def service_text(m: DebtModel) -> tuple[str, str]:
+    """The 还本付息 card's value and detail, on the page and the overview alike."""
+    t = m.totals
+    if t["debt_service"].stated:  # printed: shown as printed, its parts beside it where known
+        parts = [f"{label} {card_text(t[key])}{computed(t[key])}" for key, label in SERVICE if t[key].stated]
+        return card_text(t["debt_service"]), " · ".join(parts) or "还本、付息未分列"  # titled 还本付息 already
+    if not (t["principal_repaid"].stated or t["interest_paid"].stated) and (typed := types_serviced(m)):
+        return f"合计{MISSING}", "；".join(typed)  # no total printed or computable: the types that print theirs
+    # The printed one in the headline: 「还本 128.92 亿元」 above 「付息 未公布」, not the reverse.
+    said = [f"{label} {card_text(t[key])}{computed(t[key])}" for key, label in SERVICE[::-1]]
+    value, detail = said[::-1] if t["principal_repaid"].stated and not t["interest_paid"].stated else said
+    return value, detail
 
 
 def split_text(m: DebtModel, alias: str) -> str:
@@ -218,16 +225,6 @@ def make_kpis(m: DebtModel) -> list:
         limit, limit_detail = card_text(t["limit"]), ""
         if m.usage.stated:
             limit_detail = f"余额占限额 {card_text(m.usage, how=DERIVED)}"
-    typed = [] if t["principal_repaid"].stated or t["interest_paid"].stated else types_serviced(m)
-    if t["debt_service"].stated:  # printed: shown as printed, its parts beside it where known
-        service = card_text(t["debt_service"])  # the card is titled 还本付息 already
-        parts = [f"{label} {card_text(t[key])}{computed(t[key])}" for key, label in SERVICE if t[key].stated]
-        service_detail = " · ".join(parts) or "还本、付息未分列"
-    elif typed:  # no total printed or computable: the types that print theirs
-        service, service_detail = f"合计{MISSING}", "；".join(typed)
-    else:
-        service = f"付息 {card_text(t['interest_paid'])}"
-        service_detail = f"还本 {card_text(t['principal_repaid'])}{computed(t['principal_repaid'])}"
     return [
         make_kpi_card(
             m.labelled(f"{m.year}年末{m.debt}余额"),
@@ -237,7 +234,7 @@ def make_kpis(m: DebtModel) -> list:
         ),
         make_kpi_card(f"{m.debt}限额", limit, limit_detail, card_id="debt-kpi-limit"),  # a limit has no 口径
         make_kpi_card(m.labelled("新增债券"), *bonds_text(m), card_id="debt-kpi-bonds"),
-        make_kpi_card(m.labelled("还本付息"), service, service_detail, card_id="debt-kpi-service"),
+        make_kpi_card(m.labelled("还本付息"), *service_text(m), card_id="debt-kpi-service"),
     ]
 
 

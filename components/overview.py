@@ -82,9 +82,6 @@ def debt_cards(dataset: Dataset, year, region, unit: str | None = None) -> tuple
         return missing_section("政府债务", "政府债务数据", year)
     m = debt_model.model(dataset, dy, region, (), unit)
     href = link("debt", dy, region, unit)
-    paid, paid_types = debt.whole_or_types(m, "interest_paid")
-    repaid, repaid_types = debt.whole_or_types(m, "principal_repaid")
-    repaid_types = f"（{repaid_types}）" if repaid_types else ""
     limit = {"none": debt.NO_LIMIT, "missing": MISSING}.get(m.limit) or card_text(m.totals["limit"])
     cards = [
         make_kpi_card(
@@ -95,13 +92,7 @@ def debt_cards(dataset: Dataset, year, region, unit: str | None = None) -> tuple
             "overview-kpi-debt",
         ),
         make_kpi_card(m.labelled(f"{dy}年新增债券"), *debt.bonds_text(m), href, "overview-kpi-bonds"),
-        make_kpi_card(
-            m.labelled(f"{dy}年付息"),
-            paid,
-            "；".join(x for x in (paid_types, f"还本 {repaid}{repaid_types}") if x),
-            href,
-            "overview-kpi-service",
-        ),
+        make_kpi_card(m.labelled(f"{dy}年还本付息"), *debt.service_text(m), href, "overview-kpi-service"),
     ]
     return cards, debt.fig_composition(m), [m.sentences["composition"][0]]
 

@@ -49,6 +49,20 @@ def test_a_table_printed_in_two_units_shows_every_figure_at_its_value():
     assert overview_lines(REAL / "jincheng-debt-2022", 2022, "晋城市城区", "overview-kpi-bonds")[1:] == card_lines(m, "debt-kpi-bonds")
 
 
+def test_a_printed_repayment_heads_its_card_when_the_interest_is_not_printed():
+    # A city's 2022 快报 (全市 and 市本级): 还本 printed, 付息 not. The card led with 「付息 未公布」.
+    m = model(REAL / "city-debt-2022", 2022, "全市")
+    assert card_lines(m, "debt-kpi-service") == ["还本 128.92 亿元", "付息 未公布"]
+    assert overview_lines(REAL / "city-debt-2022", 2022, "全市", "overview-kpi-service") == [
+        "2022年还本付息（执行数）",
+        "还本 128.92 亿元",
+        "付息 未公布",
+    ]
+    assert m.limit == "missing" and "全市政府债务限额未公布" in m.sentences["composition"][1]
+    seed = model(ROOT / "data", 2022, "株洲经开区")
+    assert card_lines(seed, "debt-kpi-service") == ["付息 0.32 亿元", "还本 0 亿元"]  # both printed: 付息 first
+
+
 def test_figures_printed_only_on_the_total_row_are_shown_and_an_unprinted_limit_is_not_stated():
     # 南漳县: 还本 6.64 and 付息 1.99 appear only on 合计; the notice prints no limit.
     m = model(REAL / "nanzhang-debt-2023", 2023, "南漳县")
@@ -116,11 +130,7 @@ def test_terms_and_repayments_printed_only_for_one_type_are_shown_as_that_types(
     assert not m.term.stated and not m.rate.stated  # never weighted from one type of two
     assert card_lines(m, "debt-kpi-bonds") == ["未公布", "一般债务 平均期限 8.4 年 · 平均利率 2.27%"]
     assert card_lines(m, "debt-kpi-service") == ["合计未公布", "一般债务还本 12,422.85 亿元 · 付息 5,190.86 亿元"]
-    assert overview_lines(REAL / "mof-debt-2024", 2024, "全国", "overview-kpi-service") == [
-        "2024年付息（决算数）",
-        "合计未公布",
-        "一般债务 5,190.86 亿元；还本 合计未公布（一般债务 12,422.85 亿元）",
-    ]
+    assert overview_lines(REAL / "mof-debt-2024", 2024, "全国", "overview-kpi-service")[1:] == card_lines(m, "debt-kpi-service")
     assert m.sentences["flows"] == (
         "2024年新增债券决算数未公布；一般债务平均期限8.4年、平均利率2.27%。",
         "2024年偿还债券本金中，一般债务12422.85亿元，合计未公布；支付债券利息中，一般债务利息5190.86亿元，合计未公布。",
@@ -173,7 +183,7 @@ def test_the_kind_of_figure_is_said_as_the_file_gives_it_and_never_guessed():
     assert "2020年末债务余额（预计执行数）" in kpis and "新增债券（预计执行数）" in kpis and "还本付息（预计执行数）" in kpis
     assert "债务限额（" not in kpis
     cards, _figure, _said = overview.debt_cards(load_folder(REAL / "taijiang-debt-2020"), 2020, "台江区")
-    assert "2020年末政府债务余额（预计执行数）" in str(cards) and "2020年付息（预计执行数）" in str(cards)
+    assert "2020年末政府债务余额（预计执行数）" in str(cards) and "2020年还本付息（预计执行数）" in str(cards)
     budget = model(REAL / "taijiang-debt-2020", 2021, "台江区")  # 预算, the default: said as before
     assert budget.basis == "预算" and "预算数" not in "".join(budget.sentences["flows"])
     assert budget.labelled("2021年末债务余额") == "2021年末债务余额"
