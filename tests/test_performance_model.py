@@ -244,6 +244,8 @@ def test_a_published_distribution_without_a_list_is_never_said_to_list_none():
     assert m.sentences["types"] == ("数据文件未逐个列出评价对象。",)
     kpis = texts(performance.make_kpis(m))
     assert "评价对象7 个（按等级加总）数据文件未逐个列出评价对象" in kpis and "0 个" not in kpis
+    # Its 2298 万元 is an indicator of its own; the sum card says why it has nothing to add, not a bare 未公布.
+    assert "评价涉及金额（逐项加总）未公布数据文件未逐个列出评价对象，无从逐项加总" in kpis
     view = performance.view(dataset, ViewState.of("performance", 2018, region))
     assert annotations(view["types"]) == "数据文件未逐个列出评价对象"  # not 「没有符合筛选条件」
     assert texts(view["grid_note"]) == "数据文件未逐个列出评价对象，只公布了等级分布：优良 4 个（占57%） · 中 3 个（占43%）。"

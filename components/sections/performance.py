@@ -235,6 +235,8 @@ def model(dataset: Dataset, year, region, methods=(), target_types=(), grades=()
     gaps = (
         "" if not missing else ("文件未逐项公布金额" if missing == len(amounts) else f"{missing} 个评价对象未公布金额")
     )
+    if not amounts:  # why there is nothing to add up (a document's own total is among its indicators, if any)
+        gaps = f"{NONE_CHOSEN if len(every) else UNLISTED}，无从逐项加总"
     indicators = dataset.frame("indicators")
     indicators = select(indicators[indicators["section"] == "绩效管理"], year, region)
     m = PerformanceModel(
