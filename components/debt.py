@@ -73,15 +73,15 @@ def bonds_text(m: DebtModel) -> tuple[str, str]:
 def service_text(m: DebtModel) -> tuple[str, str]:
     """The 还本付息 card's value and detail, on the page and the overview alike."""
     t = m.totals
+    repaid, paid = (t[key] for key, _ in SERVICE)
+    said = [f"{label} {card_text(t[key])}{computed(t[key])}" for key, label in SERVICE]  # 还本, 付息
     if t["debt_service"].stated:  # printed: shown as printed, its parts beside it where known
-        parts = [f"{label} {card_text(t[key])}{computed(t[key])}" for key, label in SERVICE if t[key].stated]
+        parts = [text for text, f in zip(said, (repaid, paid), strict=True) if f.stated]
         return card_text(t["debt_service"]), " · ".join(parts) or "还本、付息未分列"  # titled 还本付息 already
-    if not (t["principal_repaid"].stated or t["interest_paid"].stated) and (typed := types_serviced(m)):
+    if not (repaid.stated or paid.stated) and (typed := types_serviced(m)):
         return f"合计{MISSING}", "；".join(typed)  # no total printed or computable: the types that print theirs
-    # The printed one in the headline: 「还本 128.92 亿元」 above 「付息 未公布」, not the reverse.
-    said = [f"{label} {card_text(t[key])}{computed(t[key])}" for key, label in SERVICE[::-1]]
-    value, detail = said[::-1] if t["principal_repaid"].stated and not t["interest_paid"].stated else said
-    return value, detail
+    # The printed one in the headline: 「还本 128.92 亿元」 above 「付息 未公布」, else 付息 first.
+    return tuple(said) if repaid.stated and not paid.stated else tuple(said[::-1])
 
 
 def split_text(m: DebtModel, alias: str) -> str:

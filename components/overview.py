@@ -52,7 +52,7 @@ def link(page: str, year, region, unit: str | None) -> str:
 def transfer_cards(dataset: Dataset, year, region, unit: str | None = None) -> tuple[list, object, list[str], str]:
     ty = section_year(dataset, ("transfers",), region, year)
     if ty is None:
-        return (*missing_section("转移支付", "转移支付数据", year), transfers_title(""))
+        return (*missing_section("转移支付", "转移支付数据", year), transfers_title())
     m = transfers.model_for(dataset, ty, region, (), unit)
     t = m.total
     pct = card_text(t.change_pct, signed=True) if t.change_pct.stated else MISSING
@@ -71,9 +71,9 @@ def transfer_cards(dataset: Dataset, year, region, unit: str | None = None) -> t
     return [card], figure, [m.sentences["total"][0]], transfers_title(m.amount)
 
 
-def transfers_title(amount: str) -> str:
+def transfers_title(amount: str = "") -> str:
     """「转移支付：执行数与上年执行数」: the chart's figures named as the 口径 names them."""
-    return f"转移支付：{transfers.titles(amount or transfers_model.amount_of(''))['bars']}"
+    return f"转移支付：{transfers.titles(amount)['bars']}"
 
 
 def debt_cards(dataset: Dataset, year, region, unit: str | None = None) -> tuple[list, object, list[str]]:
@@ -144,7 +144,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
             dbc.Row(
                 [
                     dbc.Col(
-                        make_chart_card(transfers_title(""), ids.OVERVIEW_TRANSFERS_GRAPH, "总览_转移支付"),
+                        make_chart_card(transfers_title(), ids.OVERVIEW_TRANSFERS_GRAPH, "总览_转移支付"),
                         lg=4,
                     ),
                     dbc.Col(make_chart_card("政府债务：余额构成", ids.OVERVIEW_DEBT_GRAPH, "总览_政府债务"), lg=4),

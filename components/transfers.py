@@ -164,8 +164,9 @@ def amount_in(cats: pd.DataFrame) -> str:
     return cats.attrs.get("amount") or model_of.amount_of("")
 
 
-def titles(amount: str) -> dict[str, str]:
+def titles(amount: str = "") -> dict[str, str]:
     """The two charts' titles, naming the figures as the 口径 does (「执行数与上年执行数」)."""
+    amount = amount or model_of.amount_of("")
     return {"bars": f"{amount}与上年执行数", "waterfall": f"从上年执行数到本年{amount}的增减"}
 
 
@@ -359,7 +360,7 @@ def layout(dataset: Dataset, search: str) -> html.Div:
     options = dataset.derived("transfers.options", filter_options)
     view = from_url(search, PAGE, years, regions, options)  # (ViewState, notices)
     state = view[0]
-    title = titles(model_of.amount_of(""))  # view() (prefilled) names them as the view's 口径 does
+    title = titles()  # view() (prefilled) names them as the view's 口径 does
     return make_section_page(
         PAGE,
         "税收返还和转移支付",

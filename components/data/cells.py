@@ -138,16 +138,9 @@ def decode(raw: bytes) -> tuple[str, str]:
         ) from None
 
 
-def printed_unit_of(header_units: list[str | None], base: str) -> str:
-    """The unit a row's printed figures are quoted in when it names none: its money columns'
-    (a header unit, else `base`), or, where they differ (余额(亿元) beside 付息(万元)), the largest,
-    into which the others convert exactly (2326 万元 → 0.2326 亿元, precision kept)."""
-    units = {unit or base for unit in header_units} or {base}
-    return max(units, key=lambda unit: MONEY_FACTORS[unit])
-
-
 def rescaled(text: str, unit: str, into: str) -> str:
     """A printed number in `unit` written in the larger unit `into`, exactly ("2326", 万元, 亿元 → "0.2326");
     a 0 stays as printed (「没有还本」 is 0 in any unit, not 0.0000)."""
     shift = round(math.log10(MONEY_FACTORS[unit] / MONEY_FACTORS[into]))
-    return format(Decimal(text).scaleb(shift), "f") if text and shift and Decimal(text) else text
+    number = Decimal(text) if text and shift else None
+    return format(number.scaleb(shift), "f") if number else text

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from components.data.cells import half_unit, margin, money_unit, parse_number, parse_year, printed, printed_column
-from components.data.rows import HeaderCol, frame_columns, parse_header
+from components.data.rows import HeaderCol, frame_columns, money_units, parse_header
 from components.data.schema import BASE_UNIT, MISSING_MARKS, MONEY_FACTORS, CellError, Col, Problem, Schema, clean
 
 # ---------------------------------------------------------------- fast path
@@ -238,10 +238,10 @@ def _batch_columns(schema: Schema, header: dict[str, HeaderCol], table: pa.Table
     # The unit the row's figures were printed in (as _parse_row says). Money columns in different
     # units (余额(亿元) beside 付息(万元), or beside a column of the default 万元) are rewritten into
     # one by the row parser.
-    header_units = {hc.unit or BASE_UNIT for hc in header.values() if hc.col.kind == "money"}
-    if len(header_units) > 1:
+    units = money_units(header)
+    if len(units) > 1:
         raise _NeedsRows
-    printed = header_units.pop() if header_units else BASE_UNIT
+    printed = units.pop() if units else BASE_UNIT
     columns: dict[str, object] = {"unit": pd.Series(np.where(named_unit, row_units, printed), dtype="str")}
     for col in schema.columns:
         if col.alias == "unit":

@@ -20,7 +20,6 @@ from components.data.cells import (
     parse_number,
     parse_year,
     printed_column,
-    printed_unit_of,
     rescaled,
 )
 from components.data.cells import (
@@ -235,8 +234,20 @@ def _read_records_with(text: str, delimiter: str, strict: bool) -> list[tuple[in
     return records
 
 
+def money_units(header: dict[str, HeaderCol]) -> set[str]:
+    """The units of the header's money columns: each its header's, else the default 万元."""
+    return {hc.unit or BASE_UNIT for hc in header.values() if hc.col.kind == "money"}
+
+
+def quoted_unit(header: dict[str, HeaderCol]) -> str:
+    """The unit a row that names none has its printed figures written in: its money columns', or,
+    where they differ (余额(亿元) beside 付息(万元)), the largest, into which the others convert
+    exactly (2326 万元 → 0.2326 亿元, precision kept)."""
+    return max(money_units(header) or {BASE_UNIT}, key=lambda unit: MONEY_FACTORS[unit])
+
+
 def _parse_row(
-    schema: Schema, header: dict[str, HeaderCol], line: int, cells: list[str], problems: list[Problem]
+    schema: Schema, header: dict[str, HeaderCol], line: int, cells: list[str], problems: list[Problem], quoted: str
 ) -> dict | None:
     file = schema.file
     row: dict = {"line": line}
@@ -261,7 +272,7 @@ def _parse_row(
     if schema.name != "indicators":
         # The unit the row's printed figures are in (every money column's, exactly), so that the
         # sections and the checks read them alike.
-        row["unit"] = row_unit or printed_unit_of([hc.unit for hc in header.values() if hc.col.kind == "money"], BASE_UNIT)
+        row["unit"] = row_unit or quoted
 
     for col in schema.columns:
         if col.alias == "unit" and schema.name != "indicators":
@@ -408,6 +419,7 @@ def parse_records(schema: Schema, records: list[tuple[int, list[str]]]) -> tuple
     rows = []
     seen: dict[tuple, int] = {}
     errors = counted = 0
+    quoted = quoted_unit(header)
     for line, cells in records[start + 1 :]:
         # Counted before every record, failing ones included: 50,000 bad rows stop at the 50th.
         errors += sum(p.level == "error" for p in problems[counted:])
@@ -424,7 +436,7 @@ def parse_records(schema: Schema, records: list[tuple[int, list[str]]]) -> tuple
                 )
             )
             continue
-        row = _parse_row(schema, header, line, cells, problems)
+        row = _parse_row(schema, header, line, cells, problems, quoted)
         if row is None:
             continue
         key = tuple(row.get(k, "") for k in schema.keys)

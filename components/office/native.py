@@ -24,7 +24,6 @@ from components.theme import plain
 
 DECIMALS = re.compile(r"\d\.(\d+)")
 LABEL = re.compile(r"^[-+]?\d+(?:\.(\d+))?$")
-DECIMALS_OR_WHOLE = re.compile(r"([-+]?\d+(?:\.(\d+))?)")
 BASE = "基数"
 NEUTRAL = "#6B7280"  # the waterfall's invisible series: where each step starts
 
@@ -77,10 +76,11 @@ def common_decimals(traces) -> tuple[int, list[list[str]]]:
 def _slice_labels(pie, names: list[str]) -> list[str]:
     """Each slice as printed (「专项债务 12.62」 beside 「一般债务 6.6116」, not 12.6200) where the
     slices print different decimals, one number format for all cannot; else none (the format's)."""
-    printed = [DECIMALS_OR_WHOLE.search(t.replace(",", "")) if isinstance(t, str) else None for t in pie.customdata or ()]
-    if len(printed) != len(names) or not all(printed) or len({len(m.group(2) or "") for m in printed}) < 2:
+    numbers = [t.split()[0].replace(",", "") if isinstance(t, str) and t.strip() else "" for t in pie.customdata or ()]
+    decimals = [_label_decimals(n) for n in numbers]  # 「6.6116 亿元」: 4
+    if len(numbers) != len(names) or None in decimals or len(set(decimals)) < 2:
         return []
-    return [f"{name} {m.group(1)}" for name, m in zip(names, printed, strict=True)]
+    return [f"{name} {n}" for name, n in zip(names, numbers, strict=True)]
 
 
 def _format(decimals: int) -> str:
