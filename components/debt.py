@@ -67,7 +67,8 @@ def bonds_text(m: DebtModel) -> tuple[str, str]:
     total = m.totals["new_bonds"]
     typed = [f"{t.name} {card_text(t.figures['new_bonds'])}" for t in m.types if t.figures["new_bonds"].stated]
     value, typed = (card_text(total), "") if total.stated or not typed else (f"合计{MISSING}", " · ".join(typed))
-    return value, "；".join(x for x in (typed, terms_text(m) + computed(total)) if x)
+    # The mark first: after the terms it read 「平均利率 未公布（按分项计算）」, as if of the rate.
+    return value, "；".join(x for x in (computed(total).strip("（）"), typed, terms_text(m)) if x)
 
 
 def service_text(m: DebtModel) -> tuple[str, str]:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from components import debt, overview
+from components import briefing, checks, debt, overview
 from components.data import load_folder
+from components.office.tables import debt_tables
 from components.sections import debt as debt_model
 from tests.helpers import find_id
 
@@ -47,6 +48,26 @@ def test_a_table_printed_in_two_units_shows_every_figure_at_its_value():
     # 新增债券: only 专项债务's 2.85 is printed. The card said a bare 未公布 above the drawn bar.
     assert card_lines(m, "debt-kpi-bonds") == ["合计未公布", "专项债务 2.85 亿元；平均期限 未公布 · 平均利率 未公布"]
     assert overview_lines(REAL / "jincheng-debt-2022", 2022, "晋城市城区", "overview-kpi-bonds")[1:] == card_lines(m, "debt-kpi-bonds")
+
+
+def test_a_total_computed_from_the_types_is_marked_as_such_before_the_terms_and_notes_stay_on_their_rows():
+    # A county's 2021 notice: 还本付息 printed as a total, 还本 and 付息 and 新增债券 only by type.
+    # The card read 「平均期限 未公布 · 平均利率 未公布（按分项计算）」, the mark as if of the rate; the
+    # workbook moved each type's 说明 onto the 合计 row.
+    folder = REAL / "county-debt-2021"
+    m = model(folder, 2021, "全县")
+    assert card_lines(m, "debt-kpi-bonds") == ["16,034 万元", "按分项计算；平均期限 未公布 · 平均利率 未公布"]
+    assert card_lines(m, "debt-kpi-service") == [
+        "26,887.0359 万元",
+        "还本 20,115 万元（按分项计算） · 付息 6,772.0359 万元（按分项计算）",
+    ]
+    assert checks.findings(load_folder(folder)) == []  # 5500 + 14615 + 2494.1115 + 4277.9244 = 26887.0359
+    dataset = load_folder(folder)
+    (table,) = debt_tables(dataset, briefing.deck(dataset, "?year=2021&region=全县"))
+    notes = {row[0]: row[-1] for row in table.rows}
+    assert notes["一般债务"] == "新增一般债券2734万元，用于小型水库安全运行"
+    assert notes["专项债务"].startswith("新增专项债券13300万元")
+    assert "小型水库" not in notes["合计"] and notes["合计"].endswith("全部用于偿还2021年到期的政府债券本金。")
 
 
 def test_a_printed_repayment_heads_its_card_when_the_interest_is_not_printed():

@@ -108,8 +108,10 @@ def debt_tables(dataset: Dataset, deck: Deck) -> list[Table]:
     if state is None:
         return []
     m = debt_model.model(dataset, state.year, deck.region, list(state.get("debt_type")), state.unit)
-    kinds = [(t.name, t.figures, t.term, t.rate) for t in m.types]
-    kinds.append((f"{m.subset}合计" if m.subset else "合计", m.totals, m.term, m.rate))
+    # Each note on the row it came from: a type's on the type's, the rest on 合计.
+    kinds = [(t.name, t.figures, t.term, t.rate, t.note) for t in m.types]
+    rest = [n for n in m.notes if n not in {t.note for t in m.types}]
+    kinds.append((f"{m.subset}合计" if m.subset else "合计", m.totals, m.term, m.rate, joined(*rest) if rest else ""))
     columns = [("limit", "限额"), ("new_limit", "新增限额"), ("balance", "余额"), *debt.FLOWS]
     columns += [("debt_service", "还本付息")]
     # 新增限额 and 还本付息 only where the document gives them: most notices print neither.
@@ -119,16 +121,13 @@ def debt_tables(dataset: Dataset, deck: Deck) -> list[Table]:
         if c not in ("new_limit", "debt_service") or any(k[1][c].stated for k in kinds)
     ]
     rows = []
-    for name, figures, term, rate in kinds:
+    for name, figures, term, rate, own in kinds:
         cells: list[Cell] = [name]
         for column, _label in columns:
             figure = figures[column]
             no_limit = column == "limit" and m.limit == "none" and not figure.stated
             cells.append(debt_model.NO_LIMIT if no_limit else figure)
-        note = how_computed((label, figures[c]) for c, label in columns)
-        if name.endswith("合计") and m.notes:
-            note = joined(note, *m.notes)
-        rows.append((*cells, term, rate, note))
+        rows.append((*cells, term, rate, joined(how_computed((label, figures[c]) for c, label in columns), own)))
     if not m.types and not any(f.stated for f in m.totals.values()):
         return []
     # 平均期限 and 平均利率 only where the document gives one (the seed does; 台江 gives neither).

@@ -47,6 +47,7 @@ class DebtType:
     term: Figure
     rate: Figure
     basis: str = vocab.BASIS_DEFAULT
+    note: str = ""  # its own row's 说明 (「新增一般债券2734万元，用于小型水库安全运行」)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ def model(dataset: Dataset, year, region, selected=(), unit: str | None = None) 
             figure_of(by_name[n], "avg_term_years"),
             figure_of(by_name[n], "avg_rate_pct"),
             by_name[n].get("basis") or vocab.BASIS_DEFAULT,
+            by_name[n].get("note") or "",
         )
         for n in names
     )
