@@ -16,7 +16,7 @@ import pandas as pd
 from components import palette, vocab
 from components.figures import COMPUTED, Figure, card_text
 from components.plotdict import Fig
-from components.theme import MISSING, axis_format, base_figure, count_ticks, is_missing, plain, shown_in
+from components.theme import BAR_GAP, MISSING, axis_format, base_figure, count_ticks, is_missing, plain, shown_in
 
 
 def in_chart(value, unit: str) -> Figure | None:
@@ -96,7 +96,7 @@ def grouped_bars(
         for i, value in enumerate(values):
             if value is None:
                 # Grouped bars sit at offsets inside the category's 1 − bargap width.
-                offset = (s - (n - 1) / 2) * (0.7 / n) if n > 1 else 0
+                offset = (s - (n - 1) / 2) * ((1 - BAR_GAP) / n) if n > 1 else 0
                 fig.add_annotation(
                     x=i + offset,
                     y=0,

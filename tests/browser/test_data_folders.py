@@ -4,6 +4,7 @@ The seed's debt: 一般债务 4.50 + 专项债务 56.21 亿元 (see test_dashboa
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,31 @@ def test_the_charts_name_their_figures_as_each_views_kind_of_figure(open_dashboa
     assert dash.page.get_by_role("figure", name="执行数与上年执行数").count() == 1  # named by the title shown
     dash.goto("/?year=2017&region=海勃湾区")
     assert dash.text("#overview-transfers-graph-title") == "转移支付：执行数与上年执行数"
+    dash.assert_clean()
+
+
+CENTRAL = Path(__file__).parents[1] / "fixtures" / "realdocs" / "central-transfers-2010" / "transfers.csv"
+WIDE_FIGURES = DataFolder("wide-figures", keep=("transfers.csv",), edit=(("transfers.csv", lambda _: CENTRAL.read_text()),))
+LABEL_BOXES = """sel => Array.from(document.querySelectorAll(sel + ' .bartext')).map(t => {
+  const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.right, r.top, r.bottom]; })"""
+
+
+@pytest.mark.parametrize("folder_server", [WIDE_FIGURES], indirect=True, ids=str)
+def test_figures_of_several_digits_stay_apart_on_a_projector_and_main_items_raise_no_alarm(
+    open_dashboard, folder_server
+):
+    """中央 2010 at 1024 px: each bar's label is as wide as its bar at most, and side by side they read
+    as one number (「4,942.275,004.36」); its four named items of 一般性转移支付 were called 数字不一致."""
+    dash = open_dashboard(folder_server)
+    dash.page.set_viewport_size({"width": 1024, "height": 768})
+    dash.goto("/transfers")
+    boxes = dash.page.evaluate(LABEL_BOXES, "#transfers-bars")
+    assert {"4,942.27", "5,004.36", "12,295.73", "13,310.91"} <= {b[0] for b in boxes}
+    for a, b in itertools.combinations(boxes, 2):
+        if a[3] < b[4] and b[3] < a[4]:  # on the same height: at least 2 px between them
+            assert a[2] + 2 <= b[1] or b[2] + 2 <= a[1], (a, b)
+    assert "未发现数字不一致" in dash.text(".findings-panel summary")
+    assert dash.page.locator("#transfers-bars-title").locator("xpath=..").get_by_text("数字不一致").count() == 0
     dash.assert_clean()
 
 
