@@ -186,7 +186,8 @@ def fig_waterfall(cats: pd.DataFrame, unit: str = TRANSFERS_UNIT) -> Fig:
     prior = in_chart(whole.prior if whole else total(figures_of(cats, "prior_actual", unit), unit), unit)
     budget = in_chart(whole.budget if whole else total(figures_of(cats, "budget", unit), unit), unit)
     if prior is None or budget is None:
-        return empty_figure(f"{'上年执行数' if prior is None else amount_in(cats)}合计{MISSING}，无法分解增减")
+        why = cats.attrs.get("unlisted") or f"{'上年执行数' if prior is None else amount_in(cats)}合计{MISSING}"
+        return empty_figure(f"{why}，无法分解增减")
     steps = [("上年执行数", 0.0, prior, vocab.NEUTRAL, False, "")]
     running = drawn(prior)
     for (_, row), change in zip(cats.iterrows(), figures_of(cats, "change", unit), strict=True):
@@ -269,6 +270,7 @@ def make_kpis(m: TransfersModel) -> list:
         return [dbc.Col(make_empty_state(f"{m.region or ''}{m.year or ''}年{EMPTY}"))]
     t = m.total
     basis = "文件所列合计" if m.stated_total else f"{m.subset}合计{COMPUTED}" if m.subset else COMPUTED
+    basis = m.total_note if m.unlisted else basis
     return [
         make_kpi_card(f"本年{m.subset}{m.basis}数", card_text(t.budget), basis, card_id="transfers-kpi-budget"),
         make_kpi_card(f"{m.subset}上年执行数", card_text(t.prior), mark(t.prior)),
@@ -321,7 +323,7 @@ def make_table(m: TransfersModel, with_items: bool = True) -> html.Div:
         for item in m.items_of(cat.category) if with_items else ():
             body.append(cells(item, f"其中：{item.item}", "ps-4"))
     label = f"{m.subset}合计" + ("" if m.stated_total or m.total.budget.source != "computed" else f"（{COMPUTED}）")
-    body.append(cells(m.total, label, "fw-bold", m.check if m.stated_total else ""))
+    body.append(cells(m.total, label, "fw-bold", m.total_note))
     head = html.Thead(
         html.Tr(
             [

@@ -170,6 +170,7 @@ def test_the_pages_charts_label_the_documents_figures(tmp_path):
     (tmp_path / "transfers.csv").write_text(
         "年度,地区,类别,预算数,上年执行数,增减额,单位\n"
         "2022,A,税收返还,1.775,1.5,0.275,亿元\n2023,A,税收返还,11.6131,1.775,9.8381,亿元\n"
+        "2023,A,合计,11.6131,1.775,9.8381,亿元\n"  # a file of 税收返还 alone states no whole: its 合计 does
         "2023,B,税收返还,4.50,,,亿元\n",
         encoding="utf-8",
     )

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from components import briefing, overview, transfers
+from components import briefing, checks, overview, transfers
 from components.data import load_folder
 from components.office.tables import transfer_tables
 from components.sections import transfers as model_of
 from components.state import ViewState
+from tests.helpers import find_id
 
 FIXTURES = Path(__file__).parent / "fixtures" / "realdocs"
 DATA = Path(__file__).parent.parent / "data"
@@ -59,15 +60,38 @@ def test_a_printed_total_stays_as_printed(tmp_path):
 
 
 def test_without_a_total_the_parts_are_summed_and_marked(tmp_path):
-    m = model_of.model(
-        folder(tmp_path, "2020,A,税收返还,,15.67,,,,亿元,\n2020,A,一般性转移支付,,29.73,,,,亿元,\n"), 2020, "A"
-    )
+    three = "2020,A,税收返还,,15.67,,,,亿元,\n2020,A,一般性转移支付,,29.73,,,,亿元,\n2020,A,专项转移支付,,0,,,,亿元,\n"
+    m = model_of.model(folder(tmp_path, three), 2020, "A")
     assert m.total.budget.text() == "45.40亿元" and m.total.budget.source == "computed"
     assert m.sentences["total"][0].startswith("2020年转移支付预算45.40亿元（按分项计算）")
-    missing = model_of.model(
-        folder(tmp_path, "2020,A,税收返还,,15.67,,,,亿元,\n2020,A,一般性转移支付,,,,,,亿元,\n"), 2020, "A"
-    )
+    missing = model_of.model(folder(tmp_path, three.replace("29.73", "")), 2020, "A")
     assert missing.total.budget.text() == "未公布"
+
+
+def test_a_file_that_leaves_out_a_category_states_no_total(tmp_path):
+    # A 说明 that gives 一般性转移支付 alone (351287 万元) was shown as 「本年预算数 351,287 万元（按分项
+    # 计算）」 and 「2022年转移支付预算351287万元」: one category called the whole.
+    dataset = folder(tmp_path, "2022,A,一般性转移支付,,351287,,,,万元,\n")
+    m = model_of.model(dataset, 2022, "A")
+    assert m.total.budget.text() == "未公布" and m.unlisted == ("税收返还", "专项转移支付")
+    (table,) = transfer_tables(dataset, briefing.deck(dataset, "?year=2022&region=A"))
+    assert table.rows[-1][0] == "合计" and table.rows[-1][-1].startswith("文件未列税收返还、专项转移支付，不能加总")
+    assert m.sentences["total"][0] == "2022年转移支付预算未公布（文件未列税收返还、专项转移支付），无法计算比上年执行数的增减。"
+    assert m.sentences["total"][1] == "一般性转移支付351287万元，上年执行数未公布。"
+    card = find_id(transfers.make_kpis(m), "transfers-kpi-budget").children.children
+    assert [part.children for part in card[1:]] == ["未公布", "文件未列税收返还、专项转移支付，不能加总"]
+    assert "文件未列税收返还、专项转移支付，不能加总" in str(transfers.make_table(m))
+    (overview_card,), *_ = overview.transfer_cards(dataset, 2022, "A")
+    assert "文件未列税收返还、专项转移支付，不能加总" in str(overview_card)
+    two = model_of.model(folder(tmp_path, "2022,A,税收返还,,5,4,,,万元,\n2022,A,一般性转移支付,,9,8,,,万元,\n"), 2022, "A")
+    waterfall = transfers.fig_waterfall(model_of.chart_frame(two), "万元")
+    assert waterfall.layout.annotations[0].text == "文件未列专项转移支付，无法分解增减"
+    district = load_folder(Path(__file__).parent / "fixtures" / "realdocs" / "district-transfers-2022")
+    assert model_of.model(district, 2022, "全区").unlisted == ("税收返还", "专项转移支付")
+    assert checks.findings(district) == []  # 16 main items of 一般性转移支付, no 「其他」: not a disagreement
+    # A selection is a part the viewer chose, named as such: its parts are added up.
+    chosen = model_of.model(folder(tmp_path, "2022,A,税收返还,,5,4,,,万元,\n"), 2022, "A", ["税收返还"])
+    assert chosen.total.budget.text() == "5万元" and chosen.unlisted == ()
 
 
 def test_a_stated_change_is_shown_as_printed(tmp_path):

@@ -85,7 +85,7 @@ def transfer_tables(dataset: Dataset, deck: Deck) -> list[Table]:
         shown = [line.budget.to(u), line.prior.to(u), line.change.to(u), line.change_pct]
         rows.append((label, *shown, joined(line.note, how_computed(line.named(m.amount)))))
     t = m.total
-    note = joined(m.check if m.stated_total else "", how_computed(t.named(m.amount)))  # as the page's table
+    note = joined(m.total_note, how_computed(t.named(m.amount)))  # as the page's table
     rows.append((f"{m.subset}合计", t.budget.to(u), t.prior.to(u), t.change.to(u), t.change_pct, note))
     return [
         Table(

@@ -3,7 +3,9 @@
 Rules (../shared/docs/csv-contract.md, transfers.csv): a printed 合计 is shown as printed (45.39
 stays 45.39 though its parts add to 45.40) and is never added to the categories; without one, or
 when only some categories are selected, the total is the sum of the categories shown, marked
-computed, when every one of them is stated; otherwise 未公布. A category without its own total row
+computed, when every one of them is stated and none of the three (税收返还, 一般性转移支付, 专项转移
+支付) is missing from the file; otherwise 未公布 (a file of 一般性转移支付 alone does not state the
+whole). A category without its own total row
 is the sum of its line items, marked computed. A stated 增减额 / 增减率 is shown as printed, even
 without 上年执行数; only where none is stated is it computed from 预算数 and 上年执行数 (marked).
 By default each figure is shown in the unit it was printed in; a unit the viewer chose converts
@@ -67,6 +69,7 @@ class TransfersModel:
     lines: tuple[int, ...] = ()
     sentences: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     basis: str = vocab.BASIS_DEFAULT  # what kind of figure 预算数 is: 预算 · 调整预算 · 预计执行 · 执行 · 决算
+    unlisted: tuple[str, ...] = ()  # of the three categories, those the file does not give: no total without them
 
     @property
     def empty(self) -> bool:
@@ -80,6 +83,13 @@ class TransfersModel:
     def amount(self) -> str:
         """What 预算数 is called in this view: 预算数, or 执行数, 决算数 … as the 口径 says."""
         return amount_of(self.basis)
+
+    @property
+    def total_note(self) -> str:
+        """The 合计 row's 说明: the check of a printed one, or why there is no sum to show."""
+        if self.stated_total:
+            return self.check
+        return f"{unlisted_text(self)}，不能加总" if self.unlisted else ""
 
     def items_of(self, category: str) -> tuple[Line, ...]:
         return tuple(i for i in self.items if i.category == category)
@@ -165,11 +175,14 @@ def model(dataset: Dataset, year, region, selected=(), unit: str | None = None) 
             cats.append(_line(own[n], unit))
         else:
             cats.append(_summed(n, [i for i in items if i.category == n], base, "由明细项目加总"))
-    subset = "、".join(names) if selected and names and set(names) != set(every) else ""
+    unlisted = tuple(c for c in vocab.CATEGORIES if c not in every)
+    # Picking every category the file lists is still a part where it leaves one out.
+    subset = "、".join(names) if selected and names and (set(names) != set(every) or unlisted) else ""
     whole = None if subset else stated_row  # the 合计 speaks for the whole only
+    unlisted = () if whole is not None or subset else unlisted
     if whole is not None:
         grand = replace(_line(whole, unit), category=vocab.TOTAL)
-    elif cats:
+    elif cats and not unlisted:
         grand = _summed(vocab.TOTAL, cats, base)
     else:
         grand = Line(vocab.TOTAL, "", *(Figure.missing(base) for _ in range(3)), Figure.missing("%"))
@@ -187,6 +200,7 @@ def model(dataset: Dataset, year, region, selected=(), unit: str | None = None) 
         tuple(dict.fromkeys(s for s in rows["source"] if s)) if len(rows) else (),
         tuple(int(line) for line in rows["line"]) if len(rows) else (),
         basis=basis_of(whole, rows),
+        unlisted=unlisted if cats else (),
     )
     return replace(m, sentences=_sentences(m))
 
@@ -273,11 +287,17 @@ def total_sentence(m: TransfersModel) -> str:
     head = f"{year}年{m.subject}{m.basis}{say(t.budget)}"
     if not t.budget.stated and not t.change.stated:
         why = f"（有类别的{m.amount}{MISSING}）" if not m.stated_total else ""
+        why = f"（{unlisted_text(m)}）" if m.unlisted else why
         return f"{head}{why}，无法计算比上年执行数的增减。"
     if not t.prior.stated and not t.change.stated:
         return f"{head}，上年执行数{MISSING}，无法计算增减。"
     ratio = f"，为上年执行数的{say(m.ratio)}" if m.ratio.stated else ""
     return f"{head}，{versus_prior(t.change)}{ratio}。"
+
+
+def unlisted_text(m: TransfersModel) -> str:
+    """「文件未列税收返还、专项转移支付」: why there is no total to show."""
+    return f"文件未列{'、'.join(m.unlisted)}"
 
 
 def steps_sentence(m: TransfersModel) -> str:
@@ -320,6 +340,7 @@ def chart_frame(m: TransfersModel) -> pd.DataFrame:
         frame[f"{column}_figure"] = pd.Series([getattr(c, attr) for c in m.categories], index=frame.index, dtype=object)
     frame.attrs["total"] = m.total
     frame.attrs["amount"] = m.amount
+    frame.attrs["unlisted"] = unlisted_text(m) if m.unlisted else ""
     return frame
 
 
