@@ -142,9 +142,11 @@ def stacked_bars(
     height: int = 360,
     y_title: str = "金额",
     x_order: Sequence | None = None,
+    expected: Sequence[str] = (),
 ) -> Fig:
     """One bar per x, stacked by `stack`, a colour per stack value (the same on every chart).
-    With a `unit`, the `value` column holds money Figures (shown as printed); without, counts."""
+    With a `unit`, the `value` column holds money Figures (shown as printed); without, counts.
+    `expected`: the stack values a whole bar has; a bar without some says which (「专项转移支付未列」)."""
     fig = base_figure(height)
     stacks = vocab.ordered(frame[stack], canonical)
     xs = list(x_order) if x_order is not None else list(dict.fromkeys(frame[x]))
@@ -167,7 +169,12 @@ def stacked_bars(
     # A stated-as-missing part is not drawn; the bar's label says so, so its height is not read as whole.
     unstated = frame[value].map(lambda v: in_chart(v, unit) is None) if unit else frame[value].isna()
     missing = frame[unstated].groupby(x, sort=False)[stack].agg(lambda s: "、".join(map(plain, s)))
-    ticks = [plain(k) + (f"<br><sub>{missing[k]}{MISSING}</sub>" if k in missing.index else "") for k in xs]
+    listed = frame.groupby(x, sort=False)[stack].agg(set)
+    notes = {k: [f"{missing[k]}{MISSING}"] if k in missing.index else [] for k in xs}
+    for k in xs:
+        if k in listed.index and (absent := [plain(n) for n in expected if n not in listed[k]]):
+            notes[k].append(f"{'、'.join(absent)}未列")
+    ticks = [plain(k) + (f"<br><sub>{'；'.join(notes[k])}</sub>" if notes[k] else "") for k in xs]
     fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_xaxes(type="category", tickvals=[plain(k) for k in xs], ticktext=ticks)
     if unit:

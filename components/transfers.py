@@ -243,7 +243,8 @@ def compare_figure(budgets: pd.DataFrame, year: int, selected, unit: str, amount
     data = keep(budgets, "category", selected)
     if data.empty:
         return empty_figure(f"{year}年{EMPTY}")
-    return stacked_bars(data, "region", "category", "figure", unit, vocab.CATEGORIES, y_title=amount)
+    expected = tuple(selected or vocab.CATEGORIES)
+    return stacked_bars(data, "region", "category", "figure", unit, vocab.CATEGORIES, y_title=amount, expected=expected)
 
 
 def trend_figure(budgets: pd.DataFrame, selected, unit: str, amount: str = "预算数") -> Fig:
@@ -259,6 +260,7 @@ def trend_figure(budgets: pd.DataFrame, selected, unit: str, amount: str = "预�
         vocab.CATEGORIES,
         y_title=amount,
         x_order=sorted(data["year"].unique()),
+        expected=tuple(selected or vocab.CATEGORIES),
     )
 
 

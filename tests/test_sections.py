@@ -89,6 +89,14 @@ def test_a_file_that_leaves_out_a_category_states_no_total(tmp_path):
     district = load_folder(Path(__file__).parent / "fixtures" / "realdocs" / "district-transfers-2022")
     assert model_of.model(district, 2022, "全区").unlisted == ("税收返还", "专项转移支付")
     assert checks.findings(district) == []  # 16 main items of 一般性转移支付, no 「其他」: not a disagreement
+    # Nor does the trend's stack read as the whole: each year says what the file leaves out.
+    trend = transfers.fig_trend(district.frame("transfers"), "全区", None, "万元")
+    assert trend.layout.xaxis.ticktext == (
+        "2021<br><sub>一般性转移支付、专项转移支付未列</sub>",
+        "2022<br><sub>税收返还、专项转移支付未列</sub>",
+    )
+    picked = transfers.fig_trend(district.frame("transfers"), "全区", ["一般性转移支付"], "万元")
+    assert picked.layout.xaxis.ticktext == ("2022",)  # a picked category is all that is asked for
     # A selection is a part the viewer chose, named as such: its parts are added up.
     chosen = model_of.model(folder(tmp_path, "2022,A,税收返还,,5,4,,,万元,\n"), 2022, "A", ["税收返还"])
     assert chosen.total.budget.text() == "5万元" and chosen.unlisted == ()
