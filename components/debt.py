@@ -220,6 +220,8 @@ def make_kpis(m: DebtModel) -> list:
     t = m.totals
     if m.limit == "none":
         limit, limit_detail = NO_LIMIT, "；".join(m.notes)
+    elif m.limit == "missing" and m.unlisted and any(t.figures["limit"].stated for t in m.types):
+        limit, limit_detail = MISSING, f"{m.why_no_total}；{split_text(m, 'limit')}"
     elif m.limit == "missing":
         limit, limit_detail = MISSING, f"文件未列出{m.debt}限额，不计算限额使用率"
     else:
@@ -230,7 +232,7 @@ def make_kpis(m: DebtModel) -> list:
         make_kpi_card(
             m.labelled(f"{m.year}年末{m.debt}余额"),
             card_text(t["balance"]),
-            split_text(m, "balance") + computed(t["balance"]),
+            "；".join(x for x in ("" if t["balance"].stated else m.why_no_total, split_text(m, "balance") + computed(t["balance"])) if x),
             card_id="debt-kpi-balance",
         ),
         make_kpi_card(f"{m.debt}限额", limit, limit_detail, card_id="debt-kpi-limit"),  # a limit has no 口径

@@ -247,3 +247,24 @@ def test_no_trend_of_balances_from_a_single_year_that_prints_one():
     # 台江 has 2020 (余额 4.79) and 2021 (only 还本 and 付息 预算): one balance is no trend.
     dataset = load_folder(REAL / "taijiang-debt-2020")
     assert debt.trend_charts(dataset, 2020, "台江区", None, "亿元") == []
+
+
+def test_a_table_of_one_debt_type_is_not_called_the_whole_debt(tmp_path):
+    # Districts publish 一般债务限额和余额情况表 and 专项债务限额和余额情况表 apart. A file of the first
+    # alone read 「A区地方政府债务余额11.8亿元」: the 一般债务 balance called the whole government debt.
+    (tmp_path / "debt.csv").write_text("年度,地区,债务类型,限额,余额,单位\n2023,A区,一般债务,12.5,11.8,亿元\n", encoding="utf-8")
+    m = model(tmp_path, 2023, "A区")
+    assert m.totals["balance"].text() == "未公布" and m.unlisted == ("专项债务",)
+    assert m.sentences["composition"] == (
+        "截至2023年底，A区地方政府债务余额未公布（文件未列专项债务，不能加总），其中一般债务余额11.8亿元。",
+        "A区政府债务限额未公布，其中一般债务限额12.5亿元，不计算限额使用率。",
+    )
+    assert card_lines(m, "debt-kpi-balance") == ["未公布", "文件未列专项债务，不能加总；一般债务 11.8 亿元"]
+    assert card_lines(m, "debt-kpi-limit") == ["未公布", "文件未列专项债务，不能加总；一般债务 12.5 亿元"]
+    # Picked, it is what was asked for, and named so.
+    picked = model(tmp_path, 2023, "A区", "一般债务")
+    assert picked.subset == "一般债务" and picked.sentences["composition"][0] == "截至2023年底，A区一般债务余额11.8亿元。"
+    assert picked.usage.text() == "94.40%"
+    # A printed 合计 is the whole as printed; what it leaves out is not made up from one type.
+    m = model(REAL / "yongchun-debt-2022", 2022, "永春县")
+    assert card_lines(m, "debt-kpi-balance") == ["57.0454 亿元", "一般债务 未公布"]  # no 「文件未列」 beside it

@@ -66,10 +66,16 @@ class DebtModel:
     lines: tuple[int, ...] = ()
     sentences: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     basis: str = vocab.BASIS_DEFAULT  # what kind of figures they are: 预算 · 调整预算 · 预计执行 · 执行 · 决算
+    unlisted: tuple[str, ...] = ()  # the debt types the file does not give: no whole is summed without them
 
     @property
     def empty(self) -> bool:
         return not self.types and all(not f.stated for f in self.totals.values())
+
+    @property
+    def why_no_total(self) -> str:
+        """「文件未列专项债务，不能加总」 where a total is missing for want of a type, else ""."""
+        return f"文件未列{'、'.join(self.unlisted)}，不能加总" if self.unlisted else ""
 
     @property
     def usage(self) -> Figure:
@@ -162,13 +168,18 @@ def model(dataset: Dataset, year, region, selected=(), unit: str | None = None) 
         )
         for n in names
     )
-    subset = "、".join(names) if selected and names and set(names) != set(by_name) else ""
+    # A 一般债务 table alone (published apart from the 专项债务 one) is not the whole debt; picking
+    # every type such a file gives is a part too.
+    unlisted = tuple(n for n in vocab.DEBT_TYPES if n not in by_name) if by_name else ()
+    subset = "、".join(names) if selected and names and (set(names) != set(by_name) or unlisted) else ""
     whole = None if subset else stated  # the 合计 speaks for the whole debt only
+    unlisted = () if subset else unlisted
     totals = {}
     for alias in FIGURES:
         printed = figure_of(whole, alias, shown) if whole is not None else Figure.missing(shown)
-        totals[alias] = printed if printed.stated else total([t.figures[alias] for t in types], shown)
-    term, rate = _terms(whole, types, totals["new_bonds"])
+        summed = Figure.missing(shown) if unlisted else total([t.figures[alias] for t in types], shown)
+        totals[alias] = printed if printed.stated else summed
+    term, rate = _terms(whole, () if unlisted else types, totals["new_bonds"])
     notes = tuple(dict.fromkeys(n for n in rows["note"] if n)) if len(rows) else ()
     m = DebtModel(
         year,
@@ -184,6 +195,7 @@ def model(dataset: Dataset, year, region, selected=(), unit: str | None = None) 
         tuple(dict.fromkeys(s for s in rows["source"] if s)) if len(rows) else (),
         tuple(int(line) for line in rows["line"]) if len(rows) else (),
         basis=basis_of(whole, rows[rows["debt_type"].isin(names)] if len(rows) else rows),
+        unlisted=unlisted,
     )
     return _with_sentences(m)
 
@@ -276,12 +288,13 @@ def _with_sentences(m: DebtModel) -> DebtModel:
         said = {"composition": (f"{year}年暂无政府债务数据。",), "flows": ()}
         return _replace(m, said)
     t, kind = m.totals, basis_word(m.basis)  # 「余额预计执行数4.79亿元」, as the documents print it
-    balance = f"截至{year}年底，{region}{m.subject}余额{kind}{say(t['balance'])}{_parts(m, 'balance', '余额')}。"
+    why = f"（{m.why_no_total}）" if m.unlisted and not t["balance"].stated else ""
+    balance = f"截至{year}年底，{region}{m.subject}余额{kind}{say(t['balance'])}{why}{_parts(m, 'balance', '余额')}。"
     if m.limit == "none":
         reason = "；".join(n.rstrip("。") for n in m.notes)
         limit = f"{region}无单列的政府债务限额" + (f"：{reason}。" if reason else "。")
     elif m.limit == "missing":
-        limit = f"{region}{m.subset or '政府债务'}限额{MISSING}，不计算限额使用率。"
+        limit = f"{region}{m.subset or '政府债务'}限额{MISSING}{_parts(m, 'limit', '限额')}，不计算限额使用率。"
     else:
         used = f"，余额为限额的{say(m.usage)}" if m.usage.stated else ""
         limit = f"{region}{m.subset or '政府债务'}限额{say(t['limit'])}{used}。"
