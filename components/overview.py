@@ -87,7 +87,8 @@ def debt_cards(dataset: Dataset, year, region, unit: str | None = None) -> tuple
         make_kpi_card(
             m.labelled(f"{dy}年末政府债务余额"),
             card_text(m.totals["balance"]),
-            [debt.split_text(m, "balance"), html.Br(), f"限额：{limit}"],
+            ([m.why_no_total, html.Br()] if m.unlisted and not m.totals["balance"].stated else [])
+            + [debt.split_text(m, "balance"), html.Br(), f"限额：{limit}"],
             href,
             "overview-kpi-debt",
         ),

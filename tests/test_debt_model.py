@@ -261,6 +261,12 @@ def test_a_table_of_one_debt_type_is_not_called_the_whole_debt(tmp_path):
     )
     assert card_lines(m, "debt-kpi-balance") == ["未公布", "文件未列专项债务，不能加总；一般债务 11.8 亿元"]
     assert card_lines(m, "debt-kpi-limit") == ["未公布", "文件未列专项债务，不能加总；一般债务 12.5 亿元"]
+    value, detail = overview_lines(tmp_path, 2023, "A区", "overview-kpi-debt")[1:3]
+    assert value == "未公布" and [x for x in detail if isinstance(x, str)] == [
+        "文件未列专项债务，不能加总",
+        "一般债务 11.8 亿元",
+        "限额：未公布",
+    ]
     # Picked, it is what was asked for, and named so.
     picked = model(tmp_path, 2023, "A区", "一般债务")
     assert picked.subset == "一般债务" and picked.sentences["composition"][0] == "截至2023年底，A区一般债务余额11.8亿元。"
