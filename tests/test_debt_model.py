@@ -267,6 +267,9 @@ def test_a_table_of_one_debt_type_is_not_called_the_whole_debt(tmp_path):
         "一般债务 11.8 亿元",
         "限额：未公布",
     ]
+    dataset = load_folder(tmp_path)
+    (table,) = debt_tables(dataset, briefing.deck(dataset, "?year=2023&region=A区"))
+    assert table.rows[-1][0] == "合计" and table.rows[-1][-1] == "文件未列专项债务，不能加总"
     # Picked, it is what was asked for, and named so.
     picked = model(tmp_path, 2023, "A区", "一般债务")
     assert picked.subset == "一般债务" and picked.sentences["composition"][0] == "截至2023年底，A区一般债务余额11.8亿元。"

@@ -111,6 +111,7 @@ def debt_tables(dataset: Dataset, deck: Deck) -> list[Table]:
     # Each note on the row it came from: a type's on the type's, the rest on 合计.
     kinds = [(t.name, t.figures, t.term, t.rate, t.note) for t in m.types]
     rest = [n for n in m.notes if n not in {t.note for t in m.types}]
+    rest = [m.why_no_total, *rest] if m.why_no_total else rest
     kinds.append((f"{m.subset}合计" if m.subset else "合计", m.totals, m.term, m.rate, joined(*rest) if rest else ""))
     columns = [("limit", "限额"), ("new_limit", "新增限额"), ("balance", "余额"), *debt.FLOWS]
     columns += [("debt_service", "还本付息")]
