@@ -185,12 +185,14 @@ def stacked_bars(
 
 
 def donut(
-    labels: Sequence[str], values: Sequence[Figure | None], unit: str, centre: str, height: int = 360
+    labels: Sequence[str], values: Sequence[Figure | None], unit: str, centre: str, height: int = 360, whole: bool = True
 ) -> Fig:
-    """Composition of a whole (Figures); parts that are not stated are listed, not drawn as zero slices."""
+    """Composition of a whole (Figures); parts that are not stated are listed, not drawn as zero slices.
+    Shares only of a whole: not where a part is unstated, nor where the parts are not all (`whole`)."""
     fig = base_figure(height)
     figures = [in_chart(v, unit) for v in values]
     shown = [(lab, f) for lab, f in zip(labels, figures, strict=True) if f is not None]
+    shares = whole and len(shown) == len(figures)
     fig.add_pie(
         labels=[lab for lab, _ in shown],
         values=[drawn(f) for _, f in shown],
@@ -199,10 +201,10 @@ def donut(
         direction="clockwise",
         marker=dict(colors=[vocab.colour_of(lab) for lab, _ in shown], line=dict(color="white", width=2)),
         customdata=[hover(f) for _, f in shown],
-        texttemplate="%{label}<br>%{customdata}<br>%{percent}",
+        texttemplate="%{label}<br>%{customdata}" + ("<br>%{percent}" if shares else ""),
         textposition="outside",
         automargin=True,
-        hovertemplate="%{label}：%{customdata}（占%{percent}）<extra></extra>",
+        hovertemplate="%{label}：%{customdata}" + ("（占%{percent}）" if shares else "") + "<extra></extra>",
         textfont=dict(size=14),
     )
     missing = [lab for lab, f in zip(labels, figures, strict=True) if f is None]

@@ -111,7 +111,8 @@ def fig_composition(m: DebtModel) -> Fig:
     if not m.types:
         return empty_figure(EMPTY)
     centre = f"{m.subset or '余额'}合计<br><b>{card_text(m.totals['balance'])}</b>"
-    return donut([t.name for t in m.types], [t.figures["balance"] for t in m.types], m.unit, centre)
+    balances = [t.figures["balance"] for t in m.types]
+    return donut([t.name for t in m.types], balances, m.unit, centre, whole=not m.unlisted)
 
 
 def fig_limit(m: DebtModel) -> Fig:

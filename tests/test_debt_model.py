@@ -270,6 +270,9 @@ def test_a_table_of_one_debt_type_is_not_called_the_whole_debt(tmp_path):
     dataset = load_folder(tmp_path)
     (table,) = debt_tables(dataset, briefing.deck(dataset, "?year=2023&region=A区"))
     assert table.rows[-1][0] == "合计" and table.rows[-1][-1] == "文件未列专项债务，不能加总"
+    # Its doughnut drew 一般债务 as 100% of a whole nobody printed: no shares without the whole.
+    assert "percent" not in debt.fig_composition(m).data[0].texttemplate
+    assert "percent" in debt.fig_composition(model(ROOT / "data", 2022, "株洲经开区")).data[0].texttemplate
     # Picked, it is what was asked for, and named so.
     picked = model(tmp_path, 2023, "A区", "一般债务")
     assert picked.subset == "一般债务" and picked.sentences["composition"][0] == "截至2023年底，A区一般债务余额11.8亿元。"
