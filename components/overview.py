@@ -59,7 +59,7 @@ def transfer_cards(dataset: Dataset, year, region, unit: str | None = None) -> t
     if t.change.stated or t.change_pct.stated:
         change = f"比上年执行数 {card_text(t.change, signed=True)}（{pct}）{transfers.mark(t.change, t.change_pct)}"
     else:  # neither printed nor computable: said once, not 「未公布（未公布）」
-        change = m.total_note if m.unlisted else f"比上年执行数增减{MISSING}"
+        change = m.why_no_total or f"比上年执行数增减{MISSING}"
     card = make_kpi_card(
         f"{ty}年转移支付{m.basis}",  # 口径 as the file gives it (预算 by default)
         card_text(t.budget) + transfers.mark(t.budget),

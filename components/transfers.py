@@ -272,7 +272,7 @@ def make_kpis(m: TransfersModel) -> list:
         return [dbc.Col(make_empty_state(f"{m.region or ''}{m.year or ''}年{EMPTY}"))]
     t = m.total
     basis = "文件所列合计" if m.stated_total else f"{m.subset}合计{COMPUTED}" if m.subset else COMPUTED
-    basis = m.total_note if m.unlisted else basis
+    basis = m.why_no_total or basis
     return [
         make_kpi_card(f"本年{m.subset}{m.basis}数", card_text(t.budget), basis, card_id="transfers-kpi-budget"),
         make_kpi_card(f"{m.subset}上年执行数", card_text(t.prior), mark(t.prior)),

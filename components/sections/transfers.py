@@ -85,11 +85,14 @@ class TransfersModel:
         return amount_of(self.basis)
 
     @property
+    def why_no_total(self) -> str:
+        """「文件未列税收返还、专项转移支付，不能加总」 where the total is missing for want of a category."""
+        return f"{unlisted_text(self)}，不能加总" if self.unlisted else ""
+
+    @property
     def total_note(self) -> str:
         """The 合计 row's 说明: the check of a printed one, or why there is no sum to show."""
-        if self.stated_total:
-            return self.check
-        return f"{unlisted_text(self)}，不能加总" if self.unlisted else ""
+        return self.check if self.stated_total else self.why_no_total
 
     def items_of(self, category: str) -> tuple[Line, ...]:
         return tuple(i for i in self.items if i.category == category)
